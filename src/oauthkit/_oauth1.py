@@ -65,8 +65,11 @@ _BODY_HASHES = {"SHA1": hashlib.sha1, "SHA256": hashlib.sha256, "SHA512": hashli
 
 
 def default_nonce() -> str:
-    """A fresh 128-bit nonce from :mod:`secrets` (RFC 5849 §3.3)."""
-    return secrets.token_hex(16)
+    """A fresh 120-bit nonce from :mod:`secrets` (RFC 5849 §3.3).
+
+    Thirty characters, because servers built on oauthlib accept nonces of 20 to 30 characters.
+    """
+    return secrets.token_hex(15)
 
 
 def default_timestamp() -> str:

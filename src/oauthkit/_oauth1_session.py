@@ -1,0 +1,198 @@
+"""The state of an OAuth 1.0a client session, shared by every driver (RFC 5849 §2).
+
+A requests session, an httpx client and an async httpx client all walk the same three-legged
+flow. :class:`OAuth1Session` holds what changes along the way (the current signer: temporary
+credentials, then token credentials) and turns each step into a signer to send with or a
+parsed result. Drivers only perform the HTTP calls in between, so the flow is written once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from ._errors import MissingVerifierError, UsageError
+from ._http import HttpResponse, check_transport
+from ._oauth1 import SIGNATURE_TYPE_AUTH_HEADER, OAuth1Signer
+from ._oauth1_flow import (
+    authorization_url,
+    parse_authorization_response,
+    parse_token_response,
+    token_from_mapping,
+)
+from ._signature import HMAC_SHA1
+
+__all__ = ["OAuth1Session", "signer_from_arguments"]
+
+
+def signer_from_arguments(
+    client_key: str,
+    client_secret: str | None = None,
+    resource_owner_key: str | None = None,
+    resource_owner_secret: str | None = None,
+    callback_uri: str | None = None,
+    signature_method: str = HMAC_SHA1,
+    signature_type: str = SIGNATURE_TYPE_AUTH_HEADER,
+    rsa_key: Any = None,
+    verifier: str | None = None,
+    decoding: str | None = "utf-8",
+    client_class: Any = None,
+    force_include_body: bool = False,
+    **kwargs: Any,
+) -> OAuth1Signer:
+    """Build a signer from requests-oauthlib's ``OAuth1``/``OAuth1Session`` arguments.
+
+    ``realm``, ``nonce``, ``timestamp``, ``body_hash``, ``nonce_factory``, ``timestamp_factory``
+    and ``allow_insecure_transport`` are accepted as keywords. ``decoding`` is accepted and
+    ignored: oauthkit always produces ``str`` header values.
+
+    Raises:
+        UsageError: ``client_class`` is given (oauthkit does not wrap oauthlib clients; register
+            a custom signature method instead), or an unknown keyword is passed.
+    """
+    del decoding
+    if client_class is not None:
+        raise UsageError(
+            "client_class is not supported: oauthkit signs without oauthlib; "
+            "use oauthkit.register_signature_method for custom methods"
+        )
+    allowed = {
+        "realm",
+        "nonce",
+        "timestamp",
+        "body_hash",
+        "nonce_factory",
+        "timestamp_factory",
+        "allow_insecure_transport",
+    }
+    unknown = sorted(set(kwargs) - allowed)
+    if unknown:
+        raise UsageError(f"unexpected OAuth1 argument(s): {', '.join(unknown)}")
+    if force_include_body:
+        kwargs.setdefault("body_hash", True)
+    return OAuth1Signer(
+        client_key,
+        client_secret,
+        resource_owner_key,
+        resource_owner_secret,
+        callback_uri,
+        signature_method,
+        signature_type,
+        rsa_key,
+        verifier,
+        **kwargs,
+    )
+
+
+class OAuth1Session:
+    """Mutable flow state over an immutable signer; one per driver session.
+
+    Attributes:
+        signer: The signer used for the next request. Replaced, never mutated, as the flow
+            advances, so a request already being signed keeps a consistent set of credentials.
+    """
+
+    __slots__ = ("signer",)
+
+    def __init__(self, signer: OAuth1Signer) -> None:
+        self.signer = signer
+
+    def __repr__(self) -> str:
+        return f"OAuth1Session(client_key={self.signer.client_key!r}, authorized={self.authorized})"
+
+    @property
+    def token(self) -> dict[str, str]:
+        """The current token as requests-oauthlib exposes it (only the keys that are set)."""
+        signer = self.signer
+        items = (
+            ("oauth_token", signer.resource_owner_key),
+            ("oauth_token_secret", signer.resource_owner_secret),
+            ("oauth_verifier", signer.verifier),
+        )
+        return {k: v for k, v in items if v}
+
+    @token.setter
+    def token(self, value: Mapping[str, str]) -> None:
+        key, secret, verifier = token_from_mapping(value)
+        self.signer = self.signer.with_token(key, secret, verifier)
+
+    @property
+    def authorized(self) -> bool:
+        """Whether token credentials are present (requests-oauthlib's definition)."""
+        signer = self.signer
+        if signer.signature_method.startswith("RSA-"):
+            return bool(signer.resource_owner_key)
+        return bool(
+            signer.client_secret and signer.resource_owner_key and signer.resource_owner_secret
+        )
+
+    def request_token_signer(self, url: str, realm: str | list[str] | None = None) -> OAuth1Signer:
+        """The signer for the temporary-credentials request (§2.1): callback and realm on.
+
+        Raises:
+            InsecureTransportError: ``url`` is plain http and not loopback.
+        """
+        check_transport(url, allow_insecure=self.signer.allow_insecure_transport)
+        if isinstance(realm, list):
+            realm = " ".join(realm)
+        return replace(self.signer, realm=realm or self.signer.realm)
+
+    def access_token_signer(self, url: str, verifier: str | None = None) -> OAuth1Signer:
+        """The signer for the token-credentials request (§2.3).
+
+        Raises:
+            MissingVerifierError: No verifier was given or parsed from the callback.
+            UsageError: No request token is held.
+            InsecureTransportError: ``url`` is plain http and not loopback.
+        """
+        check_transport(url, allow_insecure=self.signer.allow_insecure_transport)
+        signer = self.signer
+        verifier = verifier or signer.verifier
+        if not verifier:
+            raise MissingVerifierError("no client verifier has been set")
+        if not signer.resource_owner_key:
+            raise UsageError("no request token: fetch a request token before the access token")
+        return replace(signer, verifier=verifier, callback_uri=None)
+
+    def accept_token_response(
+        self, response: HttpResponse, *, request_token: bool
+    ) -> dict[str, str]:
+        """Parse a token response and adopt the token for the following requests.
+
+        Args:
+            response: The token endpoint's answer.
+            request_token: ``True`` after §2.1; the callback is then no longer sent.
+
+        Raises:
+            TokenRequestDenied: Error status.
+            MalformedResponseError: Unreadable body.
+            MissingTokenError: No ``oauth_token`` in it.
+        """
+        token = parse_token_response(response)
+        signer = self.signer.with_token(token["oauth_token"], token.get("oauth_token_secret"))
+        self.signer = replace(signer, callback_uri=None) if request_token else signer
+        return token
+
+    def authorization_url(self, url: str, request_token: str | None = None, **params: str) -> str:
+        """The authorization URL of §2.2 for the held (or given) request token.
+
+        Raises:
+            UsageError: No request token is known.
+        """
+        return authorization_url(url, request_token or self.signer.resource_owner_key, **params)
+
+    def parse_authorization_response(self, url: str) -> dict[str, str]:
+        """Check the callback against the pending request token and keep its verifier.
+
+        Raises:
+            CallbackError: No ``oauth_token`` in the callback.
+            StateMismatchError: It names another token than the pending one.
+        """
+        params = parse_authorization_response(url, self.signer.resource_owner_key)
+        self.signer = self.signer.with_token(
+            params["oauth_token"],
+            self.signer.resource_owner_secret,
+            params.get("oauth_verifier"),
+        )
+        return params

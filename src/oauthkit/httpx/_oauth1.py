@@ -1,0 +1,302 @@
+"""OAuth 1.0a on httpx: ``OAuth1Auth``, ``OAuth1Client`` and ``AsyncOAuth1Client``.
+
+``OAuth1Auth`` is one ``httpx.Auth`` for sync and async clients. The body is read only when it
+takes part in the signature (a form, or ``body_hash``), so streaming uploads stay streaming.
+
+The clients add what an ``Auth`` cannot do on its own in httpx: redirects. httpx does not run
+the auth flow again for a redirect hop. The clients install a request hook that re-signs a
+same-origin hop and removes every OAuth credential from a hop to another origin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Generator
+from typing import Any
+
+import httpx
+
+from .._errors import ServerResponseError
+from .._http import HttpResponse, same_origin
+from .._oauth1 import (
+    CONTENT_TYPE_FORM_URLENCODED,
+    SIGNATURE_TYPE_AUTH_HEADER,
+    SIGNATURE_TYPE_BODY,
+    OAuth1Signer,
+)
+from .._oauth1_session import OAuth1Session as _FlowState
+from .._oauth1_session import signer_from_arguments
+from .._signature import HMAC_SHA1
+
+__all__ = ["AsyncOAuth1Client", "OAuth1Auth", "OAuth1Client"]
+
+_ORIGIN_KEY = "oauthkit.oauth1.origin"  # request extension carried by httpx onto redirect hops
+
+
+class OAuth1Auth(httpx.Auth):
+    """Signs httpx requests (RFC 5849 §3); requests-oauthlib's constructor arguments.
+
+    Raises:
+        UsageError: Invalid arguments.
+        SignatureMethodError: Unknown method or unusable RSA key.
+    """
+
+    def __init__(
+        self,
+        client_key: str,
+        client_secret: str | None = None,
+        resource_owner_key: str | None = None,
+        resource_owner_secret: str | None = None,
+        callback_uri: str | None = None,
+        signature_method: str = HMAC_SHA1,
+        signature_type: str = SIGNATURE_TYPE_AUTH_HEADER,
+        rsa_key: Any = None,
+        verifier: str | None = None,
+        force_include_body: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        self.signer = signer_from_arguments(
+            client_key,
+            client_secret,
+            resource_owner_key,
+            resource_owner_secret,
+            callback_uri,
+            signature_method,
+            signature_type,
+            rsa_key,
+            verifier,
+            force_include_body=force_include_body,
+            **kwargs,
+        )
+
+    @classmethod
+    def from_signer(cls, signer: OAuth1Signer) -> OAuth1Auth:
+        """Wrap an existing core signer."""
+        auth = cls.__new__(cls)
+        auth.signer = signer
+        return auth
+
+    def __repr__(self) -> str:
+        return f"OAuth1Auth(client_key={self.signer.client_key!r}, <credentials redacted>)"
+
+    def _needs_body(self, request: httpx.Request) -> bool:
+        if self.signer.body_hash or self.signer.signature_type == SIGNATURE_TYPE_BODY:
+            return True
+        content_type = request.headers.get("content-type")
+        return content_type is None or CONTENT_TYPE_FORM_URLENCODED in content_type.lower()
+
+    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response]:
+        if self._needs_body(request):
+            request.read()
+        yield _sign(self.signer, request)
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        if self._needs_body(request):
+            await request.aread()
+        yield _sign(self.signer, request)
+
+
+def _body_of(request: httpx.Request) -> bytes | None:
+    try:
+        return request.content or None
+    except httpx.RequestNotRead:
+        return None  # a stream that does not take part in the signature
+
+
+def _sign(signer: OAuth1Signer, request: httpx.Request) -> httpx.Request:
+    body = _body_of(request)
+    signed = signer.sign(request.method, str(request.url), request.headers, body)
+    extensions = dict(request.extensions)
+    extensions[_ORIGIN_KEY] = str(request.url)
+    if signer.signature_type == SIGNATURE_TYPE_BODY or signed.body != body:
+        headers = {k: v for k, v in signed.headers.items() if k.lower() != "content-length"}
+        return httpx.Request(
+            request.method, signed.url, headers=headers, content=signed.body, extensions=extensions
+        )
+    request.url = httpx.URL(signed.url)
+    for name in ("Authorization", "Content-Type"):
+        value = signed.headers.get(name)
+        if value is not None:
+            request.headers[name] = value
+    request.extensions = extensions
+    return request
+
+
+def _strip_body_credentials(request: httpx.Request) -> None:
+    body = _body_of(request)
+    if body:
+        kept = b"&".join(p for p in body.split(b"&") if not p.startswith(b"oauth_"))
+        request.stream = httpx.ByteStream(kept)
+        request.headers["Content-Length"] = str(len(kept))
+
+
+def _redirect_hop(signer: OAuth1Signer, request: httpx.Request) -> None:
+    """Prepare a redirect hop built by httpx: re-sign it, or strip it of credentials."""
+    origin = request.extensions.get(_ORIGIN_KEY)
+    if origin is None or origin == str(request.url):
+        return  # not one of ours, or the first hop, already signed
+    request.headers.pop("Authorization", None)
+    if signer.signature_type == SIGNATURE_TYPE_BODY:
+        _strip_body_credentials(request)
+    if same_origin(origin, str(request.url)):
+        signed = _sign(signer, request)
+        if signed is not request:  # body placement: carry the re-signed body over
+            request.stream = signed.stream
+            request.headers.update(signed.headers)
+        request.extensions = {**request.extensions, _ORIGIN_KEY: origin}
+
+
+class _Flow:
+    """Three-legged flow state shared by the sync and async clients (no I/O here)."""
+
+    _flow: _FlowState
+    auth: httpx.Auth | None
+
+    def _init_flow(self, signer: OAuth1Signer) -> OAuth1Auth:
+        self._flow = _FlowState(signer)
+        return OAuth1Auth.from_signer(signer)
+
+    def _adopt(self) -> None:
+        if isinstance(self.auth, OAuth1Auth):
+            self.auth.signer = self._flow.signer
+
+    @property
+    def token(self) -> dict[str, str]:
+        """``oauth_token``, ``oauth_token_secret`` and ``oauth_verifier``, where set."""
+        return self._flow.token
+
+    @token.setter
+    def token(self, value: dict[str, str]) -> None:
+        self._flow.token = value
+        self._adopt()
+
+    @property
+    def authorized(self) -> bool:
+        """Whether token credentials are held."""
+        return self._flow.authorized
+
+    def authorization_url(self, url: str, request_token: str | None = None, **kwargs: str) -> str:
+        """The URL to send the resource owner to (RFC 5849 §2.2)."""
+        return self._flow.authorization_url(url, request_token, **kwargs)
+
+    def parse_authorization_response(self, url: str) -> dict[str, str]:
+        """Read the callback, check it names the pending token, and keep the verifier.
+
+        Raises:
+            CallbackError: No ``oauth_token``.
+            StateMismatchError: A different token than the pending one.
+        """
+        token = self._flow.parse_authorization_response(url)
+        self._adopt()
+        return token
+
+    def _accept(self, response: httpx.Response, *, request_token: bool) -> dict[str, str]:
+        try:
+            token = self._flow.accept_token_response(
+                HttpResponse(response.status_code, response.headers, response.content),
+                request_token=request_token,
+            )
+        except ServerResponseError as exc:
+            exc.response = response
+            raise
+        self._adopt()
+        return token
+
+
+def _split_kwargs(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    oauth_names = {
+        "client_secret",
+        "resource_owner_key",
+        "resource_owner_secret",
+        "callback_uri",
+        "signature_method",
+        "signature_type",
+        "rsa_key",
+        "verifier",
+        "force_include_body",
+        "realm",
+        "nonce",
+        "timestamp",
+        "body_hash",
+        "nonce_factory",
+        "timestamp_factory",
+        "allow_insecure_transport",
+    }
+    oauth = {k: v for k, v in kwargs.items() if k in oauth_names}
+    client = {k: v for k, v in kwargs.items() if k not in oauth_names}
+    return oauth, client
+
+
+class OAuth1Client(_Flow, httpx.Client):
+    """An ``httpx.Client`` that signs every request and runs the three-legged flow.
+
+    Takes ``client_key`` and requests-oauthlib's OAuth1 keywords; every other keyword goes to
+    ``httpx.Client``.
+    """
+
+    def __init__(self, client_key: str, **kwargs: Any) -> None:
+        oauth, client = _split_kwargs(kwargs)
+        hooks = client.pop("event_hooks", None) or {}
+        super().__init__(**client)
+        self.auth = self._init_flow(signer_from_arguments(client_key, **oauth))
+        self.event_hooks = {
+            "request": [self._on_request, *hooks.get("request", [])],
+            "response": list(hooks.get("response", [])),
+        }
+
+    def _on_request(self, request: httpx.Request) -> None:
+        if isinstance(self.auth, OAuth1Auth):
+            if self.auth.signer.signature_type == SIGNATURE_TYPE_BODY:
+                request.read()
+            _redirect_hop(self.auth.signer, request)
+
+    def fetch_request_token(
+        self, url: str, realm: str | list[str] | None = None, **request_kwargs: Any
+    ) -> dict[str, str]:
+        """Obtain temporary credentials (RFC 5849 §2.1); see the requests driver."""
+        auth = OAuth1Auth.from_signer(self._flow.request_token_signer(url, realm))
+        return self._accept(self.post(url, auth=auth, **request_kwargs), request_token=True)
+
+    def fetch_access_token(
+        self, url: str, verifier: str | None = None, **request_kwargs: Any
+    ) -> dict[str, str]:
+        """Exchange the request token and verifier for token credentials (RFC 5849 §2.3)."""
+        auth = OAuth1Auth.from_signer(self._flow.access_token_signer(url, verifier))
+        return self._accept(self.post(url, auth=auth, **request_kwargs), request_token=False)
+
+
+class AsyncOAuth1Client(_Flow, httpx.AsyncClient):
+    """The ``httpx.AsyncClient`` twin of :class:`OAuth1Client`; fetch methods are awaitable."""
+
+    def __init__(self, client_key: str, **kwargs: Any) -> None:
+        oauth, client = _split_kwargs(kwargs)
+        hooks = client.pop("event_hooks", None) or {}
+        super().__init__(**client)
+        self.auth = self._init_flow(signer_from_arguments(client_key, **oauth))
+        self.event_hooks = {
+            "request": [self._on_request, *hooks.get("request", [])],
+            "response": list(hooks.get("response", [])),
+        }
+
+    async def _on_request(self, request: httpx.Request) -> None:
+        if isinstance(self.auth, OAuth1Auth):
+            if self.auth.signer.signature_type == SIGNATURE_TYPE_BODY:
+                await request.aread()
+            _redirect_hop(self.auth.signer, request)
+
+    async def fetch_request_token(
+        self, url: str, realm: str | list[str] | None = None, **request_kwargs: Any
+    ) -> dict[str, str]:
+        """Obtain temporary credentials (RFC 5849 §2.1)."""
+        auth = OAuth1Auth.from_signer(self._flow.request_token_signer(url, realm))
+        response = await self.post(url, auth=auth, **request_kwargs)
+        return self._accept(response, request_token=True)
+
+    async def fetch_access_token(
+        self, url: str, verifier: str | None = None, **request_kwargs: Any
+    ) -> dict[str, str]:
+        """Exchange the request token and verifier for token credentials (RFC 5849 §2.3)."""
+        auth = OAuth1Auth.from_signer(self._flow.access_token_signer(url, verifier))
+        response = await self.post(url, auth=auth, **request_kwargs)
+        return self._accept(response, request_token=False)

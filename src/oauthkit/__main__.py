@@ -1,0 +1,5 @@
+"""``python -m oauthkit``: the ``oauthkit`` command."""
+
+from .cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,291 @@
+""":class:`DevProvider`: a throwaway OAuth provider on loopback, for tests and demos.
+
+The provider is a real server, built on oauthlib's server endpoints, so a client that works
+against it has passed verification that oauthkit did not write. It holds everything in memory,
+hands out test credentials that it prints and exposes freely, and listens only on loopback.
+
+URL layout: each protocol lives under its own prefix (``/oauth1/...``; OAuth 2 joins under
+``/oauth2/...``), ``/`` lists the endpoints as JSON, and ``/callback`` is a stand-in client
+page that shows whatever query it receives, for flows tried by hand.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from types import TracebackType
+from urllib.parse import parse_qsl, urlsplit
+
+from .._errors import UsageError
+from .._extras import require
+from .._http import HttpRequest, HttpResponse
+from ._server import LoopbackServer, Router, json_response
+from ._store import DevClient, OAuth1Store, new_secret
+
+__all__ = ["DevProvider"]
+
+_FEATURE = "the dev provider"
+
+
+class DevProvider:
+    """A local OAuth 1.0a provider that approves every authorization request.
+
+    Use it as a context manager, or call :meth:`start` and :meth:`stop`::
+
+        with DevProvider() as provider:
+            session = OAuth1Session(provider.client_key, provider.client_secret,
+                                    callback_uri=provider.callback_url)
+            session.fetch_request_token(provider.request_token_url)
+
+    Two clients are registered at construction: one for the HMAC methods and PLAINTEXT
+    (:attr:`client_key`, :attr:`client_secret`) and one for the RSA methods
+    (:attr:`rsa_client_key`, :attr:`rsa_private_key_pem`). Every RFC 5849 method and its
+    SHA-2 variants are accepted: HMAC-SHA1/256/512, RSA-SHA1/256/512, PLAINTEXT.
+
+    Args:
+        host: A loopback address to listen on.
+        port: ``0`` (the default) picks a free port; read it back from :attr:`base_url`.
+        clock: Seconds since the epoch, used to forget nonces once their timestamps have
+            expired. (oauthlib itself checks timestamps against ``time.time()``.)
+        rsa_key_size: Bits of the RSA client's generated key.
+
+    Raises:
+        MissingExtraError: oauthlib or cryptography is missing (``pip install 'oauthkit[dev]'``).
+        UsageError: ``host`` is not a loopback address.
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        clock: Callable[[], float] = time.time,
+        rsa_key_size: int = 2048,
+    ) -> None:
+        require("oauthlib.oauth1", "dev", _FEATURE)
+        require("cryptography.hazmat.primitives.asymmetric.rsa", "dev", _FEATURE)
+        # Imported only now: these modules import oauthlib and cryptography at the top.
+        from ._oauth1 import OAuth1Endpoints, generate_rsa_key_pair
+        from ._oauth1_validator import TIMESTAMP_LIFETIME
+
+        self._store = OAuth1Store(clock, TIMESTAMP_LIFETIME)
+        self._oauth1 = OAuth1Endpoints(self._store)
+        router = Router()
+        router.add("/", self._index)
+        router.add("/callback", _callback_page)
+        router.add("/redirect", _redirect, methods=("GET", "POST", "PUT", "PATCH", "DELETE"))
+        self._oauth1.mount(router)
+        self._server = LoopbackServer(router, host, port)
+
+        self._client = self.register_client(f"dev-client-{secrets.token_hex(6)}")
+        self._rsa_private_key_pem, public_pem = generate_rsa_key_pair(rsa_key_size)
+        self._rsa_client = self.register_client(
+            f"dev-rsa-client-{secrets.token_hex(6)}", rsa_public_key_pem=public_pem
+        )
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def start(self) -> DevProvider:
+        """Start serving on a daemon thread.
+
+        Returns:
+            The provider itself, for ``provider = DevProvider().start()``.
+
+        Raises:
+            UsageError: It was already started.
+            OSError: The port cannot be bound.
+        """
+        self._server.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving. Safe to call more than once."""
+        self._server.stop()
+
+    def __enter__(self) -> DevProvider:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        where = self._server.base_url if self._server.running else "not running"
+        return f"<DevProvider {where}>"
+
+    # -- URLs -------------------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:<port>``.
+
+        Raises:
+            UsageError: The provider is not running.
+        """
+        return self._server.base_url
+
+    @property
+    def request_token_url(self) -> str:
+        """Temporary-credential endpoint (RFC 5849 §2.1)."""
+        return self.base_url + "/oauth1/request_token"
+
+    @property
+    def authorize_url(self) -> str:
+        """Resource-owner authorization endpoint (RFC 5849 §2.2); approves at once."""
+        return self.base_url + "/oauth1/authorize"
+
+    @property
+    def access_token_url(self) -> str:
+        """Token-credential endpoint (RFC 5849 §2.3)."""
+        return self.base_url + "/oauth1/access_token"
+
+    @property
+    def resource_url(self) -> str:
+        """A protected resource that echoes what it verified as JSON (RFC 5849 §3.2)."""
+        return self.base_url + "/oauth1/resource"
+
+    @property
+    def callback_url(self) -> str:
+        """A page that shows the query it receives: a callback for flows tried by hand."""
+        return self.base_url + "/callback"
+
+    # -- credentials ------------------------------------------------------------------------
+
+    @property
+    def client_key(self) -> str:
+        """The default client's key (HMAC methods and PLAINTEXT)."""
+        return self._client.client_key
+
+    @property
+    def client_secret(self) -> str:
+        """The default client's secret."""
+        return self._client.client_secret
+
+    @property
+    def rsa_client_key(self) -> str:
+        """The RSA client's key."""
+        return self._rsa_client.client_key
+
+    @property
+    def rsa_private_key_pem(self) -> str:
+        """The RSA client's private key, PKCS#8 PEM, unencrypted."""
+        return self._rsa_private_key_pem
+
+    @property
+    def rsa_public_key_pem(self) -> str:
+        """The public half the provider verifies RSA signatures with."""
+        assert self._rsa_client.rsa_public_key_pem is not None  # noqa: S101 (set in __init__)
+        return self._rsa_client.rsa_public_key_pem
+
+    def register_client(
+        self,
+        client_key: str | None = None,
+        client_secret: str | None = None,
+        *,
+        rsa_public_key_pem: str | None = None,
+    ) -> DevClient:
+        """Register another OAuth 1.0a client.
+
+        Args:
+            client_key: 8 to 64 letters, digits, ``-``, ``_`` or ``.``; random if omitted.
+            client_secret: Random if omitted.
+            rsa_public_key_pem: The client's RSA public key, to allow the RSA methods.
+
+        Returns:
+            The registered client.
+
+        Raises:
+            UsageError: The key is malformed or taken, or the PEM is not an RSA public key.
+        """
+        from ._oauth1_validator import is_safe_credential
+
+        key = client_key if client_key is not None else f"client-{secrets.token_hex(8)}"
+        if not is_safe_credential(key):
+            raise UsageError(
+                "client_key must be 8 to 64 characters of letters, digits, '-', '_' or '.'"
+            )
+        if rsa_public_key_pem is not None:
+            _check_rsa_public_key(rsa_public_key_pem)
+        client = DevClient(key, client_secret or new_secret(), rsa_public_key_pem)
+        self._store.add_client(client)
+        return client
+
+    def issue_access_token(
+        self, client_key: str | None = None, *, realms: tuple[str, ...] = ()
+    ) -> dict[str, str]:
+        """Mint token credentials directly, skipping the three-legged flow.
+
+        Args:
+            client_key: Whose token; the default client's if omitted.
+            realms: Realms the token covers.
+
+        Returns:
+            ``{"oauth_token": ..., "oauth_token_secret": ...}``, the shape of an access-token
+            response, which ``OAuth1Session.token = ...`` accepts as it is.
+
+        Raises:
+            UsageError: ``client_key`` is not registered.
+        """
+        key = self.client_key if client_key is None else client_key
+        if self._store.client(key) is None:
+            raise UsageError(f"no client is registered under {key!r}")
+        return self._oauth1.issue_access_token(key, realms)
+
+    # -- pages ------------------------------------------------------------------------------
+
+    def _index(self, request: HttpRequest) -> HttpResponse:
+        return json_response(
+            200,
+            {
+                "oauth1": {
+                    "request_token_url": self.request_token_url,
+                    "authorize_url": self.authorize_url,
+                    "access_token_url": self.access_token_url,
+                    "resource_url": self.resource_url,
+                },
+                "callback_url": self.callback_url,
+            },
+        )
+
+
+def _callback_page(request: HttpRequest) -> HttpResponse:
+    received = dict(parse_qsl(urlsplit(request.url).query, keep_blank_values=True))
+    return json_response(200, {"callback_received": received})
+
+
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+def _redirect(request: HttpRequest) -> HttpResponse:
+    """``/redirect?status=307&to=/oauth1/resource``: a same-origin redirect, for client tests.
+
+    Only paths are accepted as targets, so the provider can never be used as an open redirect.
+    """
+    query = dict(parse_qsl(urlsplit(request.url).query))
+    target = query.get("to", "")
+    try:
+        status = int(query.get("status", "302"))
+    except ValueError:
+        status = 0
+    if status not in _REDIRECT_STATUSES or not target.startswith("/") or target.startswith("//"):
+        return json_response(
+            400, {"error": "invalid_request", "detail": "need status=30x and to=/a/path"}
+        )
+    return HttpResponse(status, {"Location": target, "Content-Length": "0"}, b"")
+
+
+def _check_rsa_public_key(pem: str) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    try:
+        key = serialization.load_pem_public_key(pem.encode("ascii"))
+    except (ValueError, UnicodeError, TypeError) as exc:
+        raise UsageError("rsa_public_key_pem is not a PEM public key") from exc
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise UsageError("rsa_public_key_pem is not an RSA key")

@@ -93,10 +93,11 @@ class OAuth1Session:
             advances, so a request already being signed keeps a consistent set of credentials.
     """
 
-    __slots__ = ("signer",)
+    __slots__ = ("signer", "temporary")
 
     def __init__(self, signer: OAuth1Signer) -> None:
         self.signer = signer
+        self.temporary = False  # True while the held token is a request token (§2.1)
 
     def __repr__(self) -> str:
         return f"OAuth1Session(client_key={self.signer.client_key!r}, authorized={self.authorized})"
@@ -116,11 +117,18 @@ class OAuth1Session:
     def token(self, value: Mapping[str, str]) -> None:
         key, secret, verifier = token_from_mapping(value)
         self.signer = self.signer.with_token(key, secret, verifier)
+        self.temporary = False
 
     @property
     def authorized(self) -> bool:
-        """Whether token credentials are present (requests-oauthlib's definition)."""
+        """Whether token credentials are held.
+
+        requests-oauthlib also answers ``True`` while only temporary credentials (a request
+        token) are held; oauthkit answers ``True`` only once the access token is in.
+        """
         signer = self.signer
+        if self.temporary:
+            return False
         if signer.signature_method.startswith("RSA-"):
             return bool(signer.resource_owner_key)
         return bool(
@@ -128,7 +136,7 @@ class OAuth1Session:
         )
 
     def request_token_signer(self, url: str, realm: str | list[str] | None = None) -> OAuth1Signer:
-        """The signer for the temporary-credentials request (§2.1): callback and realm on.
+        """The signer for the temporary-credentials request (§2.1): callback (or ``oob``) and realm.
 
         Raises:
             InsecureTransportError: ``url`` is plain http and not loopback.
@@ -136,7 +144,9 @@ class OAuth1Session:
         check_transport(url, allow_insecure=self.signer.allow_insecure_transport)
         if isinstance(realm, list):
             realm = " ".join(realm)
-        return replace(self.signer, realm=realm or self.signer.realm)
+        # §2.1: oauth_callback is required; "oob" when the client has no callback.
+        callback = self.signer.callback_uri or "oob"
+        return replace(self.signer, realm=realm or self.signer.realm, callback_uri=callback)
 
     def access_token_signer(self, url: str, verifier: str | None = None) -> OAuth1Signer:
         """The signer for the token-credentials request (§2.3).
@@ -172,6 +182,7 @@ class OAuth1Session:
         token = parse_token_response(response)
         signer = self.signer.with_token(token["oauth_token"], token.get("oauth_token_secret"))
         self.signer = replace(signer, callback_uri=None) if request_token else signer
+        self.temporary = request_token
         return token
 
     def authorization_url(self, url: str, request_token: str | None = None, **params: str) -> str:

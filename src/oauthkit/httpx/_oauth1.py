@@ -78,21 +78,22 @@ class OAuth1Auth(httpx.Auth):
     def __repr__(self) -> str:
         return f"OAuth1Auth(client_key={self.signer.client_key!r}, <credentials redacted>)"
 
-    def _needs_body(self, request: httpx.Request) -> bool:
+    def needs_body(self, request: httpx.Request) -> bool:
+        """Whether the body takes part in the signature, and so must be read first."""
         if self.signer.body_hash or self.signer.signature_type == SIGNATURE_TYPE_BODY:
             return True
         content_type = request.headers.get("content-type")
         return content_type is None or CONTENT_TYPE_FORM_URLENCODED in content_type.lower()
 
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response]:
-        if self._needs_body(request):
+        if self.needs_body(request):
             request.read()
         yield _sign(self.signer, request)
 
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        if self._needs_body(request):
+        if self.needs_body(request):
             await request.aread()
         yield _sign(self.signer, request)
 
@@ -108,7 +109,7 @@ def _sign(signer: OAuth1Signer, request: httpx.Request) -> httpx.Request:
     body = _body_of(request)
     signed = signer.sign(request.method, str(request.url), request.headers, body)
     extensions = dict(request.extensions)
-    extensions[_ORIGIN_KEY] = str(request.url)
+    extensions[_ORIGIN_KEY] = signed.url  # what the first hop goes to; any other URL is a redirect
     if signer.signature_type == SIGNATURE_TYPE_BODY or signed.body != body:
         headers = {k: v for k, v in signed.headers.items() if k.lower() != "content-length"}
         return httpx.Request(
@@ -131,11 +132,16 @@ def _strip_body_credentials(request: httpx.Request) -> None:
         request.headers["Content-Length"] = str(len(kept))
 
 
-def _redirect_hop(signer: OAuth1Signer, request: httpx.Request) -> None:
-    """Prepare a redirect hop built by httpx: re-sign it, or strip it of credentials."""
+def _redirect_origin(request: httpx.Request) -> str | None:
+    """The first hop's URL if ``request`` is a redirect hop of a request we signed."""
     origin = request.extensions.get(_ORIGIN_KEY)
-    if origin is None or origin == str(request.url):
-        return  # not one of ours, or the first hop, already signed
+    if not isinstance(origin, str) or origin == str(request.url):
+        return None  # not one of ours, or the first hop, already signed
+    return origin
+
+
+def _redirect_hop(signer: OAuth1Signer, request: httpx.Request, origin: str) -> None:
+    """Prepare a redirect hop built by httpx: re-sign it, or strip it of credentials."""
     request.headers.pop("Authorization", None)
     if signer.signature_type == SIGNATURE_TYPE_BODY:
         _strip_body_credentials(request)
@@ -144,7 +150,7 @@ def _redirect_hop(signer: OAuth1Signer, request: httpx.Request) -> None:
         if signed is not request:  # body placement: carry the re-signed body over
             request.stream = signed.stream
             request.headers.update(signed.headers)
-        request.extensions = {**request.extensions, _ORIGIN_KEY: origin}
+        request.extensions = {**request.extensions, _ORIGIN_KEY: str(request.url)}
 
 
 class _Flow:
@@ -246,10 +252,11 @@ class OAuth1Client(_Flow, httpx.Client):
         }
 
     def _on_request(self, request: httpx.Request) -> None:
-        if isinstance(self.auth, OAuth1Auth):
-            if self.auth.signer.signature_type == SIGNATURE_TYPE_BODY:
+        origin = _redirect_origin(request)
+        if origin is not None and isinstance(self.auth, OAuth1Auth):
+            if self.auth.needs_body(request):
                 request.read()
-            _redirect_hop(self.auth.signer, request)
+            _redirect_hop(self.auth.signer, request, origin)
 
     def fetch_request_token(
         self, url: str, realm: str | list[str] | None = None, **request_kwargs: Any
@@ -280,10 +287,11 @@ class AsyncOAuth1Client(_Flow, httpx.AsyncClient):
         }
 
     async def _on_request(self, request: httpx.Request) -> None:
-        if isinstance(self.auth, OAuth1Auth):
-            if self.auth.signer.signature_type == SIGNATURE_TYPE_BODY:
+        origin = _redirect_origin(request)
+        if origin is not None and isinstance(self.auth, OAuth1Auth):
+            if self.auth.needs_body(request):
                 await request.aread()
-            _redirect_hop(self.auth.signer, request)
+            _redirect_hop(self.auth.signer, request, origin)
 
     async def fetch_request_token(
         self, url: str, realm: str | list[str] | None = None, **request_kwargs: Any

@@ -43,6 +43,12 @@ class HttpRequest:
     headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes | None = None
 
+    def __repr__(self) -> str:
+        # Headers, body and query carry credentials (Authorization, client_secret, tokens in
+        # the query): show only where the request goes.
+        parts = urlsplit(self.url)
+        return f"HttpRequest({self.method} {parts.scheme}://{parts.netloc}{parts.path})"
+
 
 @dataclass(frozen=True, slots=True)
 class HttpResponse:
@@ -57,6 +63,9 @@ class HttpResponse:
     status_code: int
     headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes = b""
+
+    def __repr__(self) -> str:
+        return f"HttpResponse({self.status_code}, {len(self.body)} bytes)"  # bodies hold tokens
 
     def header(self, name: str) -> str | None:
         """Return a header value, matching the name case-insensitively."""
@@ -79,12 +88,12 @@ def origin_of(url: str) -> tuple[str, str, int]:
     Raises:
         UsageError: The URL has no scheme or host, or an invalid port.
     """
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
     try:
+        parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise UsageError(f"invalid port in URL {url!r}") from exc
+        raise UsageError(f"malformed URL {url!r}") from exc
+    scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
     if not scheme or not host:
         raise UsageError(f"not an absolute URL: {url!r}")

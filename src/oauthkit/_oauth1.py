@@ -89,6 +89,15 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
     return None
 
 
+def _is_utf8(text: str) -> bool:
+    # Bodies are decoded with surrogateescape, so invalid UTF-8 shows up as lone surrogates.
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _quote_header_value(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"')
 
@@ -209,7 +218,7 @@ class OAuth1Signer:
 
         Raises:
             UsageError: Body placement on GET/HEAD or on a body that is not a form, a form body
-                on GET/HEAD, or a relative URL.
+                on GET/HEAD or one that is not UTF-8, or a relative URL.
             InsecureTransportError: PLAINTEXT over http to a host that is not loopback.
         """
         method = method.upper()
@@ -223,6 +232,10 @@ class OAuth1Signer:
             content_type = CONTENT_TYPE_FORM_URLENCODED
             out_headers["Content-Type"] = content_type
         is_form = content_type is not None and CONTENT_TYPE_FORM_URLENCODED in content_type.lower()
+        if is_form and text and not _is_utf8(text):
+            # Form parameters are signed as UTF-8 (§3.6); undecodable bytes would otherwise
+            # surface as a UnicodeEncodeError from deep inside percent-encoding.
+            raise UsageError("a form-encoded body must be UTF-8 text (RFC 5849 §3.6)")
         body_params = parse_qsl(text, keep_blank_values=True) if is_form and text else []
 
         if placement == SIGNATURE_TYPE_BODY:

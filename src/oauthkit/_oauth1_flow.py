@@ -91,13 +91,20 @@ def parse_token_response(response: HttpResponse) -> dict[str, str]:
 
     Raises:
         TokenRequestDenied: The server answered with an error status.
-        MalformedResponseError: The body is neither a form nor a JSON object of strings.
+        MalformedResponseError: The body is neither a form nor a JSON object (an HTML page,
+            say).
         MissingTokenError: The body has no ``oauth_token``.
     """
     status = response.status_code
     if status >= 400:
         raise TokenRequestDenied("token request refused", status, response.body)
     text = response.body.decode("utf-8", "replace").strip()
+    if text.startswith("<"):
+        # An HTML page (a login or error page served with 200) can hold "&oauth_token=" in a
+        # link and would otherwise parse as a form; no form body starts with "<".
+        raise MalformedResponseError(
+            "token response is an HTML or XML page, not a form", status, response.body
+        )
     token = _parse_json(text, status) if _looks_like_json(response, text) else None
     if token is None:
         try:
@@ -119,11 +126,14 @@ def _looks_like_json(response: HttpResponse, text: str) -> bool:
 def _parse_json(text: str, status: int) -> dict[str, str]:
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         raise MalformedResponseError("token response is not valid JSON", status, text) from None
     if not isinstance(data, dict):
         raise MalformedResponseError("token response is not a JSON object", status, text)
-    return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in data.items()}
+    # null means absent: {"oauth_token": null} must not become the token "null".
+    return {
+        str(k): v if isinstance(v, str) else json.dumps(v) for k, v in data.items() if v is not None
+    }
 
 
 def authorization_url(url: str, request_token: str | None, **params: str) -> str:
@@ -156,15 +166,20 @@ def parse_authorization_response(url: str, expected_token: str | None = None) ->
         The callback parameters, with ``oauth_token`` and (for 1.0a) ``oauth_verifier``.
 
     Raises:
-        CallbackError: The callback carries no ``oauth_token``.
+        CallbackError: The callback is not a valid URL or carries no ``oauth_token``.
         StateMismatchError: It names a different token than the pending one.
     """
-    params = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+    try:
+        query = urlsplit(url).query
+    except ValueError:  # e.g. "Invalid IPv6 URL", or a netloc that changes under NFKC
+        raise CallbackError("authorization callback is not a valid URL") from None
+    params = dict(parse_qsl(query, keep_blank_values=True))
     token = params.get("oauth_token")
     if not token:
         raise CallbackError("authorization callback has no oauth_token")
+    # surrogatepass: a callback decoded by a web framework may carry lone surrogates.
     if expected_token is not None and not hmac.compare_digest(
-        token.encode("utf-8"), expected_token.encode("utf-8")
+        token.encode("utf-8", "surrogatepass"), expected_token.encode("utf-8", "surrogatepass")
     ):
         raise StateMismatchError(
             "authorization callback names a different request token than the one pending"

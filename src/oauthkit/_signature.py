@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,6 +32,7 @@ __all__ = [
     "RSA_SHA1",
     "RSA_SHA256",
     "RSA_SHA512",
+    "MethodFactory",
     "SignFunction",
     "SigningMaterial",
     "base_string_uri",
@@ -57,10 +59,24 @@ SignFunction = Callable[[str], str]
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 
 
+# Most values on the hot path (keys, nonces, timestamps, method names, small numbers) need no
+# escaping at all; recognising them with one C-level match is far cheaper than quote().
+_is_unreserved = re.compile(r"[A-Za-z0-9._~-]*").fullmatch
+
+
 def percent_encode(value: str) -> str:
     """Percent-encode per RFC 5849 §3.6: UTF-8, everything but ``ALPHA DIGIT - . _ ~``."""
+    if isinstance(value, str) and _is_unreserved(value):
+        return value
     # quote() already treats "-._~" and alphanumerics as safe; safe="" removes "/".
     return quote(value, safe="")
+
+
+def _encode_normalized(normalized: str) -> str:
+    # percent_encode() of a normalized parameter string, which holds only unreserved characters,
+    # "%" escapes and the "=" and "&" separators: three replacements give the same result as
+    # quote() at a fraction of its per-character cost. "%" must go first.
+    return normalized.replace("%", "%25").replace("=", "%3D").replace("&", "%26")
 
 
 def base_string_uri(url: str) -> str:
@@ -72,15 +88,15 @@ def base_string_uri(url: str) -> str:
     Raises:
         UsageError: ``url`` is not an absolute http(s) URL.
     """
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise UsageError(f"malformed URL {url!r}") from None
     scheme = parts.scheme.lower()
     host = parts.hostname  # lower-cased, userinfo and IPv6 brackets removed
     if not scheme or not host:
         raise UsageError(f"cannot sign a relative URL: {url!r}")
-    try:
-        port = parts.port
-    except ValueError:
-        raise UsageError(f"invalid port in URL {url!r}") from None
     if ":" in host:
         host = f"[{host}]"
     if port is not None and str(port) != _DEFAULT_PORTS.get(scheme):
@@ -111,7 +127,7 @@ def signature_base_string(method: str, url: str, params: Iterable[tuple[str, str
         (
             percent_encode(method.upper()),
             percent_encode(base_string_uri(url)),
-            percent_encode(normalize_parameters(params)),
+            _encode_normalized(normalize_parameters(params)),
         )
     )
 
@@ -135,6 +151,7 @@ class SigningMaterial:
 
 
 MethodFactory = Callable[[SigningMaterial], SignFunction]
+"""Binds a signature method to credentials; what :func:`register_signature_method` takes."""
 _METHODS: dict[str, MethodFactory] = {}
 
 

@@ -1,0 +1,180 @@
+"""The error tree and the redaction of response bodies carried by errors."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+
+import pytest
+
+import oauthkit
+from oauthkit import _errors
+from oauthkit._errors import (
+    InsecureTransportError,
+    MalformedResponseError,
+    MissingExtraError,
+    OAuthError,
+    ServerResponseError,
+    TokenEndpointError,
+    TokenRequestDenied,
+    UsageError,
+    excerpt,
+)
+from oauthkit._extras import require
+
+
+def _drawn_tree() -> dict[str, str | None]:
+    """Read the class -> parent mapping from the tree drawn in the module docstring."""
+    doc = _errors.__doc__ or ""
+    lines = doc[doc.index("    OAuthError\n") :].splitlines()
+    parents: dict[str, str | None] = {"OAuthError": None}
+    stack = ["OAuthError"]
+    for line in lines[1:]:
+        if not line.strip():
+            break
+        match = re.match(r"^    ((?:[│ ]   )*)[├└]── (\w+)", line)
+        if match is None:
+            continue  # a continuation line of a description
+        depth = len(match.group(1)) // 4 + 1
+        del stack[depth:]
+        parents[match.group(2)] = stack[-1]
+        stack.append(match.group(2))
+    return parents
+
+
+def _error_classes() -> dict[str, type[BaseException]]:
+    return {
+        name: obj
+        for name, obj in vars(_errors).items()
+        if inspect.isclass(obj)
+        and issubclass(obj, BaseException)
+        and obj.__module__ == _errors.__name__
+    }
+
+
+def test_the_drawing_covers_every_error_class() -> None:
+    drawn = _drawn_tree()
+    assert len(drawn) >= 15
+    assert set(drawn) == set(_error_classes())
+
+
+@pytest.mark.parametrize(("name", "parent"), sorted(_drawn_tree().items(), key=str))
+def test_each_class_derives_from_its_drawn_parent(name: str, parent: str | None) -> None:
+    cls = getattr(_errors, name)
+    if parent is None:
+        assert cls.__bases__ == (Exception,)
+        return
+    # The drawn parent is a direct base, not merely an ancestor.
+    assert getattr(_errors, parent) in cls.__bases__
+    assert issubclass(cls, OAuthError)
+
+
+def test_errors_are_exported_and_unique_by_name() -> None:
+    for name, cls in _error_classes().items():
+        assert getattr(oauthkit, name, cls) is cls
+    for required in ("OAuthError", "UsageError", "TokenRequestDenied", "MissingExtraError"):
+        assert getattr(oauthkit, required) is getattr(_errors, required)
+
+
+def test_compatibility_bases() -> None:
+    # requests-oauthlib raises ValueError for these; callers' except clauses must keep working.
+    assert issubclass(TokenRequestDenied, ValueError)
+    assert issubclass(MalformedResponseError, ValueError)
+    assert issubclass(MissingExtraError, ImportError)
+    assert not issubclass(UsageError, ValueError)
+
+
+def test_missing_extra_error_names_the_extra() -> None:
+    error = MissingExtraError("cryptography", "rsa", "RSA signatures")
+    assert isinstance(error, ImportError)
+    assert isinstance(error, UsageError)
+    assert (error.module, error.extra) == ("cryptography", "rsa")
+    assert "pip install 'oauthkit[rsa]'" in str(error)
+    assert "RSA signatures" in str(error)
+    with pytest.raises(ImportError):
+        raise error
+
+
+def test_require_raises_missing_extra_error_for_an_absent_package() -> None:
+    with pytest.raises(MissingExtraError, match=r"oauthkit\[fancy\]") as info:
+        require("oauthkit_no_such_package.sub", "fancy", "A fancy feature")
+    assert info.value.module == "oauthkit_no_such_package"
+    assert require("json", "x", "y") is json
+
+
+def test_insecure_transport_error_carries_the_url() -> None:
+    error = InsecureTransportError("http://api.example.com/token")
+    assert error.url == "http://api.example.com/token"
+    assert "http://api.example.com/token" in str(error)
+
+
+# --- excerpt() --------------------------------------------------------------------------------
+
+SECRET_FIELDS = ["access_token", "refresh_token", "oauth_token_secret", "client_secret", "password"]
+
+
+@pytest.mark.parametrize("field", SECRET_FIELDS)
+def test_excerpt_redacts_json_bodies(field: str) -> None:
+    body = json.dumps({field: "S3CR3T-value_1", "token_type": "Bearer", "expires_in": 60})
+    text = excerpt(body)
+    assert "S3CR3T" not in text
+    assert f'"{field}": "***"' in text
+    assert '"token_type": "Bearer"' in text
+    compact = excerpt(json.dumps({field: "S3CR3T"}, separators=(",", ":")).encode())
+    assert "S3CR3T" not in compact
+
+
+@pytest.mark.parametrize("field", SECRET_FIELDS)
+def test_excerpt_redacts_form_bodies(field: str) -> None:
+    text = excerpt(f"a=1&{field}=S3CR3T%2Bx&oauth_callback_confirmed=true".encode())
+    assert "S3CR3T" not in text
+    assert f"{field}=***" in text
+    assert text.startswith("a=1&")
+    assert text.endswith("&oauth_callback_confirmed=true")
+
+
+def test_excerpt_redacts_every_occurrence_and_any_case() -> None:
+    body = "Access_Token=one1&x=2&REFRESH_TOKEN=two2&oauth_token=three3&oauth_token_secret=four4"
+    text = excerpt(body)
+    for secret in ("one1", "two2", "three3", "four4"):
+        assert secret not in text
+
+
+def test_excerpt_truncates_and_flattens() -> None:
+    text = excerpt("line one\n\n\tline   two " + "x" * 500)
+    assert len(text) == 200
+    assert text.endswith("…")
+    assert text.startswith("line one line two x")
+    assert excerpt("short") == "short"
+    assert excerpt(b"ab", limit=1) == "…"
+    assert excerpt("abc", limit=3) == "abc"
+
+
+def test_excerpt_redacts_before_truncating() -> None:
+    # A secret that straddles the cut must not survive as a prefix.
+    text = excerpt("x" * 180 + " access_token=ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    assert "ABC" not in text
+
+
+def test_excerpt_of_undecodable_bytes() -> None:
+    text = excerpt(b"\xff\xfe oauth_token_secret=s3cr3t")
+    assert "s3cr3t" not in text
+    assert "\ufffd" in text
+
+
+def test_server_response_error_message_uses_the_redacted_excerpt() -> None:
+    error = TokenEndpointError(
+        "token request refused",
+        400,
+        b'{"error": "invalid_grant", "refresh_token": "RT-SECRET"}',
+        error="invalid_grant",
+    )
+    assert isinstance(error, ServerResponseError)
+    assert error.status_code == 400
+    assert error.error == "invalid_grant"
+    assert "RT-SECRET" not in str(error)
+    assert "RT-SECRET" not in error.body_excerpt
+    assert "HTTP 400" in str(error)
+    assert error.response is None
+    assert str(ServerResponseError("no body", 502)).endswith("(HTTP 502)")

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from .devserver import DevProvider
 
-__all__ = ["SECTIONS", "Printer", "oauth1_section", "run_demo", "shorten"]
+__all__ = ["SECTIONS", "Printer", "Section", "oauth1_section", "run_demo", "shorten"]
 
 _SECRET_IN_TEXT = re.compile(r"((?:oauth_token|oauth_verifier|oauth_token_secret)=)([^&\s\"]+)")
 

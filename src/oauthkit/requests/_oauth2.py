@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 import requests
 from requests.auth import AuthBase
@@ -29,6 +29,7 @@ from .._http import HttpRequest, HttpResponse, check_transport, same_origin
 from .._oauth2_client import Renew
 from .._oauth2_session import OAuth2SessionState, as_query_request
 from .._run import run_flow
+from .._session_attributes import SessionAttributes
 from .._token import Token
 
 __all__ = ["OAuth2", "OAuth2Session"]
@@ -84,7 +85,7 @@ class OAuth2(AuthBase):
         return r
 
 
-class OAuth2Session(requests.Session):
+class OAuth2Session(SessionAttributes, requests.Session):
     """A ``requests.Session`` that fetches, applies and renews OAuth 2 tokens.
 
     The constructor and methods are requests-oauthlib's (``authorization_url``,
@@ -137,104 +138,7 @@ class OAuth2Session(requests.Session):
     def __repr__(self) -> str:
         return f"<oauthkit.requests.OAuth2Session {self._oauth.core!r}>"
 
-    # -- requests-oauthlib's attributes ---------------------------------------------------------
-
-    @property
-    def client_id(self) -> str:
-        """The client identifier."""
-        return self._oauth.client_id
-
-    @property
-    def scope(self) -> str | Sequence[str] | None:
-        """The requested scope."""
-        return self._oauth.scope
-
-    @scope.setter
-    def scope(self, value: str | Sequence[str] | None) -> None:
-        self._oauth.scope = value
-
-    @property
-    def redirect_uri(self) -> str | None:
-        """The redirect URI sent with authorization and code requests."""
-        return self._oauth.redirect_uri
-
-    @redirect_uri.setter
-    def redirect_uri(self, value: str | None) -> None:
-        self._oauth.redirect_uri = value
-
-    @property
-    def auto_refresh_url(self) -> str | None:
-        """Where expired tokens are refreshed (``None``: only a fetched client-credentials
-        token is renewed, at the URL it was fetched from)."""
-        return self._oauth.auto_refresh_url
-
-    @auto_refresh_url.setter
-    def auto_refresh_url(self, value: str | None) -> None:
-        self._oauth.auto_refresh_url = value
-
-    @property
-    def auto_refresh_kwargs(self) -> dict[str, Any]:
-        """Extra refresh parameters; ``client_id``/``client_secret`` here authenticate."""
-        return self._oauth.auto_refresh_kwargs
-
-    @property
-    def compliance_hook(self) -> dict[str, set[Callable[..., Any]]]:
-        """The registered provider fixes, by hook name."""
-        return self._oauth.compliance_hook
-
-    @property
-    def code_verifier(self) -> str | None:
-        """The PKCE verifier of the last authorization URL; keep it for the callback."""
-        return self._oauth.code_verifier
-
-    @property
-    def oauth_client(self) -> Any:
-        """The sans-I/O :class:`oauthkit.OAuth2Client` underneath."""
-        return self._oauth.core
-
-    @property
-    def token(self) -> dict[str, Any]:
-        """The current token as a dictionary (``{}`` when there is none)."""
-        return self._oauth.token_dict
-
-    @token.setter
-    def token(self, value: Mapping[str, Any] | Token | None) -> None:
-        self._oauth.core.token = value or None
-
-    @property
-    def access_token(self) -> str | None:
-        """The current access token."""
-        token = self._oauth.core.token
-        return None if token is None else token.access_token
-
-    @property
-    def authorized(self) -> bool:
-        """Whether an access token is held."""
-        return bool(self.access_token)
-
-    def new_state(self) -> str:
-        """Generate (or reuse) the ``state`` for the next authorization URL."""
-        return self._oauth.new_state()
-
-    def register_compliance_hook(self, hook_type: str, hook: Callable[..., Any]) -> None:
-        """Register a provider fix; see :mod:`oauthkit.requests.compliance_fixes`.
-
-        Raises:
-            UsageError: Unknown hook type.
-        """
-        self._oauth.register_compliance_hook(hook_type, hook)
-
     # -- the grant flows --------------------------------------------------------------------
-
-    def authorization_url(
-        self, url: str, state: str | None = None, **kwargs: Any
-    ) -> tuple[str, str]:
-        """The authorization URL and its ``state`` (RFC 6749 §4.1.1).
-
-        Raises:
-            InsecureTransportError: ``url`` is plain http and not loopback.
-        """
-        return self._oauth.authorization_url(url, state, **kwargs)
 
     def fetch_token(
         self,
@@ -332,15 +236,6 @@ class OAuth2Session(requests.Session):
             )
             with _attach(response):
                 self._oauth.accept_refresh(_neutral(response))
-        return self.token
-
-    def token_from_fragment(self, authorization_response: str) -> dict[str, Any]:
-        """Take an implicit-grant token from the callback URL's fragment (RFC 6749 §4.2.2).
-
-        Raises:
-            StateMismatchError: Another ``state`` than the pending one.
-        """
-        self._oauth.token_from_fragment(authorization_response)
         return self.token
 
     def fetch_device_authorization(
@@ -465,8 +360,14 @@ class OAuth2Session(requests.Session):
                 url, headers, data = hook(url, headers, data)
             core = self._oauth.core
             check_transport(url, allow_insecure=core.allow_insecure_transport)
-            authorized = core.authorize(HttpRequest(method, url, dict(headers or {})), token)
+            body = None
+            if core.placement == "body":  # RFC 6750 §2.2: the token joins a form body
+                form = data if isinstance(data, (str, bytes)) else urlencode(data or {}, doseq=True)
+                body = form.encode("utf-8") if isinstance(form, str) else form
+                headers = {**(headers or {}), "Content-Type": "application/x-www-form-urlencoded"}
+            authorized = core.authorize(HttpRequest(method, url, dict(headers or {}), body), token)
             url, headers = authorized.url, authorized.headers
+            data = authorized.body if body is not None else data
         return super().request(method, url, headers=headers, data=data, files=files, **kwargs)
 
     def _renew(self, step: Renew) -> Token:

@@ -197,7 +197,7 @@ def test_header_values_are_str(provider: DevProvider) -> None:
 
     from oauthkit.requests import OAuth1
 
-    auth = OAuth1(**credentials(provider, "HMAC-SHA1"))  # type: ignore[arg-type]
+    auth = OAuth1(**credentials(provider, "HMAC-SHA1"))
     prepared = requests.Request("GET", provider.resource_url, auth=auth).prepare()
     assert isinstance(prepared.headers["Authorization"], str)
 

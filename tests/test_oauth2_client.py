@@ -1,0 +1,293 @@
+"""The OAuth2Client core, driven directly: generators stepped by hand, a fixed clock, no I/O."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qsl
+
+import pytest
+
+import oauthkit
+from oauthkit import HttpResponse, OAuth2Client, Renew, SendAuthorized, SendRequest, Token
+from oauthkit._oauth2_session import OAuth2SessionState, client_kind
+
+NOW = 1_700_000_000.0
+TOKEN_URL = "https://as.example/token"
+
+
+def clock() -> float:
+    return NOW
+
+
+def token(expires_in: float = 3600, refresh: str | None = "r1", access: str = "a1") -> Token:
+    return Token(access, "Bearer", NOW + expires_in, refresh)
+
+
+def json_response(status: int, payload: object, **headers: str) -> HttpResponse:
+    return HttpResponse(
+        status, {"Content-Type": "application/json", **headers}, json.dumps(payload).encode()
+    )
+
+
+def form_of(step: SendRequest) -> dict[str, str]:
+    return dict(parse_qsl((step.request.body or b"").decode()))
+
+
+def client(**kw: object) -> OAuth2Client:
+    kw.setdefault("token_endpoint", TOKEN_URL)
+    return OAuth2Client("app", "s3cret", clock=clock, **kw)
+
+
+def test_fresh_token_is_sent_without_renewal() -> None:
+    c = client(token=token())
+    flow = c.protected_flow()
+    step = next(flow)
+    assert step == SendAuthorized(c.token)
+    with pytest.raises(StopIteration):
+        flow.send(HttpResponse(200))
+
+
+def test_expired_token_is_renewed_before_use() -> None:
+    c = client(token=token(expires_in=-1))
+    flow = c.protected_flow()
+    step = next(flow)
+    assert isinstance(step, Renew)
+    assert step.force is False
+
+    renew = c.renew_flow(step.stale, force=step.force)
+    request = next(renew)
+    assert isinstance(request, SendRequest)
+    assert form_of(request) == {"grant_type": "refresh_token", "refresh_token": "r1"}
+    assert request.request.headers["Authorization"].startswith("Basic ")
+    with pytest.raises(StopIteration) as done:
+        renew.send(json_response(200, {"access_token": "a2", "token_type": "Bearer"}))
+    new = done.value.value
+    assert new.access_token == "a2"
+    assert new.refresh_token == "r1"  # not rotated: the old one is kept (RFC 6749 §6)
+    assert c.token is new
+
+    assert flow.send(new) == SendAuthorized(new)
+
+
+def test_leeway_renews_shortly_before_expiry() -> None:
+    assert client(token=token(expires_in=5), leeway=10).should_renew(token(expires_in=5))
+    assert not client(leeway=10).should_renew(token(expires_in=60))
+
+
+def test_rotated_refresh_token_is_adopted() -> None:
+    c = client(token=token(expires_in=-1))
+    renew = c.renew_flow(c.token)
+    next(renew)
+    with pytest.raises(StopIteration) as done:
+        renew.send(json_response(200, {"access_token": "a2", "refresh_token": "r2"}))
+    assert done.value.value.refresh_token == "r2"
+
+
+def test_a_waiter_finds_the_token_another_caller_renewed() -> None:
+    c = client(token=token(expires_in=-1))
+    stale = c.token
+    c.token = token(access="a2")  # what the first holder of the lock obtained
+    renew = c.renew_flow(stale)
+    with pytest.raises(StopIteration) as done:
+        next(renew)  # no request at all
+    assert done.value.value.access_token == "a2"
+
+
+def test_rejected_token_is_renewed_once_and_retried_once() -> None:
+    c = client(token=token())
+    flow = c.protected_flow()
+    first = next(flow)
+    rejected = HttpResponse(401, {"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    step = flow.send(rejected)
+    assert step == Renew(first.token, True)
+    renewed = token(access="a2")
+    assert flow.send(renewed) == SendAuthorized(renewed)
+    with pytest.raises(StopIteration):
+        flow.send(rejected)  # a second rejection is returned to the caller, not retried
+
+
+@pytest.mark.parametrize(
+    ("status", "challenge"),
+    [
+        (401, 'Bearer error="insufficient_scope"'),
+        (401, 'Basic realm="x"'),
+        (403, 'Bearer error="invalid_token"'),
+        (401, ""),
+    ],
+)
+def test_other_refusals_are_not_retried(status: int, challenge: str) -> None:
+    c = client(token=token())
+    flow = c.protected_flow()
+    next(flow)
+    with pytest.raises(StopIteration):
+        flow.send(HttpResponse(status, {"WWW-Authenticate": challenge} if challenge else {}))
+
+
+def test_forced_renewal_by_a_waiter_is_skipped_when_someone_renewed() -> None:
+    c = client(token=token())
+    stale = c.token
+    c.token = token(access="a2")
+    with pytest.raises(StopIteration) as done:
+        next(c.renew_flow(stale, force=True))
+    assert done.value.value.access_token == "a2"
+
+
+def test_expired_token_without_refresh_token_raises_typed_error() -> None:
+    c = client(token=token(expires_in=-1, refresh=None))
+    with pytest.raises(oauthkit.TokenExpiredError, match="no refresh token"):
+        next(c.protected_flow())
+    c = OAuth2Client("app", clock=clock, token=token(expires_in=-1))
+    with pytest.raises(oauthkit.TokenExpiredError, match="no token endpoint"):
+        next(c.protected_flow())
+
+
+def test_client_credentials_mode_fetches_without_a_token() -> None:
+    c = client(renew="client_credentials", scope=["read", "write"], renew_params={"audience": "x"})
+    flow = c.protected_flow()
+    step = next(flow)
+    assert step == Renew(None, False)
+    request = next(c.renew_flow(None))
+    assert isinstance(request, SendRequest)
+    assert form_of(request) == {
+        "grant_type": "client_credentials",
+        "scope": "read write",
+        "audience": "x",
+    }
+
+
+def test_public_client_sends_client_id_in_body_never_basic() -> None:
+    c = OAuth2Client("public-app", token_endpoint=TOKEN_URL, clock=clock, token=token(-1))
+    request = next(c.renew_flow(c.token))
+    assert isinstance(request, SendRequest)
+    assert "Authorization" not in request.request.headers
+    assert form_of(request)["client_id"] == "public-app"
+
+
+def test_refusal_keeps_the_old_token() -> None:
+    old = token(expires_in=-1)
+    c = client(token=old)
+    renew = c.renew_flow(old)
+    next(renew)
+    with pytest.raises(oauthkit.InvalidGrantError) as info:
+        renew.send(json_response(400, {"error": "invalid_grant"}))
+    assert info.value.status_code == 400
+    assert c.token is old  # never lose a token on a failed renewal
+
+
+def test_changed_scope_is_recorded_not_raised() -> None:
+    c = client(token=Token("a1", "Bearer", NOW - 1, "r1", ("read", "write")))
+    renew = c.renew_flow(c.token)
+    next(renew)
+    with pytest.raises(StopIteration) as done:
+        renew.send(json_response(200, {"access_token": "a2", "scope": "read"}))
+    assert done.value.value.scope == ("read",)
+    assert done.value.value.scope_changed
+
+
+def test_repr_redacts_secrets() -> None:
+    c = client(token=token())
+    text = repr(c) + repr(c.token) + repr(next(c.protected_flow()))
+    for secret in ("s3cret", "a1", "r1"):
+        assert secret not in text
+
+
+def test_insecure_token_endpoint_is_refused_unless_loopback() -> None:
+    c = OAuth2Client("app", "s", token_endpoint="http://as.example/token", clock=clock)
+    c.token = token(expires_in=-1)
+    with pytest.raises(oauthkit.InsecureTransportError):
+        next(c.renew_flow(c.token))
+    loopback = OAuth2Client("app", "s", token_endpoint="http://127.0.0.1:9/token", clock=clock)
+    loopback.token = token(expires_in=-1)
+    assert isinstance(next(loopback.renew_flow(loopback.token)), SendRequest)
+
+
+class _OAuthlibLikeClient:
+    """Stands in for oauthlib's client classes, which oauthkit maps by class name."""
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("WebApplicationClient", "authorization_code"),
+        ("LegacyApplicationClient", "password"),
+        ("BackendApplicationClient", "client_credentials"),
+        ("MobileApplicationClient", "implicit"),
+        ("DeviceClient", "device_code"),
+    ],
+)
+def test_oauthlib_clients_are_mapped_by_type(name: str, kind: str) -> None:
+    cls = type(name, (_OAuthlibLikeClient,), {})
+    assert client_kind(cls()) == kind
+    sub = type("Custom", (cls,), {})  # subclasses count too
+    assert client_kind(sub()) == kind
+
+
+def test_unknown_client_object_is_a_usage_error() -> None:
+    with pytest.raises(oauthkit.UsageError, match="unsupported client object"):
+        client_kind(object())
+
+
+def test_session_state_public_client_fetch_uses_body_client_id() -> None:
+    state = OAuth2SessionState("public-app", redirect_uri="https://app/cb", pkce="S256")
+    url, st = state.authorization_url("https://as.example/authorize")
+    assert "code_challenge_method=S256" in url
+    request = state.prepare_fetch_token(
+        TOKEN_URL, authorization_response=f"https://app/cb?code=c1&state={st}"
+    )
+    form = dict(parse_qsl((request.body or b"").decode()))
+    assert form["client_id"] == "public-app"
+    assert form["code_verifier"] == state.code_verifier
+    assert "Authorization" not in request.headers
+
+
+def test_session_state_verifier_survives_between_web_requests() -> None:
+    first = OAuth2SessionState("app", redirect_uri="https://app/cb", pkce="S256")
+    _, st = first.authorization_url("https://as.example/authorize")
+    # the callback is handled by a new session built from what the app stored
+    second = OAuth2SessionState(
+        "app",
+        redirect_uri="https://app/cb",
+        pkce="S256",
+        state=st,
+        code_verifier=first.code_verifier,
+    )
+    request = second.prepare_fetch_token(
+        TOKEN_URL, authorization_response=f"https://app/cb?code=c&state={st}"
+    )
+    assert dict(parse_qsl((request.body or b"").decode()))["code_verifier"] == first.code_verifier
+
+
+def test_session_state_forged_state_is_refused_before_any_request() -> None:
+    state = OAuth2SessionState("app", redirect_uri="https://app/cb")
+    state.authorization_url("https://as.example/authorize")
+    with pytest.raises(oauthkit.StateMismatchError):
+        state.prepare_fetch_token(
+            TOKEN_URL, authorization_response="https://app/cb?code=c&state=forged"
+        )
+
+
+def test_session_state_secret_goes_once_in_basic() -> None:
+    state = OAuth2SessionState("app", redirect_uri="https://app/cb")
+    request = state.prepare_fetch_token(TOKEN_URL, code="c", client_secret="s3cret")
+    form = dict(parse_qsl((request.body or b"").decode()))
+    assert "client_secret" not in form
+    assert request.headers["Authorization"].startswith("Basic ")
+    post = OAuth2SessionState("app").prepare_fetch_token(
+        TOKEN_URL, code="c", client_secret="s3cret", include_client_id=True
+    )
+    form = dict(parse_qsl((post.body or b"").decode()))
+    assert form["client_secret"] == "s3cret"
+    assert "Authorization" not in post.headers
+
+
+def test_session_state_refresh_kwargs_configure_auth_not_body() -> None:
+    state = OAuth2SessionState(
+        "app",
+        auto_refresh_url=TOKEN_URL,
+        auto_refresh_kwargs={"client_id": "app", "client_secret": "s3cret", "audience": "api"},
+        token={"access_token": "a", "token_type": "Bearer", "refresh_token": "r", "expires_at": 1},
+    )
+    request = state.prepare_refresh(TOKEN_URL)
+    form = dict(parse_qsl((request.body or b"").decode()))
+    assert form == {"grant_type": "refresh_token", "refresh_token": "r", "audience": "api"}
+    assert request.headers["Authorization"].startswith("Basic ")

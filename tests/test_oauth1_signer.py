@@ -437,14 +437,15 @@ def test_bad_constructor_arguments_are_usage_errors() -> None:
 
 def test_repr_shows_no_secret_token_verifier_or_key() -> None:
     pem = _pem(_rsa_key())
-    secrets = {
-        "client_secret": "SECRET-client",
-        "resource_owner_key": "SECRET-token",
-        "resource_owner_secret": "SECRET-token-secret",
-        "verifier": "SECRET-verifier",
-        "nonce": "SECRET-nonce",
-    }
-    text = repr(OAuth1Signer("visible-key", **secrets))
+    signer = OAuth1Signer(
+        "visible-key",
+        client_secret="SECRET-client",
+        resource_owner_key="SECRET-token",
+        resource_owner_secret="SECRET-token-secret",
+        verifier="SECRET-verifier",
+        nonce="SECRET-nonce",
+    )
+    text = repr(signer)
     assert "SECRET" not in text
     assert "visible-key" in text
     rsa_text = repr(OAuth1Signer("k", signature_method=RSA_SHA1, rsa_key=pem))

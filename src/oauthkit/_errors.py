@@ -96,10 +96,16 @@ _SECRET_FIELD = re.compile(
     r"""(?ix)
     (["']?(?<!\w)(?:access_token|refresh_token|id_token|oauth_token_secret|oauth_token|
     client_secret|device_code|code|password|assertion|client_assertion|subject_token|
-    actor_token|token)["']?\s*[=:]\s*(?:\[\s*)?["']?)  # a JSON array opener too: ["secret"
-    ([^"'&,\s}]+)
+    actor_token|token)["']?\s*[=:]\s*(?:\[\s*)?)  # a JSON array opener too: ["secret"
+    ("(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'?|[^"'&,\s}\]]+)  # a whole quoted string
     """
 )
+
+
+def _redact(match: re.Match[str]) -> str:
+    value = match.group(2)
+    quote = value[0] if value[0] in "\"'" else ""
+    return f"{match.group(1)}{quote}***{quote}"
 
 
 def excerpt(body: bytes | str, limit: int = _EXCERPT_LIMIT) -> str:
@@ -113,7 +119,7 @@ def excerpt(body: bytes | str, limit: int = _EXCERPT_LIMIT) -> str:
         The excerpt, with secret-looking values replaced by ``***``.
     """
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
-    text = _SECRET_FIELD.sub(r"\1***", text)
+    text = _SECRET_FIELD.sub(_redact, text)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

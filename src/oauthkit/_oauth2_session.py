@@ -160,6 +160,8 @@ class OAuth2SessionState:
         pkce: str | None = None,
         *,
         code_verifier: str | None = None,
+        client_auth: ClientAuth | None = None,
+        allow_insecure_transport: bool = False,
         leeway: float = 10.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -176,17 +178,22 @@ class OAuth2SessionState:
         refresh_secret = self.auto_refresh_kwargs.get("client_secret")
         self.core = OAuth2Client(
             client_id or "",
-            auth=_session_auth(client_id or "", refresh_secret, None)
-            if client_id
-            else ExternalAuth(""),
+            auth=client_auth
+            or (
+                _session_auth(client_id or "", refresh_secret, None)
+                if client_id
+                else ExternalAuth("")
+            ),
             token_endpoint=auto_refresh_url,
             scope=scope,
             redirect_uri=redirect_uri,
             token=token or None,
             renew_params=self._refresh_params({}),
             leeway=leeway,
+            allow_insecure_transport=allow_insecure_transport,
             clock=clock,
         )
+        self.client_auth = client_auth
         self.scope = scope
         self.redirect_uri = redirect_uri
         self.state = state
@@ -304,14 +311,21 @@ class OAuth2SessionState:
         params = _form_params(body, kwargs)
         params.pop("client_id", None)  # requests-oauthlib also ignores it: the session's wins
         verifier = params.pop("code_verifier", None) or self.code_verifier
-        grant = self._grant(code, username, password, verifier, params)
+        explicit = kwargs.get("grant")
+        if explicit is not None and callable(getattr(explicit, "params", None)):
+            params.pop("grant", None)  # a core grant value: JWT bearer, token exchange, ...
+            grant: Grant = explicit
+        else:
+            grant = self._grant(code, username, password, verifier, params)
         auth: ClientAuth
         if external_auth:
             auth = ExternalAuth(self.client_id, include_client_id is True)
             if include_client_id and client_secret is not None:
                 params["client_secret"] = client_secret
         else:
-            auth = _session_auth(self.client_id, client_secret, include_client_id)
+            auth = self.client_auth or _session_auth(
+                self.client_id, client_secret, include_client_id
+            )
         request = self.core.build_grant_request(grant, endpoint=token_url, auth=auth, extra=params)
         if self.kind == "client_credentials" or isinstance(grant, ClientCredentialsGrant):
             # Remember how to get the next one: the token has no refresh token (RFC 6749 §4.4.3).

@@ -21,6 +21,7 @@ from typing import Any
 import anyio
 import httpx
 
+from .._client_auth import ClientAuth
 from .._device import (
     DeviceAuthorization,
     build_device_authorization_request,
@@ -235,9 +236,7 @@ class _ClientBase(SessionAttributes):
         state: str | Callable[[], str] | None,
         token_updater: TokenUpdater | None,
         pkce: str | None,
-        code_verifier: str | None,
-        leeway: float,
-        clock: Callable[[], float],
+        native: dict[str, Any],
     ) -> OAuth2Auth:
         self._oauth = OAuth2SessionState(
             client_id,
@@ -249,9 +248,7 @@ class _ClientBase(SessionAttributes):
             token,
             state,
             pkce,
-            code_verifier=code_verifier,
-            leeway=leeway,
-            clock=clock,
+            **native,
         )
         self._oauth_auth = OAuth2Auth(
             self._oauth.core, token_updater=token_updater, hooks=self._oauth.compliance_hook
@@ -413,6 +410,8 @@ class OAuth2Client(_ClientBase, httpx.Client):
         pkce: str | None = None,
         *,
         code_verifier: str | None = None,
+        client_auth: ClientAuth | None = None,
+        allow_insecure_transport: bool = False,
         leeway: float = 10.0,
         clock: Callable[[], float] = time.time,
         **kwargs: Any,
@@ -429,9 +428,13 @@ class OAuth2Client(_ClientBase, httpx.Client):
             state,
             token_updater,
             pkce,
-            code_verifier,
-            leeway,
-            clock,
+            {
+                "code_verifier": code_verifier,
+                "client_auth": client_auth,
+                "allow_insecure_transport": allow_insecure_transport,
+                "leeway": leeway,
+                "clock": clock,
+            },
         )
 
     def fetch_token(
@@ -551,6 +554,8 @@ class AsyncOAuth2Client(_ClientBase, httpx.AsyncClient):
         pkce: str | None = None,
         *,
         code_verifier: str | None = None,
+        client_auth: ClientAuth | None = None,
+        allow_insecure_transport: bool = False,
         leeway: float = 10.0,
         clock: Callable[[], float] = time.time,
         **kwargs: Any,
@@ -567,9 +572,13 @@ class AsyncOAuth2Client(_ClientBase, httpx.AsyncClient):
             state,
             token_updater,
             pkce,
-            code_verifier,
-            leeway,
-            clock,
+            {
+                "code_verifier": code_verifier,
+                "client_auth": client_auth,
+                "allow_insecure_transport": allow_insecure_transport,
+                "leeway": leeway,
+                "clock": clock,
+            },
         )
 
     async def fetch_token(

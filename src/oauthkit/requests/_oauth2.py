@@ -18,6 +18,7 @@ import requests
 from requests.auth import AuthBase
 from requests.models import PreparedRequest
 
+from .._client_auth import ClientAuth
 from .._device import (
     DeviceAuthorization,
     build_device_authorization_request,
@@ -90,9 +91,15 @@ class OAuth2Session(SessionAttributes, requests.Session):
 
     The constructor and methods are requests-oauthlib's (``authorization_url``,
     ``fetch_token``, ``refresh_token``, ``token_from_fragment``, ``register_compliance_hook``,
-    ``token``, ``access_token``, ``authorized``). Beyond it: ``code_verifier=`` to resume a
-    PKCE flow in a new session, ``leeway`` (seconds before expiry to renew) and ``clock``;
-    and device-flow helpers.
+    ``token``, ``access_token``, ``authorized``). Beyond it:
+
+    * ``code_verifier=``: resume a PKCE flow in a new session (web apps build one per request);
+    * ``client_auth=``: any :class:`oauthkit.ClientAuth` (``client_auth_for("private_key_jwt",
+      ...)``), used for every token request instead of requests-oauthlib's inference;
+    * ``allow_insecure_transport=``: plain http beyond loopback, for this session only;
+    * ``leeway`` (seconds before expiry to renew) and ``clock``;
+    * ``fetch_token(url, grant=...)`` with any core grant (JWT bearer, token exchange, ...);
+    * ``fetch_device_authorization`` and ``poll_device_token`` for the device flow.
 
     Raises:
         UsageError: Invalid ``pkce`` or an unsupported ``client`` object.
@@ -112,6 +119,8 @@ class OAuth2Session(SessionAttributes, requests.Session):
         pkce: str | None = None,
         *,
         code_verifier: str | None = None,
+        client_auth: ClientAuth | None = None,
+        allow_insecure_transport: bool = False,
         leeway: float = 10.0,
         clock: Callable[[], float] = time.time,
         **kwargs: Any,
@@ -128,6 +137,8 @@ class OAuth2Session(SessionAttributes, requests.Session):
             state,
             pkce,
             code_verifier=code_verifier,
+            client_auth=client_auth,
+            allow_insecure_transport=allow_insecure_transport,
             leeway=leeway,
             clock=clock,
         )

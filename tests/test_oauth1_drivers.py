@@ -221,3 +221,28 @@ def test_seed_example_against_requests_oauthlib_usage(provider: DevProvider) -> 
 
 
 _ = Session  # the adapters' shared protocol, imported for readers of this suite
+
+
+@pytest.mark.parametrize("status", [302, 307])
+def test_bare_auth_on_a_plain_requests_session_handles_redirects(
+    provider: DevProvider, status: int
+) -> None:
+    """OAuth1 as ``auth=`` on an ordinary ``requests.Session`` gets the same redirect rules."""
+    import requests
+
+    from oauthkit.requests import OAuth1
+
+    auth = OAuth1(**credentials(provider, "HMAC-SHA1"))
+    with requests.Session() as plain:
+        same = f"{provider.base_url}/redirect?status={status}&to=/oauth1/resource"
+        reply = plain.post(same, data={"k": "v"}, auth=auth)
+        assert reply.status_code == 200, reply.text
+        assert len(reply.history) == 1
+        with recorder() as origin, recorder() as elsewhere:
+            target = f"{elsewhere.base_url}/landing"
+            plain.post(
+                f"{origin.base_url}/redirect/{status}?to={target}", data={"k": "v"}, auth=auth
+            )
+            [landed] = elsewhere.requests
+            assert "Authorization" not in landed.headers
+            assert b"oauth_" not in landed.body

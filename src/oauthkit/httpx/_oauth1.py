@@ -21,6 +21,7 @@ from .._oauth1 import (
     CONTENT_TYPE_FORM_URLENCODED,
     SIGNATURE_TYPE_AUTH_HEADER,
     SIGNATURE_TYPE_BODY,
+    SIGNATURE_TYPE_QUERY,
     OAuth1Signer,
 )
 from .._oauth1_session import OAuth1Session as _FlowState
@@ -115,7 +116,8 @@ def _sign(signer: OAuth1Signer, request: httpx.Request) -> httpx.Request:
         return httpx.Request(
             request.method, signed.url, headers=headers, content=signed.body, extensions=extensions
         )
-    request.url = httpx.URL(signed.url)
+    if signer.signature_type == SIGNATURE_TYPE_QUERY:  # only query placement changes the URL
+        request.url = httpx.URL(signed.url)
     for name in ("Authorization", "Content-Type"):
         value = signed.headers.get(name)
         if value is not None:

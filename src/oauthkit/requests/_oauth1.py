@@ -96,7 +96,8 @@ class OAuth1(AuthBase):
 
     def __call__(self, r: PreparedRequest) -> PreparedRequest:
         _sign_prepared(self.signer, r)
-        r.hooks["response"].append(self._on_response)
+        if self._on_response not in r.hooks["response"]:  # signing twice must not hook twice
+            r.hooks["response"].append(self._on_response)
         return r
 
     def _on_response(self, response: requests.Response, **_: Any) -> requests.Response:

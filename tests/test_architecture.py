@@ -161,7 +161,8 @@ def _public_definitions(tree: ast.Module, *, is_package: bool) -> set[str]:
             names.add(node.name.id)
         elif is_package and isinstance(node, (ast.Import, ast.ImportFrom)):
             names.update(a.asname for a in node.names if a.asname and a.asname == a.name)
-    return {n for n in names if not n.startswith("_")}
+    # TYPE_CHECKING = False is the typing-free guard for type-only imports, not API.
+    return {n for n in names if not n.startswith("_") and n != "TYPE_CHECKING"}
 
 
 @pytest.mark.parametrize("path", CHECKED)
@@ -185,5 +186,7 @@ def test_all_names_resolve(path: Path) -> None:
 def test_package_all_resolves_and_re_exports_the_core() -> None:
     for name in oauthkit.__all__:
         assert getattr(oauthkit, name) is not None
+    # the lazy export table and __all__ name the same things
+    assert set(oauthkit._EXPORTS) == set(oauthkit.__all__)
     core = {"OAuth1Signer", "OAuthError", "parse_token_response", "HMAC_SHA1", "HttpRequest"}
     assert core <= set(oauthkit.__all__)

@@ -4,119 +4,243 @@ This package is the core. It builds requests and parses responses as plain value
 nothing outside the standard library, so importing it never pulls in an HTTP client. The
 drivers that perform I/O live in :mod:`oauthkit.requests` and :mod:`oauthkit.httpx`.
 
+Names are loaded on first use (PEP 562), so ``import oauthkit`` costs almost nothing and
+using OAuth 1.0a never loads the OAuth 2 modules, nor the reverse.
+
 OAuth 2 names are unprefixed (``build_token_request``, ``parse_token_response``); the OAuth
 1.0a flow helpers carry ``oauth1`` in their names.
 """
 
-from ._authorization import AuthorizationCallback as AuthorizationCallback
-from ._authorization import FlowState as FlowState
-from ._authorization import build_authorization_url as build_authorization_url
-from ._authorization import parse_authorization_callback as parse_authorization_callback
-from ._bearer import BearerChallenge as BearerChallenge
-from ._bearer import Challenge as Challenge
-from ._bearer import apply_bearer as apply_bearer
-from ._bearer import bearer_error as bearer_error
-from ._bearer import parse_www_authenticate as parse_www_authenticate
-from ._client_assertion import ClientSecretJwt as ClientSecretJwt
-from ._client_assertion import PrivateKeyJwt as PrivateKeyJwt
-from ._client_auth import ClientAuth as ClientAuth
-from ._client_auth import ClientSecretBasic as ClientSecretBasic
-from ._client_auth import ClientSecretPost as ClientSecretPost
-from ._client_auth import NoneAuth as NoneAuth
-from ._client_auth import client_auth_for as client_auth_for
-from ._client_auth import register_client_auth as register_client_auth
-from ._device import DeviceAuthorization as DeviceAuthorization
-from ._device import build_device_authorization_request as build_device_authorization_request
-from ._device import parse_device_authorization_response as parse_device_authorization_response
-from ._device import poll_device_token as poll_device_token
-from ._errors import AccessDeniedError as AccessDeniedError
-from ._errors import AuthorizationError as AuthorizationError
-from ._errors import AuthorizationPendingError as AuthorizationPendingError
-from ._errors import CallbackError as CallbackError
-from ._errors import DeviceFlowExpiredError as DeviceFlowExpiredError
-from ._errors import ExpiredTokenError as ExpiredTokenError
-from ._errors import InsecureTransportError as InsecureTransportError
-from ._errors import InvalidAuthorizationDetailsError as InvalidAuthorizationDetailsError
-from ._errors import InvalidClientError as InvalidClientError
-from ._errors import InvalidDpopProofError as InvalidDpopProofError
-from ._errors import InvalidGrantError as InvalidGrantError
-from ._errors import InvalidRequestError as InvalidRequestError
-from ._errors import InvalidScopeError as InvalidScopeError
-from ._errors import InvalidTargetError as InvalidTargetError
-from ._errors import IssuerMismatchError as IssuerMismatchError
-from ._errors import MalformedResponseError as MalformedResponseError
-from ._errors import MissingExtraError as MissingExtraError
-from ._errors import MissingTokenError as MissingTokenError
-from ._errors import MissingVerifierError as MissingVerifierError
-from ._errors import OAuthError as OAuthError
-from ._errors import ServerResponseError as ServerResponseError
-from ._errors import SignatureMethodError as SignatureMethodError
-from ._errors import SlowDownError as SlowDownError
-from ._errors import StateMismatchError as StateMismatchError
-from ._errors import TokenEndpointError as TokenEndpointError
-from ._errors import TokenExpiredError as TokenExpiredError
-from ._errors import TokenRequestDenied as TokenRequestDenied
-from ._errors import UnauthorizedClientError as UnauthorizedClientError
-from ._errors import UnsupportedGrantTypeError as UnsupportedGrantTypeError
-from ._errors import UnsupportedTokenTypeError as UnsupportedTokenTypeError
-from ._errors import UsageError as UsageError
-from ._errors import UseDpopNonceError as UseDpopNonceError
-from ._errors import token_error_class as token_error_class
-from ._grants import AuthorizationCodeGrant as AuthorizationCodeGrant
-from ._grants import ClientCredentialsGrant as ClientCredentialsGrant
-from ._grants import DeviceCodeGrant as DeviceCodeGrant
-from ._grants import ExtensionGrant as ExtensionGrant
-from ._grants import Grant as Grant
-from ._grants import JwtBearerGrant as JwtBearerGrant
-from ._grants import PasswordGrant as PasswordGrant
-from ._grants import RefreshTokenGrant as RefreshTokenGrant
-from ._grants import TokenExchangeGrant as TokenExchangeGrant
-from ._grants import build_token_request as build_token_request
-from ._http import HttpRequest as HttpRequest
-from ._http import HttpResponse as HttpResponse
-from ._http import check_transport as check_transport
-from ._http import is_loopback_host as is_loopback_host
-from ._oauth1 import CONTENT_TYPE_FORM_URLENCODED as CONTENT_TYPE_FORM_URLENCODED
-from ._oauth1 import SIGNATURE_TYPE_AUTH_HEADER as SIGNATURE_TYPE_AUTH_HEADER
-from ._oauth1 import SIGNATURE_TYPE_BODY as SIGNATURE_TYPE_BODY
-from ._oauth1 import SIGNATURE_TYPE_QUERY as SIGNATURE_TYPE_QUERY
-from ._oauth1 import OAuth1Signer as OAuth1Signer
-from ._oauth1_flow import authorization_url as oauth1_authorization_url
-from ._oauth1_flow import build_access_token_request as build_oauth1_access_token_request
-from ._oauth1_flow import build_token_request as build_oauth1_token_request
-from ._oauth1_flow import parse_authorization_response as parse_oauth1_callback
-from ._oauth1_flow import parse_token_response as parse_oauth1_token_response
-from ._oauth2_client import OAuth2Client as OAuth2Client
-from ._oauth2_client import Renew as Renew
-from ._oauth2_client import SendAuthorized as SendAuthorized
-from ._oauth2_client import is_token_rejected as is_token_rejected
-from ._pkce import PKCE_METHODS as PKCE_METHODS
-from ._pkce import PkcePair as PkcePair
-from ._pkce import code_challenge as code_challenge
-from ._pkce import generate_code_verifier as generate_code_verifier
-from ._signature import HMAC_SHA1 as HMAC_SHA1
-from ._signature import HMAC_SHA256 as HMAC_SHA256
-from ._signature import HMAC_SHA512 as HMAC_SHA512
-from ._signature import PLAINTEXT as PLAINTEXT
-from ._signature import RSA_SHA1 as RSA_SHA1
-from ._signature import RSA_SHA256 as RSA_SHA256
-from ._signature import RSA_SHA512 as RSA_SHA512
-from ._signature import SigningMaterial as SigningMaterial
-from ._signature import register_signature_method as register_signature_method
-from ._signature import signature_base_string as signature_base_string
-from ._steps import SendRequest as SendRequest
-from ._steps import Sleep as Sleep
-from ._steps import Step as Step
-from ._token import Token as Token
-from ._token_management import Introspection as Introspection
-from ._token_management import build_introspection_request as build_introspection_request
-from ._token_management import build_revocation_request as build_revocation_request
-from ._token_management import parse_introspection_response as parse_introspection_response
-from ._token_management import parse_revocation_response as parse_revocation_response
-from ._token_response import parse_error_body as parse_error_body
-from ._token_response import parse_token_response as parse_token_response
+from __future__ import annotations
+
+import importlib
+
+# Not typing.TYPE_CHECKING: importing typing alone would triple the cost of this module.
+# Type checkers treat any name TYPE_CHECKING as true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from ._authorization import AuthorizationCallback as AuthorizationCallback
+    from ._authorization import FlowState as FlowState
+    from ._authorization import build_authorization_url as build_authorization_url
+    from ._authorization import parse_authorization_callback as parse_authorization_callback
+    from ._bearer import BearerChallenge as BearerChallenge
+    from ._bearer import Challenge as Challenge
+    from ._bearer import apply_bearer as apply_bearer
+    from ._bearer import bearer_error as bearer_error
+    from ._bearer import parse_www_authenticate as parse_www_authenticate
+    from ._client_assertion import ClientSecretJwt as ClientSecretJwt
+    from ._client_assertion import PrivateKeyJwt as PrivateKeyJwt
+    from ._client_auth import ClientAuth as ClientAuth
+    from ._client_auth import ClientSecretBasic as ClientSecretBasic
+    from ._client_auth import ClientSecretPost as ClientSecretPost
+    from ._client_auth import NoneAuth as NoneAuth
+    from ._client_auth import client_auth_for as client_auth_for
+    from ._client_auth import register_client_auth as register_client_auth
+    from ._device import DeviceAuthorization as DeviceAuthorization
+    from ._device import build_device_authorization_request as build_device_authorization_request
+    from ._device import parse_device_authorization_response as parse_device_authorization_response
+    from ._device import poll_device_token as poll_device_token
+    from ._errors import AccessDeniedError as AccessDeniedError
+    from ._errors import AuthorizationError as AuthorizationError
+    from ._errors import AuthorizationPendingError as AuthorizationPendingError
+    from ._errors import CallbackError as CallbackError
+    from ._errors import DeviceFlowExpiredError as DeviceFlowExpiredError
+    from ._errors import ExpiredTokenError as ExpiredTokenError
+    from ._errors import InsecureTransportError as InsecureTransportError
+    from ._errors import InvalidAuthorizationDetailsError as InvalidAuthorizationDetailsError
+    from ._errors import InvalidClientError as InvalidClientError
+    from ._errors import InvalidDpopProofError as InvalidDpopProofError
+    from ._errors import InvalidGrantError as InvalidGrantError
+    from ._errors import InvalidRequestError as InvalidRequestError
+    from ._errors import InvalidScopeError as InvalidScopeError
+    from ._errors import InvalidTargetError as InvalidTargetError
+    from ._errors import IssuerMismatchError as IssuerMismatchError
+    from ._errors import MalformedResponseError as MalformedResponseError
+    from ._errors import MissingExtraError as MissingExtraError
+    from ._errors import MissingTokenError as MissingTokenError
+    from ._errors import MissingVerifierError as MissingVerifierError
+    from ._errors import OAuthError as OAuthError
+    from ._errors import ServerResponseError as ServerResponseError
+    from ._errors import SignatureMethodError as SignatureMethodError
+    from ._errors import SlowDownError as SlowDownError
+    from ._errors import StateMismatchError as StateMismatchError
+    from ._errors import TokenEndpointError as TokenEndpointError
+    from ._errors import TokenExpiredError as TokenExpiredError
+    from ._errors import TokenRequestDenied as TokenRequestDenied
+    from ._errors import UnauthorizedClientError as UnauthorizedClientError
+    from ._errors import UnsupportedGrantTypeError as UnsupportedGrantTypeError
+    from ._errors import UnsupportedTokenTypeError as UnsupportedTokenTypeError
+    from ._errors import UsageError as UsageError
+    from ._errors import UseDpopNonceError as UseDpopNonceError
+    from ._errors import token_error_class as token_error_class
+    from ._grants import AuthorizationCodeGrant as AuthorizationCodeGrant
+    from ._grants import ClientCredentialsGrant as ClientCredentialsGrant
+    from ._grants import DeviceCodeGrant as DeviceCodeGrant
+    from ._grants import ExtensionGrant as ExtensionGrant
+    from ._grants import Grant as Grant
+    from ._grants import JwtBearerGrant as JwtBearerGrant
+    from ._grants import PasswordGrant as PasswordGrant
+    from ._grants import RefreshTokenGrant as RefreshTokenGrant
+    from ._grants import TokenExchangeGrant as TokenExchangeGrant
+    from ._grants import build_token_request as build_token_request
+    from ._http import HttpRequest as HttpRequest
+    from ._http import HttpResponse as HttpResponse
+    from ._http import check_transport as check_transport
+    from ._http import is_loopback_host as is_loopback_host
+    from ._oauth1 import CONTENT_TYPE_FORM_URLENCODED as CONTENT_TYPE_FORM_URLENCODED
+    from ._oauth1 import SIGNATURE_TYPE_AUTH_HEADER as SIGNATURE_TYPE_AUTH_HEADER
+    from ._oauth1 import SIGNATURE_TYPE_BODY as SIGNATURE_TYPE_BODY
+    from ._oauth1 import SIGNATURE_TYPE_QUERY as SIGNATURE_TYPE_QUERY
+    from ._oauth1 import OAuth1Signer as OAuth1Signer
+    from ._oauth1_flow import authorization_url as oauth1_authorization_url
+    from ._oauth1_flow import build_access_token_request as build_oauth1_access_token_request
+    from ._oauth1_flow import build_token_request as build_oauth1_token_request
+    from ._oauth1_flow import parse_authorization_response as parse_oauth1_callback
+    from ._oauth1_flow import parse_token_response as parse_oauth1_token_response
+    from ._oauth2_client import OAuth2Client as OAuth2Client
+    from ._oauth2_client import Renew as Renew
+    from ._oauth2_client import SendAuthorized as SendAuthorized
+    from ._oauth2_client import is_token_rejected as is_token_rejected
+    from ._pkce import PKCE_METHODS as PKCE_METHODS
+    from ._pkce import PkcePair as PkcePair
+    from ._pkce import code_challenge as code_challenge
+    from ._pkce import generate_code_verifier as generate_code_verifier
+    from ._signature import HMAC_SHA1 as HMAC_SHA1
+    from ._signature import HMAC_SHA256 as HMAC_SHA256
+    from ._signature import HMAC_SHA512 as HMAC_SHA512
+    from ._signature import PLAINTEXT as PLAINTEXT
+    from ._signature import RSA_SHA1 as RSA_SHA1
+    from ._signature import RSA_SHA256 as RSA_SHA256
+    from ._signature import RSA_SHA512 as RSA_SHA512
+    from ._signature import SigningMaterial as SigningMaterial
+    from ._signature import register_signature_method as register_signature_method
+    from ._signature import signature_base_string as signature_base_string
+    from ._steps import SendRequest as SendRequest
+    from ._steps import Sleep as Sleep
+    from ._steps import Step as Step
+    from ._token import Token as Token
+    from ._token_management import Introspection as Introspection
+    from ._token_management import build_introspection_request as build_introspection_request
+    from ._token_management import build_revocation_request as build_revocation_request
+    from ._token_management import parse_introspection_response as parse_introspection_response
+    from ._token_management import parse_revocation_response as parse_revocation_response
+    from ._token_response import parse_error_body as parse_error_body
+    from ._token_response import parse_token_response as parse_token_response
 
 __version__ = "0.1.0"
+
+# public name -> (private module, name there)
+_EXPORTS: dict[str, tuple[str, str]] = {
+    "CONTENT_TYPE_FORM_URLENCODED": ("_oauth1", "CONTENT_TYPE_FORM_URLENCODED"),
+    "HMAC_SHA1": ("_signature", "HMAC_SHA1"),
+    "HMAC_SHA256": ("_signature", "HMAC_SHA256"),
+    "HMAC_SHA512": ("_signature", "HMAC_SHA512"),
+    "PKCE_METHODS": ("_pkce", "PKCE_METHODS"),
+    "PLAINTEXT": ("_signature", "PLAINTEXT"),
+    "RSA_SHA1": ("_signature", "RSA_SHA1"),
+    "RSA_SHA256": ("_signature", "RSA_SHA256"),
+    "RSA_SHA512": ("_signature", "RSA_SHA512"),
+    "SIGNATURE_TYPE_AUTH_HEADER": ("_oauth1", "SIGNATURE_TYPE_AUTH_HEADER"),
+    "SIGNATURE_TYPE_BODY": ("_oauth1", "SIGNATURE_TYPE_BODY"),
+    "SIGNATURE_TYPE_QUERY": ("_oauth1", "SIGNATURE_TYPE_QUERY"),
+    "AccessDeniedError": ("_errors", "AccessDeniedError"),
+    "AuthorizationCallback": ("_authorization", "AuthorizationCallback"),
+    "AuthorizationCodeGrant": ("_grants", "AuthorizationCodeGrant"),
+    "AuthorizationError": ("_errors", "AuthorizationError"),
+    "AuthorizationPendingError": ("_errors", "AuthorizationPendingError"),
+    "BearerChallenge": ("_bearer", "BearerChallenge"),
+    "CallbackError": ("_errors", "CallbackError"),
+    "Challenge": ("_bearer", "Challenge"),
+    "ClientAuth": ("_client_auth", "ClientAuth"),
+    "ClientCredentialsGrant": ("_grants", "ClientCredentialsGrant"),
+    "ClientSecretBasic": ("_client_auth", "ClientSecretBasic"),
+    "ClientSecretJwt": ("_client_assertion", "ClientSecretJwt"),
+    "ClientSecretPost": ("_client_auth", "ClientSecretPost"),
+    "DeviceAuthorization": ("_device", "DeviceAuthorization"),
+    "DeviceCodeGrant": ("_grants", "DeviceCodeGrant"),
+    "DeviceFlowExpiredError": ("_errors", "DeviceFlowExpiredError"),
+    "ExpiredTokenError": ("_errors", "ExpiredTokenError"),
+    "ExtensionGrant": ("_grants", "ExtensionGrant"),
+    "FlowState": ("_authorization", "FlowState"),
+    "Grant": ("_grants", "Grant"),
+    "HttpRequest": ("_http", "HttpRequest"),
+    "HttpResponse": ("_http", "HttpResponse"),
+    "InsecureTransportError": ("_errors", "InsecureTransportError"),
+    "Introspection": ("_token_management", "Introspection"),
+    "InvalidAuthorizationDetailsError": ("_errors", "InvalidAuthorizationDetailsError"),
+    "InvalidClientError": ("_errors", "InvalidClientError"),
+    "InvalidDpopProofError": ("_errors", "InvalidDpopProofError"),
+    "InvalidGrantError": ("_errors", "InvalidGrantError"),
+    "InvalidRequestError": ("_errors", "InvalidRequestError"),
+    "InvalidScopeError": ("_errors", "InvalidScopeError"),
+    "InvalidTargetError": ("_errors", "InvalidTargetError"),
+    "IssuerMismatchError": ("_errors", "IssuerMismatchError"),
+    "JwtBearerGrant": ("_grants", "JwtBearerGrant"),
+    "MalformedResponseError": ("_errors", "MalformedResponseError"),
+    "MissingExtraError": ("_errors", "MissingExtraError"),
+    "MissingTokenError": ("_errors", "MissingTokenError"),
+    "MissingVerifierError": ("_errors", "MissingVerifierError"),
+    "NoneAuth": ("_client_auth", "NoneAuth"),
+    "OAuth1Signer": ("_oauth1", "OAuth1Signer"),
+    "OAuth2Client": ("_oauth2_client", "OAuth2Client"),
+    "OAuthError": ("_errors", "OAuthError"),
+    "PasswordGrant": ("_grants", "PasswordGrant"),
+    "PkcePair": ("_pkce", "PkcePair"),
+    "PrivateKeyJwt": ("_client_assertion", "PrivateKeyJwt"),
+    "RefreshTokenGrant": ("_grants", "RefreshTokenGrant"),
+    "Renew": ("_oauth2_client", "Renew"),
+    "SendAuthorized": ("_oauth2_client", "SendAuthorized"),
+    "SendRequest": ("_steps", "SendRequest"),
+    "ServerResponseError": ("_errors", "ServerResponseError"),
+    "SignatureMethodError": ("_errors", "SignatureMethodError"),
+    "SigningMaterial": ("_signature", "SigningMaterial"),
+    "Sleep": ("_steps", "Sleep"),
+    "SlowDownError": ("_errors", "SlowDownError"),
+    "StateMismatchError": ("_errors", "StateMismatchError"),
+    "Step": ("_steps", "Step"),
+    "Token": ("_token", "Token"),
+    "TokenEndpointError": ("_errors", "TokenEndpointError"),
+    "TokenExchangeGrant": ("_grants", "TokenExchangeGrant"),
+    "TokenExpiredError": ("_errors", "TokenExpiredError"),
+    "TokenRequestDenied": ("_errors", "TokenRequestDenied"),
+    "UnauthorizedClientError": ("_errors", "UnauthorizedClientError"),
+    "UnsupportedGrantTypeError": ("_errors", "UnsupportedGrantTypeError"),
+    "UnsupportedTokenTypeError": ("_errors", "UnsupportedTokenTypeError"),
+    "UsageError": ("_errors", "UsageError"),
+    "UseDpopNonceError": ("_errors", "UseDpopNonceError"),
+    "apply_bearer": ("_bearer", "apply_bearer"),
+    "bearer_error": ("_bearer", "bearer_error"),
+    "build_authorization_url": ("_authorization", "build_authorization_url"),
+    "build_device_authorization_request": ("_device", "build_device_authorization_request"),
+    "build_introspection_request": ("_token_management", "build_introspection_request"),
+    "build_oauth1_access_token_request": ("_oauth1_flow", "build_access_token_request"),
+    "build_oauth1_token_request": ("_oauth1_flow", "build_token_request"),
+    "build_revocation_request": ("_token_management", "build_revocation_request"),
+    "build_token_request": ("_grants", "build_token_request"),
+    "check_transport": ("_http", "check_transport"),
+    "client_auth_for": ("_client_auth", "client_auth_for"),
+    "code_challenge": ("_pkce", "code_challenge"),
+    "generate_code_verifier": ("_pkce", "generate_code_verifier"),
+    "is_loopback_host": ("_http", "is_loopback_host"),
+    "is_token_rejected": ("_oauth2_client", "is_token_rejected"),
+    "oauth1_authorization_url": ("_oauth1_flow", "authorization_url"),
+    "parse_authorization_callback": ("_authorization", "parse_authorization_callback"),
+    "parse_device_authorization_response": ("_device", "parse_device_authorization_response"),
+    "parse_error_body": ("_token_response", "parse_error_body"),
+    "parse_introspection_response": ("_token_management", "parse_introspection_response"),
+    "parse_oauth1_callback": ("_oauth1_flow", "parse_authorization_response"),
+    "parse_oauth1_token_response": ("_oauth1_flow", "parse_token_response"),
+    "parse_revocation_response": ("_token_management", "parse_revocation_response"),
+    "parse_token_response": ("_token_response", "parse_token_response"),
+    "parse_www_authenticate": ("_bearer", "parse_www_authenticate"),
+    "poll_device_token": ("_device", "poll_device_token"),
+    "register_client_auth": ("_client_auth", "register_client_auth"),
+    "register_signature_method": ("_signature", "register_signature_method"),
+    "signature_base_string": ("_signature", "signature_base_string"),
+    "token_error_class": ("_errors", "token_error_class"),
+}
 
 __all__ = [
     "CONTENT_TYPE_FORM_URLENCODED",
@@ -227,3 +351,17 @@ __all__ = [
     "signature_base_string",
     "token_error_class",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module, attr = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"module 'oauthkit' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(f".{module}", __name__), attr)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

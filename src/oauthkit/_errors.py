@@ -51,7 +51,11 @@ credential removed, so that logging an exception never leaks a token.
 from __future__ import annotations
 
 import re
-from typing import ClassVar
+
+# typing costs milliseconds at import; annotations are strings here, so it is type-time only.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import ClassVar
 
 __all__ = [
     "AccessDeniedError",

@@ -7,7 +7,6 @@ minimal: a method, a URL, headers and a byte body.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -113,6 +112,8 @@ def is_loopback_host(host: str) -> bool:
     host = host.strip("[]").lower().rstrip(".")
     if host == "localhost" or host.endswith(".localhost"):
         return True
+    import ipaddress  # only needed here; deferred to keep the core import light
+
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:

@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import secrets
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from ._errors import SignatureMethodError, UsageError
@@ -37,6 +35,11 @@ from ._signature import (
     percent_encode,
     signature_base_string,
 )
+
+# typing costs milliseconds at import; annotations are strings here, so it is type-time only.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "CONTENT_TYPE_FORM_URLENCODED",
@@ -69,6 +72,8 @@ def default_nonce() -> str:
 
     Thirty characters, because servers built on oauthlib accept nonces of 20 to 30 characters.
     """
+    import secrets  # deferred: it pulls in random, which the signing path does not need
+
     return secrets.token_hex(15)
 
 

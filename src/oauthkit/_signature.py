@@ -18,11 +18,15 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 from urllib.parse import quote, urlsplit
 
 from ._errors import SignatureMethodError, UsageError
 from ._extras import require
+
+# typing costs milliseconds at import; annotations are strings here, so it is type-time only.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "HMAC_SHA1",

@@ -1,8 +1,8 @@
 """The ``oauthkit`` command.
 
 ``oauthkit dev-provider``
-    Run a local OAuth 1.0a provider, print its URLs and test credentials, and serve until
-    Ctrl-C or SIGTERM. The credentials are throwaway test values and are printed in full.
+    Run a local OAuth 1.0a and OAuth 2 provider, print its URLs and test credentials, and serve
+    until Ctrl-C or SIGTERM. The credentials are throwaway test values and are printed in full.
 ``oauthkit demo``
     Run the OAuth flows end to end against a provider started for the purpose.
 
@@ -18,7 +18,7 @@ import sys
 import threading
 from collections.abc import Sequence
 from types import FrameType
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from ._errors import OAuthError
 from ._signature import (
@@ -30,6 +30,9 @@ from ._signature import (
     RSA_SHA256,
     RSA_SHA512,
 )
+
+if TYPE_CHECKING:
+    from .devserver import DevProvider
 
 __all__ = ["build_parser", "main"]
 
@@ -49,8 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser(
         "dev-provider",
         help="run a local OAuth provider with test credentials",
-        description="Run a local OAuth 1.0a provider that approves every authorization, "
-        "print its URLs and test credentials, and serve until Ctrl-C.",
+        description="Run a local OAuth 1.0a and OAuth 2 provider that approves every "
+        "authorization, print its URLs and test credentials, and serve until Ctrl-C.",
     )
     serve.add_argument(
         "--host", default="127.0.0.1", help="loopback address (default: %(default)s)"
@@ -139,14 +142,15 @@ def _dev_provider(
         ]
         print(f"oauthkit dev provider listening on {provider.base_url}", file=out)
         print("", file=out)
-        for label, value in rows:
-            print(f"  {label:<22}{value}" if value else label, file=out)
+        _print_rows(rows, out)
         if rsa_key_out:
             _write_private_file(rsa_key_out, provider.rsa_private_key_pem)
             print(f"  {'RSA private key':<22}written to {rsa_key_out}", file=out)
         else:
             print(f"  {'RSA private key':<22}(PEM below)", file=out)
             print(provider.rsa_private_key_pem.rstrip(), file=out)
+        print("", file=out)
+        _print_rows(_oauth2_rows(provider), out)
         print("\nServing; press Ctrl-C to stop.", file=out)
         out.flush()
         _wait_for_stop(stop)
@@ -155,6 +159,40 @@ def _dev_provider(
     print("Stopped.", file=out)
     out.flush()
     return 0
+
+
+def _print_rows(rows: list[tuple[str, str]], out: TextIO) -> None:
+    for label, value in rows:
+        print(f"  {label:<22}{value}" if value else label, file=out)
+
+
+def _oauth2_rows(provider: DevProvider) -> list[tuple[str, str]]:
+    """The OAuth 2 half of the banner; labels stay under 21 characters for the columns."""
+    token = provider.issue_oauth2_token()
+    return [
+        ("OAuth 2 endpoints (the metadata lists them all)", ""),
+        ("issuer", provider.issuer),
+        ("metadata", provider.metadata_url),
+        ("authorize endpoint", provider.authorization_endpoint),
+        ("token endpoint", provider.token_endpoint),
+        ("device endpoint", provider.device_authorization_endpoint),
+        ("device approval URL", provider.device_approval_url),
+        ("revocation endpoint", provider.revocation_endpoint),
+        ("introspect endpoint", provider.introspection_endpoint),
+        ("OAuth 2 resource", provider.oauth2_resource_url),
+        ("redirect URI", provider.callback_url),
+        ("", ""),
+        ("OAuth 2 test credentials (client_secret_basic, client_secret_post, public + PKCE;", ""),
+        ("redirect URIs http://127.0.0.1|[::1]|localhost/callback on any port)", ""),
+        ("basic client ID", provider.oauth2_client_id),
+        ("basic client secret", provider.oauth2_client_secret),
+        ("post client ID", provider.oauth2_post_client_id),
+        ("post client secret", provider.oauth2_post_client_secret),
+        ("public client ID", provider.oauth2_public_client_id),
+        ("username", provider.oauth2_username),
+        ("password", provider.oauth2_password),
+        ("bearer token", str(token["access_token"])),
+    ]
 
 
 def _wait_for_stop(stop: threading.Event) -> None:

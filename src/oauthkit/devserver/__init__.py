@@ -5,7 +5,8 @@ Importing this package needs nothing beyond oauthkit itself; constructing a
 :class:`~oauthkit.MissingExtraError` when it is missing.
 """
 
+from ._oauth2_store import DevOAuth2Client as DevOAuth2Client
 from ._provider import DevProvider as DevProvider
 from ._store import DevClient as DevClient
 
-__all__ = ["DevClient", "DevProvider"]
+__all__ = ["DevClient", "DevOAuth2Client", "DevProvider"]

@@ -4,22 +4,33 @@ The provider is a real server, built on oauthlib's server endpoints, so a client
 against it has passed verification that oauthkit did not write. It holds everything in memory,
 hands out test credentials that it prints and exposes freely, and listens only on loopback.
 
-URL layout: each protocol lives under its own prefix (``/oauth1/...``; OAuth 2 joins under
-``/oauth2/...``), ``/`` lists the endpoints as JSON, and ``/callback`` is a stand-in client
-page that shows whatever query it receives, for flows tried by hand.
+URL layout: each protocol lives under its own prefix (``/oauth1/...``, ``/oauth2/...``; the
+OAuth 2 metadata sits at ``/.well-known/oauth-authorization-server``), ``/`` lists the endpoints
+as JSON, and ``/callback`` is a stand-in client page that shows whatever query it receives, for
+flows tried by hand. Every request is counted per path (:meth:`DevProvider.hits`), so a test can
+assert, say, that a client refreshed exactly once.
 """
 
 from __future__ import annotations
 
 import secrets
+import threading
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from types import TracebackType
 from urllib.parse import parse_qsl, urlsplit
 
 from .._errors import UsageError
 from .._extras import require
 from .._http import HttpRequest, HttpResponse
+from ._oauth2_store import (
+    ALL_GRANT_TYPES,
+    DEFAULT_USER,
+    LOOPBACK_REDIRECT_URIS,
+    DevOAuth2Client,
+    OAuth2Store,
+)
 from ._server import LoopbackServer, Router, json_response
 from ._store import DevClient, OAuth1Store, new_secret
 
@@ -28,8 +39,30 @@ __all__ = ["DevProvider"]
 _FEATURE = "the dev provider"
 
 
+class _CountingRouter(Router):
+    """A router that counts the requests for each path, whatever their outcome."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._hits: Counter[str] = Counter()
+
+    def dispatch(self, request: HttpRequest, path: str) -> HttpResponse:
+        with self._lock:
+            self._hits[path] += 1
+        return super().dispatch(request, path)
+
+    def hits(self, path: str) -> int:
+        with self._lock:
+            return self._hits[path]
+
+    def reset_hits(self) -> None:
+        with self._lock:
+            self._hits.clear()
+
+
 class DevProvider:
-    """A local OAuth 1.0a provider that approves every authorization request.
+    """A local OAuth 1.0a and OAuth 2 provider that approves every authorization request.
 
     Use it as a context manager, or call :meth:`start` and :meth:`stop`::
 
@@ -43,16 +76,31 @@ class DevProvider:
     (:attr:`rsa_client_key`, :attr:`rsa_private_key_pem`). Every RFC 5849 method and its
     SHA-2 variants are accepted: HMAC-SHA1/256/512, RSA-SHA1/256/512, PLAINTEXT.
 
+    Three OAuth 2 clients are registered too, each allowed every grant its type permits and
+    the redirect URIs ``http://127.0.0.1/callback``, ``http://[::1]/callback`` and
+    ``http://localhost/callback`` on any port (so :attr:`callback_url` as well): a confidential
+    client using ``client_secret_basic`` (:attr:`oauth2_client_id`), one using
+    ``client_secret_post`` (:attr:`oauth2_post_client_id`) and a public client that must use
+    PKCE (:attr:`oauth2_public_client_id`); plus a resource owner for the password grant
+    (:attr:`oauth2_username`, :attr:`oauth2_password`). The OAuth 2 routes are described in
+    :mod:`oauthkit.devserver._oauth2`; :attr:`metadata_url` lists them.
+
     Args:
         host: A loopback address to listen on.
         port: ``0`` (the default) picks a free port; read it back from :attr:`base_url`.
-        clock: Seconds since the epoch, used to forget nonces once their timestamps have
-            expired. (oauthlib itself checks timestamps against ``time.time()``.)
+        clock: Seconds since the epoch. It decides when OAuth 2 codes, access tokens and device
+            codes expire, so a test can advance a fake clock instead of sleeping, and when
+            OAuth 1.0a nonces may be forgotten. (oauthlib itself checks OAuth 1.0a timestamps
+            against ``time.time()``.)
         rsa_key_size: Bits of the RSA client's generated key.
+        access_token_ttl: Seconds an OAuth 2 access token lives (its ``expires_in``).
+        device_code_ttl: Seconds an RFC 8628 device code lives.
+        device_poll_interval: Seconds a device must wait between token polls (RFC 8628
+            ``interval``); a faster poll gets ``slow_down``.
 
     Raises:
         MissingExtraError: oauthlib or cryptography is missing (``pip install 'oauthkit[dev]'``).
-        UsageError: ``host`` is not a loopback address.
+        UsageError: ``host`` is not a loopback address, or a lifetime is not positive.
     """
 
     def __init__(
@@ -62,20 +110,36 @@ class DevProvider:
         *,
         clock: Callable[[], float] = time.time,
         rsa_key_size: int = 2048,
+        access_token_ttl: int = 3600,
+        device_code_ttl: int = 600,
+        device_poll_interval: int = 5,
     ) -> None:
         require("oauthlib.oauth1", "dev", _FEATURE)
+        require("oauthlib.oauth2.rfc8628.grant_types", "dev", _FEATURE)
         require("cryptography.hazmat.primitives.asymmetric.rsa", "dev", _FEATURE)
+        if min(access_token_ttl, device_code_ttl, device_poll_interval) < 1:
+            raise UsageError("token lifetimes and the poll interval must be at least 1 second")
         # Imported only now: these modules import oauthlib and cryptography at the top.
         from ._oauth1 import OAuth1Endpoints, generate_rsa_key_pair
         from ._oauth1_validator import TIMESTAMP_LIFETIME
+        from ._oauth2 import OAuth2Endpoints
 
         self._store = OAuth1Store(clock, TIMESTAMP_LIFETIME)
         self._oauth1 = OAuth1Endpoints(self._store)
-        router = Router()
+        self._oauth2_store = OAuth2Store(clock)
+        self._oauth2 = OAuth2Endpoints(
+            self._oauth2_store,
+            lambda: self.base_url,
+            access_token_ttl=access_token_ttl,
+            device_code_ttl=device_code_ttl,
+            device_interval=device_poll_interval,
+        )
+        self._router = router = _CountingRouter()
         router.add("/", self._index)
         router.add("/callback", _callback_page)
         router.add("/redirect", _redirect, methods=("GET", "POST", "PUT", "PATCH", "DELETE"))
         self._oauth1.mount(router)
+        self._oauth2.mount(router)
         self._server = LoopbackServer(router, host, port)
 
         self._client = self.register_client(f"dev-client-{secrets.token_hex(6)}")
@@ -83,6 +147,16 @@ class DevProvider:
         self._rsa_client = self.register_client(
             f"dev-rsa-client-{secrets.token_hex(6)}", rsa_public_key_pem=public_pem
         )
+        self._oauth2_basic = self.register_oauth2_client(f"dev-basic-{secrets.token_hex(6)}")
+        self._oauth2_post = self.register_oauth2_client(
+            f"dev-post-{secrets.token_hex(6)}", token_endpoint_auth_method="client_secret_post"
+        )
+        self._oauth2_public = self.register_oauth2_client(
+            f"dev-public-{secrets.token_hex(6)}", token_endpoint_auth_method="none"
+        )
+        self._oauth2_username = DEFAULT_USER
+        self._oauth2_password = new_secret()
+        self._oauth2_store.add_user(self._oauth2_username, self._oauth2_password)
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -153,6 +227,51 @@ class DevProvider:
     def callback_url(self) -> str:
         """A page that shows the query it receives: a callback for flows tried by hand."""
         return self.base_url + "/callback"
+
+    @property
+    def issuer(self) -> str:
+        """The OAuth 2 issuer identifier (RFC 8414 §2): the base URL."""
+        return self.base_url
+
+    @property
+    def metadata_url(self) -> str:
+        """Authorization server metadata (RFC 8414 §3)."""
+        return self.base_url + "/.well-known/oauth-authorization-server"
+
+    @property
+    def authorization_endpoint(self) -> str:
+        """OAuth 2 authorization endpoint (RFC 6749 §3.1); approves at once."""
+        return self.base_url + "/oauth2/authorize"
+
+    @property
+    def token_endpoint(self) -> str:
+        """OAuth 2 token endpoint (RFC 6749 §3.2)."""
+        return self.base_url + "/oauth2/token"
+
+    @property
+    def device_authorization_endpoint(self) -> str:
+        """Device authorization endpoint (RFC 8628 §3.1)."""
+        return self.base_url + "/oauth2/device_authorization"
+
+    @property
+    def device_approval_url(self) -> str:
+        """``POST`` a form with ``user_code`` (and ``deny=1`` to refuse) to decide headlessly."""
+        return self.base_url + "/oauth2/device/approve"
+
+    @property
+    def revocation_endpoint(self) -> str:
+        """Token revocation endpoint (RFC 7009 §2)."""
+        return self.base_url + "/oauth2/revoke"
+
+    @property
+    def introspection_endpoint(self) -> str:
+        """Token introspection endpoint (RFC 7662 §2)."""
+        return self.base_url + "/oauth2/introspect"
+
+    @property
+    def oauth2_resource_url(self) -> str:
+        """A Bearer-protected resource (RFC 6750) that echoes what it verified as JSON."""
+        return self.base_url + "/oauth2/resource"
 
     # -- credentials ------------------------------------------------------------------------
 
@@ -236,6 +355,143 @@ class DevProvider:
             raise UsageError(f"no client is registered under {key!r}")
         return self._oauth1.issue_access_token(key, realms)
 
+    # -- OAuth 2 credentials and controls ---------------------------------------------------
+
+    @property
+    def oauth2_client_id(self) -> str:
+        """The confidential client that authenticates with ``client_secret_basic``."""
+        return self._oauth2_basic.client_id
+
+    @property
+    def oauth2_client_secret(self) -> str:
+        """Its secret."""
+        return self._oauth2_basic.client_secret or ""
+
+    @property
+    def oauth2_post_client_id(self) -> str:
+        """The confidential client that authenticates with ``client_secret_post``."""
+        return self._oauth2_post.client_id
+
+    @property
+    def oauth2_post_client_secret(self) -> str:
+        """Its secret."""
+        return self._oauth2_post.client_secret or ""
+
+    @property
+    def oauth2_public_client_id(self) -> str:
+        """The public client (no secret, PKCE required)."""
+        return self._oauth2_public.client_id
+
+    @property
+    def oauth2_username(self) -> str:
+        """The resource owner of the password grant (RFC 6749 §4.3)."""
+        return self._oauth2_username
+
+    @property
+    def oauth2_password(self) -> str:
+        """Their password."""
+        return self._oauth2_password
+
+    def register_oauth2_client(
+        self,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        *,
+        token_endpoint_auth_method: str = "client_secret_basic",
+        redirect_uris: Iterable[str] = LOOPBACK_REDIRECT_URIS,
+        grant_types: Iterable[str] | None = None,
+        scopes: Iterable[str] | None = None,
+        default_scopes: Iterable[str] = ("read",),
+    ) -> DevOAuth2Client:
+        """Register another OAuth 2 client.
+
+        Args:
+            client_id: 8 to 64 letters, digits, ``-``, ``_`` or ``.``; random if omitted.
+            client_secret: Random if omitted; must be omitted for a public client.
+            token_endpoint_auth_method: ``client_secret_basic``, ``client_secret_post`` or
+                ``none`` (a public client, which must use PKCE).
+            redirect_uris: Absolute URIs without fragments; loopback ``http`` ones match any
+                port.
+            grant_types: Allowed grants; all of them by default (a public client cannot use
+                ``client_credentials``, which needs a secret).
+            scopes: Scopes it may request; any well-formed scope if omitted.
+            default_scopes: Granted when a request names none.
+
+        Returns:
+            The registered client.
+
+        Raises:
+            UsageError: A value is malformed, or the client_id is taken.
+        """
+        public = token_endpoint_auth_method == "none"
+        if grant_types is None:
+            grant_types = ALL_GRANT_TYPES - {"client_credentials"} if public else ALL_GRANT_TYPES
+        client = DevOAuth2Client(
+            client_id=client_id if client_id is not None else f"client-{secrets.token_hex(8)}",
+            client_secret=client_secret if public or client_secret else new_secret(),
+            token_endpoint_auth_method=token_endpoint_auth_method,
+            redirect_uris=tuple(redirect_uris),
+            grant_types=frozenset(grant_types),
+            scopes=frozenset(scopes) if scopes is not None else None,
+            default_scopes=tuple(default_scopes),
+        )
+        self._oauth2_store.add_client(client)
+        return client
+
+    def issue_oauth2_token(
+        self, client_id: str | None = None, *, scope: str = "read", user: str | None = None
+    ) -> dict[str, object]:
+        """Mint an access and refresh token directly, skipping the grant.
+
+        Args:
+            client_id: Whose token; the ``client_secret_basic`` client's if omitted.
+            scope: Space-separated scopes.
+            user: The resource owner; ``None`` for a token of the client itself.
+
+        Returns:
+            A token response (RFC 6749 §5.1): ``access_token``, ``token_type``,
+            ``expires_in``, ``refresh_token`` and ``scope``.
+
+        Raises:
+            UsageError: ``client_id`` is not registered.
+        """
+        cid = self.oauth2_client_id if client_id is None else client_id
+        if self._oauth2_store.client(cid) is None:
+            raise UsageError(f"no OAuth 2 client is registered under {cid!r}")
+        return self._oauth2.issue_token(cid, tuple(scope.split()), user)
+
+    def approve_device(
+        self, user_code: str, *, deny: bool = False, user: str = DEFAULT_USER
+    ) -> None:
+        """Decide a pending device authorization, as its user would (RFC 8628 §3.3).
+
+        Args:
+            user_code: The code the device shows; case, dashes and spaces do not matter.
+            deny: Refuse instead: the device's next poll gets ``access_denied``.
+            user: The resource owner who approves.
+
+        Raises:
+            UsageError: No pending, unexpired authorization shows this code.
+        """
+        if self._oauth2_store.decide_device(user_code, user, deny=deny) is None:
+            raise UsageError("no pending device authorization has this user_code")
+
+    def expire_access_tokens(self) -> int:
+        """Expire every OAuth 2 access token issued so far; refresh tokens keep working.
+
+        Returns:
+            How many were still live.
+        """
+        return self._oauth2_store.expire_access_tokens()
+
+    def hits(self, path: str) -> int:
+        """How many requests reached ``path`` (a path or a full URL), whatever the answer."""
+        return self._router.hits(urlsplit(path).path if "://" in path else path)
+
+    def reset_hits(self) -> None:
+        """Start counting requests from zero."""
+        self._router.reset_hits()
+
     # -- pages ------------------------------------------------------------------------------
 
     def _index(self, request: HttpRequest) -> HttpResponse:
@@ -247,6 +503,17 @@ class DevProvider:
                     "authorize_url": self.authorize_url,
                     "access_token_url": self.access_token_url,
                     "resource_url": self.resource_url,
+                },
+                "oauth2": {
+                    "issuer": self.issuer,
+                    "metadata_url": self.metadata_url,
+                    "authorization_endpoint": self.authorization_endpoint,
+                    "token_endpoint": self.token_endpoint,
+                    "device_authorization_endpoint": self.device_authorization_endpoint,
+                    "device_approval_url": self.device_approval_url,
+                    "revocation_endpoint": self.revocation_endpoint,
+                    "introspection_endpoint": self.introspection_endpoint,
+                    "resource_url": self.oauth2_resource_url,
                 },
                 "callback_url": self.callback_url,
             },

@@ -222,5 +222,7 @@ class LoopbackServer:
         except Exception:
             # A bug in the provider must reach the test as a 500 it can see, and the
             # traceback belongs in the log, not in the body.
-            _log.exception("dev provider failed on %s %s", request.method, request.url)
+            # The path only: a query may carry an access_token (RFC 6750 §2.3).
+            path = request.url.partition("?")[0]
+            _log.exception("dev provider failed on %s %s", request.method, path)
             return json_response(500, {"error": "server_error"})

@@ -1,0 +1,375 @@
+"""The OAuth 2 half of the dev provider's in-memory state (RFC 6749, RFC 7009, RFC 8628).
+
+Clients, resource owners, authorization codes, tokens and device authorizations live in
+dictionaries behind one lock, as in :class:`~oauthkit.devserver._store.OAuth1Store`. Time comes
+from the provider's injected clock, so a test decides when a token expires by moving its clock
+rather than by sleeping.
+
+Tokens issued under one authorization share a *grant id*: a refresh keeps it, so revoking a
+refresh token can also revoke the access tokens of the same grant (RFC 7009 §2.1).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
+
+from .._errors import UsageError
+
+__all__ = [
+    "ALL_GRANT_TYPES",
+    "AUTH_METHODS",
+    "DEFAULT_USER",
+    "DEVICE_CODE_GRANT",
+    "LOOPBACK_REDIRECT_URIS",
+    "SCOPE_TOKEN",
+    "AccessTokenRecord",
+    "CodeRecord",
+    "DevOAuth2Client",
+    "DeviceRecord",
+    "OAuth2Store",
+    "RefreshTokenRecord",
+    "new_user_code",
+    "normalize_user_code",
+]
+
+DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+ALL_GRANT_TYPES = frozenset(
+    {"authorization_code", "refresh_token", "client_credentials", "password", DEVICE_CODE_GRANT}
+)
+# RFC 7591 §2 names for how a client authenticates at the token endpoint.
+AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
+# Native apps redirect to a loopback listener on any free port (RFC 8252 §7.3); the provider's
+# own /callback page is on loopback too, so these registrations cover it whatever its port.
+LOOPBACK_REDIRECT_URIS = (
+    "http://127.0.0.1/callback",
+    "http://[::1]/callback",
+    "http://localhost/callback",
+)
+# The resource owner who approves when a request names nobody.
+DEFAULT_USER = "dev-user"
+# RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
+SCOPE_TOKEN = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")
+_CLIENT_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+
+
+@dataclass(frozen=True, slots=True)
+class DevOAuth2Client:
+    """An OAuth 2 client registered with the dev provider (RFC 6749 §2).
+
+    Attributes:
+        client_id: The client identifier.
+        client_secret: The secret of a confidential client; ``None`` for a public client.
+        token_endpoint_auth_method: ``client_secret_basic``, ``client_secret_post`` or ``none``
+            (RFC 7591 §2). A confidential client must use the method it registered.
+        redirect_uris: Registered redirection URIs. Loopback ``http`` URIs match any port
+            (RFC 8252 §7.3).
+        grant_types: The grant types the client may use.
+        scopes: The scopes it may ask for; ``None`` allows any well-formed scope.
+        default_scopes: Granted when a request names no scope.
+
+    Raises:
+        UsageError: A field is malformed or the fields contradict each other.
+    """
+
+    client_id: str
+    client_secret: str | None = field(default=None, repr=False)
+    token_endpoint_auth_method: str = "client_secret_basic"
+    redirect_uris: tuple[str, ...] = ()
+    grant_types: frozenset[str] = ALL_GRANT_TYPES
+    scopes: frozenset[str] | None = None
+    default_scopes: tuple[str, ...] = ("read",)
+
+    def __post_init__(self) -> None:
+        if not _CLIENT_ID.fullmatch(self.client_id):
+            raise UsageError("client_id must be 8 to 64 letters, digits, '-', '_' or '.'")
+        if self.token_endpoint_auth_method not in AUTH_METHODS:
+            raise UsageError(f"token_endpoint_auth_method must be one of {AUTH_METHODS}")
+        if self.is_public != (self.client_secret is None):
+            raise UsageError("a client has a secret exactly when it is not public ('none')")
+        if not self.grant_types <= ALL_GRANT_TYPES:
+            raise UsageError(f"unknown grant types: {sorted(self.grant_types - ALL_GRANT_TYPES)}")
+        if self.is_public and "client_credentials" in self.grant_types:
+            raise UsageError("a public client cannot use client_credentials (RFC 6749 §4.4)")
+        for uri in self.redirect_uris:
+            parts = urlsplit(uri)
+            if parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment:
+                raise UsageError(f"redirect URI {uri!r} is not absolute or has a fragment")
+        scopes = {*self.default_scopes, *(self.scopes or ())}
+        if not all(SCOPE_TOKEN.fullmatch(scope) for scope in scopes):
+            raise UsageError("scopes must be RFC 6749 §3.3 scope tokens (no spaces or quotes)")
+
+    @property
+    def is_public(self) -> bool:
+        """Whether the client has no secret and identifies itself by ``client_id`` alone."""
+        return self.token_endpoint_auth_method == "none"
+
+
+@dataclass(frozen=True, slots=True)
+class CodeRecord:
+    """An authorization code (RFC 6749 §4.1.2) and what it was issued for."""
+
+    client_id: str
+    redirect_uri: str
+    redirect_uri_given: bool
+    scopes: tuple[str, ...]
+    user: str
+    expires_at: float
+    code_challenge: str | None = field(default=None, repr=False)
+    code_challenge_method: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AccessTokenRecord:
+    """An issued access token (RFC 6749 §1.4)."""
+
+    client_id: str
+    scopes: tuple[str, ...]
+    user: str | None
+    issued_at: float
+    expires_at: float
+    grant_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshTokenRecord:
+    """An issued refresh token (RFC 6749 §1.5); it does not expire, it is rotated."""
+
+    client_id: str
+    scopes: tuple[str, ...]
+    user: str | None
+    issued_at: float
+    grant_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceRecord:
+    """A device authorization (RFC 8628 §3.2) waiting for, or holding, the user's decision.
+
+    Attributes:
+        status: ``"pending"``, ``"approved"`` or ``"denied"``.
+        last_poll: When the device last polled, to tell when it polls too fast (§3.5).
+    """
+
+    client_id: str
+    user_code: str
+    scopes: tuple[str, ...]
+    expires_at: float
+    interval: int
+    status: str = "pending"
+    user: str | None = None
+    last_poll: float | None = None
+
+
+def new_user_code() -> str:
+    """A user code like ``WDJB-MJHT`` (RFC 8628 §6.1): 8 consonants, so no words are spelled."""
+    letters = "".join(secrets.choice("BCDFGHJKLMNPQRSTVWXZ") for _ in range(8))
+    return f"{letters[:4]}-{letters[4:]}"
+
+
+def normalize_user_code(user_code: str) -> str:
+    """RFC 8628 §6.1: compare user codes without case, dashes or spaces."""
+    return "".join(ch for ch in user_code.upper() if ch.isalnum())
+
+
+class OAuth2Store:
+    """Thread-safe storage for the OAuth 2 side of the dev provider.
+
+    Args:
+        clock: Seconds since the epoch; decides every expiry.
+    """
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._clients: dict[str, DevOAuth2Client] = {}
+        self._users: dict[str, str] = {}
+        self._codes: dict[str, CodeRecord] = {}
+        self._access: dict[str, AccessTokenRecord] = {}
+        self._refresh: dict[str, RefreshTokenRecord] = {}
+        self._devices: dict[str, DeviceRecord] = {}
+        self._user_codes: dict[str, str] = {}  # normalized user code -> device code
+
+    # -- clients and resource owners --------------------------------------------------------
+
+    def add_client(self, client: DevOAuth2Client) -> None:
+        """Register ``client``.
+
+        Raises:
+            UsageError: The client_id is already taken.
+        """
+        with self._lock:
+            if client.client_id in self._clients:
+                raise UsageError(f"client_id {client.client_id!r} is already registered")
+            self._clients[client.client_id] = client
+
+    def client(self, client_id: str | None) -> DevOAuth2Client | None:
+        """The client registered under ``client_id``, if any."""
+        with self._lock:
+            return self._clients.get(client_id or "")
+
+    def add_user(self, username: str, password: str) -> None:
+        """Add (or replace) a resource owner for the password grant (RFC 6749 §4.3)."""
+        with self._lock:
+            self._users[username] = password
+
+    def user_password(self, username: str) -> str | None:
+        """The password of ``username``, if that resource owner exists."""
+        with self._lock:
+            return self._users.get(username)
+
+    # -- authorization codes (RFC 6749 §4.1) ------------------------------------------------
+
+    def add_code(self, code: str, record: CodeRecord) -> None:
+        """Remember an issued authorization code."""
+        with self._lock:
+            self._codes[code] = record
+
+    def code(self, code: str) -> CodeRecord | None:
+        """The unexpired authorization code ``code``, if it was issued and not yet used."""
+        with self._lock:
+            record = self._codes.get(code)
+            if record is not None and self.clock() >= record.expires_at:
+                del self._codes[code]
+                return None
+            return record
+
+    def discard_code(self, code: str) -> None:
+        """Forget a code once it has been exchanged: a code is used once (§4.1.2)."""
+        with self._lock:
+            self._codes.pop(code, None)
+
+    # -- tokens -----------------------------------------------------------------------------
+
+    def save_tokens(
+        self,
+        *,
+        access_token: str,
+        expires_in: int,
+        client_id: str,
+        scopes: tuple[str, ...],
+        user: str | None,
+        refresh_token: str | None = None,
+        rotated_from: str | None = None,
+    ) -> None:
+        """Record a token response.
+
+        Args:
+            rotated_from: The refresh token this response replaces (RFC 6749 §6). It stops
+                working now, and the new tokens join its grant.
+        """
+        with self._lock:
+            now = self.clock()
+            old = self._refresh.pop(rotated_from, None) if rotated_from else None
+            grant_id = old.grant_id if old is not None else secrets.token_hex(8)
+            self._access[access_token] = AccessTokenRecord(
+                client_id, scopes, user, now, now + expires_in, grant_id
+            )
+            if refresh_token is not None:
+                self._refresh[refresh_token] = RefreshTokenRecord(
+                    client_id, scopes, user, now, grant_id
+                )
+
+    def access_token(self, token: str) -> AccessTokenRecord | None:
+        """The access token ``token``, expired or not, if it was issued and not revoked."""
+        with self._lock:
+            return self._access.get(token)
+
+    def refresh_token(self, token: str) -> RefreshTokenRecord | None:
+        """The refresh token ``token``, if it is still current (not rotated nor revoked)."""
+        with self._lock:
+            return self._refresh.get(token)
+
+    def revoke(self, token: str, client_id: str) -> bool:
+        """Revoke a token of ``client_id`` (RFC 7009 §2.1).
+
+        Revoking a refresh token also revokes the access tokens of its grant.
+
+        Returns:
+            Whether a token was revoked; another client's token is left alone.
+        """
+        with self._lock:
+            access = self._access.get(token)
+            if access is not None and access.client_id == client_id:
+                del self._access[token]
+                return True
+            refresh = self._refresh.get(token)
+            if refresh is None or refresh.client_id != client_id:
+                return False
+            grant = refresh.grant_id
+            self._refresh = {k: r for k, r in self._refresh.items() if r.grant_id != grant}
+            self._access = {k: r for k, r in self._access.items() if r.grant_id != grant}
+            return True
+
+    def expire_access_tokens(self) -> int:
+        """Make every access token expired as of now.
+
+        Returns:
+            How many tokens were still live.
+        """
+        with self._lock:
+            now = self.clock()
+            live = [k for k, r in self._access.items() if r.expires_at > now]
+            for key in live:
+                self._access[key] = replace(self._access[key], expires_at=now)
+            return len(live)
+
+    # -- device authorization (RFC 8628) ----------------------------------------------------
+
+    def add_device(self, device_code: str, record: DeviceRecord) -> None:
+        """Remember a device authorization until the device exchanges or abandons it."""
+        with self._lock:
+            self._devices[device_code] = record
+            self._user_codes[normalize_user_code(record.user_code)] = device_code
+
+    def decide_device(self, user_code: str, user: str, *, deny: bool) -> DeviceRecord | None:
+        """Approve or deny the pending device authorization that shows ``user_code`` (§3.3).
+
+        Returns:
+            The updated record, or ``None`` when no pending, unexpired one has that code.
+        """
+        with self._lock:
+            device_code = self._user_codes.get(normalize_user_code(user_code), "")
+            record = self._devices.get(device_code)
+            if record is None or record.status != "pending" or self.clock() >= record.expires_at:
+                return None
+            status = "denied" if deny else "approved"
+            record = replace(record, status=status, user=None if deny else user)
+            self._devices[device_code] = record
+            return record
+
+    def poll_device(self, device_code: str, client_id: str) -> tuple[str, DeviceRecord | None]:
+        """One token-endpoint poll by the device (RFC 8628 §3.4, §3.5).
+
+        Returns:
+            ``(status, record)``: ``"authorized"`` (the record is consumed: a device code is
+            exchanged once), ``"authorization_pending"``, ``"slow_down"`` (the poll came
+            sooner than the interval, which grows by 5 seconds), ``"expired_token"``,
+            ``"access_denied"``, or ``"unknown"`` for a code that is not this client's.
+        """
+        with self._lock:
+            now = self.clock()
+            record = self._devices.get(device_code)
+            if record is None or record.client_id != client_id:
+                return "unknown", None
+            if now >= record.expires_at:
+                self._forget_device(device_code, record)
+                return "expired_token", record
+            if record.status == "denied":
+                self._forget_device(device_code, record)
+                return "access_denied", record
+            if record.status == "approved":
+                self._forget_device(device_code, record)
+                return "authorized", record
+            too_soon = record.last_poll is not None and now - record.last_poll < record.interval
+            interval = record.interval + 5 if too_soon else record.interval
+            self._devices[device_code] = replace(record, last_poll=now, interval=interval)
+            return ("slow_down" if too_soon else "authorization_pending"), record
+
+    def _forget_device(self, device_code: str, record: DeviceRecord) -> None:
+        self._devices.pop(device_code, None)
+        self._user_codes.pop(normalize_user_code(record.user_code), None)

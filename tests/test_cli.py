@@ -183,6 +183,16 @@ def test_demo_runs_every_step(capsys: pytest.CaptureFixture[str]) -> None:
     assert "echoed query greeting=hello" in out
     assert "echoed form note=signed body" in out
     assert out.rstrip().endswith("verified every step.")
+    oauth2 = out[out.index("== OAuth 2") :]
+    for step in (
+        "1. Authorization URL",
+        "2. Approval",
+        "3. Token",
+        "4. Protected call",
+        "5. Refresh",
+    ):
+        assert step in oauth2
+    assert "401 invalid_token -> 1 refresh -> retried: 200; token_updater called 1 time(s)" in out
     # Tokens appear shortened only: oauthlib issues 30-character tokens.
     assert not re.search(r"[0-9a-f]{30}", out)
 

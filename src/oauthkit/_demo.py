@@ -4,7 +4,7 @@ Each flow is a *section*: a function that takes the running provider and a :clas
 and raises on the first step that fails. :func:`run_demo` starts one provider, runs every
 section in :data:`SECTIONS` order and reports. The OAuth 1.0a section uses
 :class:`oauthkit.requests.OAuth1Session` exactly as requests-oauthlib code would; the OAuth 2
-sections of issue #3 are added to :data:`SECTIONS` in the same shape.
+section (:mod:`oauthkit._demo_oauth2`) uses :class:`oauthkit.requests.OAuth2Session` the same way.
 
 Tokens are shortened in the printout (``a1b2c3…``): the demo shows the protocol, not the
 credentials.
@@ -18,6 +18,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, TextIO
 
+from ._demo_oauth2 import oauth2_section
 from ._errors import OAuthError
 from ._signature import HMAC_SHA1
 
@@ -168,7 +169,7 @@ def _expect_ok(response: requests.Response) -> None:
 Section = Callable[["DevProvider", Printer], None]
 
 #: The flows the demo runs, in order.
-SECTIONS: list[Section] = [oauth1_section]
+SECTIONS: list[Section] = [oauth1_section, oauth2_section]
 
 
 def run_demo(

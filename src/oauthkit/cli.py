@@ -12,11 +12,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from types import FrameType
 from typing import TYPE_CHECKING, TextIO
 
@@ -124,36 +125,37 @@ def _dev_provider(
     stop = threading.Event() if stop is None else stop
     provider = DevProvider(host, port).start()
     try:
-        token = provider.issue_access_token()
-        rows = [
-            ("OAuth 1.0a endpoints", ""),
-            ("request token URL", provider.request_token_url),
-            ("authorize URL", provider.authorize_url),
-            ("access token URL", provider.access_token_url),
-            ("resource URL", provider.resource_url),
-            ("callback page", provider.callback_url),
-            ("", ""),
-            ("Test credentials (valid while this process runs)", ""),
-            ("client key", provider.client_key),
-            ("client secret", provider.client_secret),
-            ("access token", token["oauth_token"]),
-            ("access token secret", token["oauth_token_secret"]),
-            ("RSA client key", provider.rsa_client_key),
-        ]
-        print(f"oauthkit dev provider listening on {provider.base_url}", file=out)
-        print("", file=out)
-        _print_rows(rows, out)
-        if rsa_key_out:
-            _write_private_file(rsa_key_out, provider.rsa_private_key_pem)
-            print(f"  {'RSA private key':<22}written to {rsa_key_out}", file=out)
-        else:
-            print(f"  {'RSA private key':<22}(PEM below)", file=out)
-            print(provider.rsa_private_key_pem.rstrip(), file=out)
-        print("", file=out)
-        _print_rows(_oauth2_rows(provider), out)
-        print("\nServing; press Ctrl-C to stop.", file=out)
-        out.flush()
-        _wait_for_stop(stop)
+        with _stop_on_signals(stop):
+            token = provider.issue_access_token()
+            rows = [
+                ("OAuth 1.0a endpoints", ""),
+                ("request token URL", provider.request_token_url),
+                ("authorize URL", provider.authorize_url),
+                ("access token URL", provider.access_token_url),
+                ("resource URL", provider.resource_url),
+                ("callback page", provider.callback_url),
+                ("", ""),
+                ("Test credentials (valid while this process runs)", ""),
+                ("client key", provider.client_key),
+                ("client secret", provider.client_secret),
+                ("access token", token["oauth_token"]),
+                ("access token secret", token["oauth_token_secret"]),
+                ("RSA client key", provider.rsa_client_key),
+            ]
+            print(f"oauthkit dev provider listening on {provider.base_url}", file=out)
+            print("", file=out)
+            _print_rows(rows, out)
+            if rsa_key_out:
+                _write_private_file(rsa_key_out, provider.rsa_private_key_pem)
+                print(f"  {'RSA private key':<22}written to {rsa_key_out}", file=out)
+            else:
+                print(f"  {'RSA private key':<22}(PEM below)", file=out)
+                print(provider.rsa_private_key_pem.rstrip(), file=out)
+            print("", file=out)
+            _print_rows(_oauth2_rows(provider), out)
+            print("\nServing; press Ctrl-C to stop.", file=out)
+            out.flush()
+            _wait_for_stop(stop)
     finally:
         provider.stop()
     print("Stopped.", file=out)
@@ -195,7 +197,14 @@ def _oauth2_rows(provider: DevProvider) -> list[tuple[str, str]]:
     ]
 
 
-def _wait_for_stop(stop: threading.Event) -> None:
+@contextlib.contextmanager
+def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGTERM sets ``stop`` and Ctrl-C ends quietly, from the moment the provider starts.
+
+    Installed before the banner is printed: a supervisor that signals as soon as it reads
+    "Serving" must not find the default handlers still in place.
+    """
+
     def on_sigterm(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
@@ -203,11 +212,15 @@ def _wait_for_stop(stop: threading.Event) -> None:
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, on_sigterm)
     try:
-        # Wake up now and then: a timed wait lets Ctrl-C through promptly on every platform.
-        while not stop.wait(0.5):
-            pass
+        yield
     except KeyboardInterrupt:
         pass
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _wait_for_stop(stop: threading.Event) -> None:
+    # Wake up now and then: a timed wait lets Ctrl-C through promptly on every platform.
+    while not stop.wait(0.5):
+        pass

@@ -21,7 +21,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -91,6 +91,7 @@ class ExternalAuth:
 
     client_id: str
     include_client_id: bool = False
+    client_secret: str | None = field(default=None, repr=False)
     method: str = "external"
 
     def apply(
@@ -105,6 +106,8 @@ class ExternalAuth:
         out = list(form)
         if self.include_client_id and not any(k == "client_id" for k, _ in out):
             out.append(("client_id", self.client_id))
+            if self.client_secret is not None:  # requests-oauthlib posts it alongside
+                out.append(("client_secret", self.client_secret))
         return out, dict(headers)
 
 
@@ -319,13 +322,13 @@ class OAuth2SessionState:
             grant = self._grant(code, username, password, verifier, params)
         auth: ClientAuth
         if external_auth:
-            auth = ExternalAuth(self.client_id, include_client_id is True)
-            if include_client_id and client_secret is not None:
-                params["client_secret"] = client_secret
+            auth = ExternalAuth(self.client_id, include_client_id is True, client_secret)
+        elif self.client_auth is not None:
+            auth = self.client_auth
+        elif client_secret is not None or include_client_id is not None:
+            auth = _session_auth(self.client_id, client_secret, include_client_id)
         else:
-            auth = self.client_auth or _session_auth(
-                self.client_id, client_secret, include_client_id
-            )
+            auth = self.core.auth  # as configured (or assigned to session.oauth_client.auth)
         request = self.core.build_grant_request(grant, endpoint=token_url, auth=auth, extra=params)
         if self.kind == "client_credentials" or isinstance(grant, ClientCredentialsGrant):
             # Remember how to get the next one: the token has no refresh token (RFC 6749 §4.4.3).

@@ -23,7 +23,7 @@ from ._oauth1_flow import (
 )
 from ._signature import HMAC_SHA1
 
-__all__ = ["OAuth1Session", "signer_from_arguments"]
+__all__ = ["OAuth1Session", "OAuth1SessionAttributes", "signer_from_arguments"]
 
 
 def signer_from_arguments(
@@ -207,3 +207,50 @@ class OAuth1Session:
             params.get("oauth_verifier"),
         )
         return params
+
+
+class OAuth1SessionAttributes:
+    """requests-oauthlib's I/O-free ``OAuth1Session`` members, shared by the drivers.
+
+    A mixin over ``self._flow``; drivers implement :meth:`_adopt` to hand the current signer
+    to their auth object whenever the flow replaces it.
+    """
+
+    _flow: OAuth1Session
+
+    def _adopt(self) -> None:
+        """Give the driver's auth object the flow's current signer."""
+
+    @property
+    def token(self) -> dict[str, str]:
+        """``oauth_token``, ``oauth_token_secret`` and ``oauth_verifier``, where set."""
+        return self._flow.token
+
+    @token.setter
+    def token(self, value: dict[str, str]) -> None:
+        self._flow.token = value
+        self._adopt()
+
+    @property
+    def authorized(self) -> bool:
+        """Whether token credentials (not just a request token) are held."""
+        return self._flow.authorized
+
+    def authorization_url(self, url: str, request_token: str | None = None, **kwargs: str) -> str:
+        """The URL to send the resource owner to (RFC 5849 §2.2).
+
+        Raises:
+            UsageError: No request token is known.
+        """
+        return self._flow.authorization_url(url, request_token, **kwargs)
+
+    def parse_authorization_response(self, url: str) -> dict[str, str]:
+        """Read the callback, check it names the pending token, and keep the verifier.
+
+        Raises:
+            CallbackError: No ``oauth_token``.
+            StateMismatchError: A different token than the pending one.
+        """
+        token = self._flow.parse_authorization_response(url)
+        self._adopt()
+        return token

@@ -6,15 +6,20 @@ The properties and I/O-free methods of ``OAuth2Session`` live here once, as a mi
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from ._client_auth import ClientAuth
 from ._errors import UsageError
 from ._oauth2_client import OAuth2Client
 from ._oauth2_session import OAuth2SessionState
 from ._token import Token
 
-__all__ = ["SessionAttributes"]
+__all__ = ["SessionAttributes", "TokenUpdater"]
+
+TokenUpdater = Callable[[dict[str, Any]], Any]
+"""Called with the new token dictionary once per automatic renewal."""
 
 
 class SessionAttributes:
@@ -25,6 +30,48 @@ class SessionAttributes:
     """
 
     _oauth: OAuth2SessionState
+
+    def __init__(
+        self,
+        client_id: str | None = None,
+        client: object = None,
+        auto_refresh_url: str | None = None,
+        auto_refresh_kwargs: Mapping[str, Any] | None = None,
+        scope: str | Sequence[str] | None = None,
+        redirect_uri: str | None = None,
+        token: Mapping[str, Any] | Token | None = None,
+        state: str | Callable[[], str] | None = None,
+        token_updater: TokenUpdater | None = None,
+        pkce: str | None = None,
+        *,
+        code_verifier: str | None = None,
+        client_auth: ClientAuth | None = None,
+        allow_insecure_transport: bool = False,
+        leeway: float = 10.0,
+        clock: Callable[[], float] = time.time,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)  # the HTTP library's session or client
+        self._oauth = OAuth2SessionState(
+            client_id,
+            client,
+            auto_refresh_url,
+            auto_refresh_kwargs,
+            scope,
+            redirect_uri,
+            token,
+            state,
+            pkce,
+            code_verifier=code_verifier,
+            client_auth=client_auth,
+            allow_insecure_transport=allow_insecure_transport,
+            leeway=leeway,
+            clock=clock,
+        )
+        self._start(token_updater)
+
+    def _start(self, token_updater: TokenUpdater | None) -> None:
+        """Set up the driver's half (locks, auth hook) once the state exists."""
 
     @property
     def client_id(self) -> str:

@@ -25,7 +25,7 @@ from .._oauth1 import (
     OAuth1Signer,
 )
 from .._oauth1_session import OAuth1Session as _FlowState
-from .._oauth1_session import signer_from_arguments
+from .._oauth1_session import OAuth1SessionAttributes, signer_from_arguments
 from .._signature import HMAC_SHA1
 
 __all__ = ["AsyncOAuth1Client", "OAuth1Auth", "OAuth1Client"]
@@ -155,7 +155,7 @@ def _redirect_hop(signer: OAuth1Signer, request: httpx.Request, origin: str) -> 
         request.extensions = {**request.extensions, _ORIGIN_KEY: str(request.url)}
 
 
-class _Flow:
+class _Flow(OAuth1SessionAttributes):
     """Three-legged flow state shared by the sync and async clients (no I/O here)."""
 
     _flow: _FlowState
@@ -168,36 +168,6 @@ class _Flow:
     def _adopt(self) -> None:
         if isinstance(self.auth, OAuth1Auth):
             self.auth.signer = self._flow.signer
-
-    @property
-    def token(self) -> dict[str, str]:
-        """``oauth_token``, ``oauth_token_secret`` and ``oauth_verifier``, where set."""
-        return self._flow.token
-
-    @token.setter
-    def token(self, value: dict[str, str]) -> None:
-        self._flow.token = value
-        self._adopt()
-
-    @property
-    def authorized(self) -> bool:
-        """Whether token credentials are held."""
-        return self._flow.authorized
-
-    def authorization_url(self, url: str, request_token: str | None = None, **kwargs: str) -> str:
-        """The URL to send the resource owner to (RFC 5849 §2.2)."""
-        return self._flow.authorization_url(url, request_token, **kwargs)
-
-    def parse_authorization_response(self, url: str) -> dict[str, str]:
-        """Read the callback, check it names the pending token, and keep the verifier.
-
-        Raises:
-            CallbackError: No ``oauth_token``.
-            StateMismatchError: A different token than the pending one.
-        """
-        token = self._flow.parse_authorization_response(url)
-        self._adopt()
-        return token
 
     def _accept(self, response: httpx.Response, *, request_token: bool) -> dict[str, str]:
         try:

@@ -21,7 +21,6 @@ from typing import Any
 import anyio
 import httpx
 
-from .._client_auth import ClientAuth
 from .._device import (
     DeviceAuthorization,
     build_device_authorization_request,
@@ -34,13 +33,11 @@ from .._oauth2_client import OAuth2Client as CoreClient
 from .._oauth2_client import Renew
 from .._oauth2_session import ExternalAuth, OAuth2SessionState, as_query_request
 from .._run import run_flow, run_flow_async
-from .._session_attributes import SessionAttributes
+from .._session_attributes import SessionAttributes, TokenUpdater
 from .._steps import SendRequest, Sleep
 from .._token import Token
 
 __all__ = ["AsyncOAuth2Client", "OAuth2Auth", "OAuth2Client"]
-
-TokenUpdater = Callable[[dict[str, Any]], Any]
 
 
 def _to_httpx(request: HttpRequest) -> httpx.Request:
@@ -224,32 +221,7 @@ class _ClientBase(SessionAttributes):
     _oauth: OAuth2SessionState
     _oauth_auth: OAuth2Auth
 
-    def _setup(
-        self,
-        client_id: str | None,
-        client: object,
-        auto_refresh_url: str | None,
-        auto_refresh_kwargs: Mapping[str, Any] | None,
-        scope: str | Sequence[str] | None,
-        redirect_uri: str | None,
-        token: Mapping[str, Any] | Token | None,
-        state: str | Callable[[], str] | None,
-        token_updater: TokenUpdater | None,
-        pkce: str | None,
-        native: dict[str, Any],
-    ) -> OAuth2Auth:
-        self._oauth = OAuth2SessionState(
-            client_id,
-            client,
-            auto_refresh_url,
-            auto_refresh_kwargs,
-            scope,
-            redirect_uri,
-            token,
-            state,
-            pkce,
-            **native,
-        )
+    def _make_auth(self, token_updater: TokenUpdater | None) -> OAuth2Auth:
         self._oauth_auth = OAuth2Auth(
             self._oauth.core, token_updater=token_updater, hooks=self._oauth.compliance_hook
         )
@@ -396,46 +368,8 @@ class OAuth2Client(_ClientBase, httpx.Client):
     the fetch methods refuse them per call.
     """
 
-    def __init__(
-        self,
-        client_id: str | None = None,
-        client: object = None,
-        auto_refresh_url: str | None = None,
-        auto_refresh_kwargs: Mapping[str, Any] | None = None,
-        scope: str | Sequence[str] | None = None,
-        redirect_uri: str | None = None,
-        token: Mapping[str, Any] | Token | None = None,
-        state: str | Callable[[], str] | None = None,
-        token_updater: TokenUpdater | None = None,
-        pkce: str | None = None,
-        *,
-        code_verifier: str | None = None,
-        client_auth: ClientAuth | None = None,
-        allow_insecure_transport: bool = False,
-        leeway: float = 10.0,
-        clock: Callable[[], float] = time.time,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        self.auth = self._setup(
-            client_id,
-            client,
-            auto_refresh_url,
-            auto_refresh_kwargs,
-            scope,
-            redirect_uri,
-            token,
-            state,
-            token_updater,
-            pkce,
-            {
-                "code_verifier": code_verifier,
-                "client_auth": client_auth,
-                "allow_insecure_transport": allow_insecure_transport,
-                "leeway": leeway,
-                "clock": clock,
-            },
-        )
+    def _start(self, token_updater: TokenUpdater | None) -> None:
+        self.auth = self._make_auth(token_updater)
 
     def fetch_token(
         self,
@@ -540,46 +474,8 @@ class OAuth2Client(_ClientBase, httpx.Client):
 class AsyncOAuth2Client(_ClientBase, httpx.AsyncClient):
     """The ``httpx.AsyncClient`` twin of :class:`OAuth2Client`; fetch methods are awaitable."""
 
-    def __init__(
-        self,
-        client_id: str | None = None,
-        client: object = None,
-        auto_refresh_url: str | None = None,
-        auto_refresh_kwargs: Mapping[str, Any] | None = None,
-        scope: str | Sequence[str] | None = None,
-        redirect_uri: str | None = None,
-        token: Mapping[str, Any] | Token | None = None,
-        state: str | Callable[[], str] | None = None,
-        token_updater: TokenUpdater | None = None,
-        pkce: str | None = None,
-        *,
-        code_verifier: str | None = None,
-        client_auth: ClientAuth | None = None,
-        allow_insecure_transport: bool = False,
-        leeway: float = 10.0,
-        clock: Callable[[], float] = time.time,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        self.auth = self._setup(
-            client_id,
-            client,
-            auto_refresh_url,
-            auto_refresh_kwargs,
-            scope,
-            redirect_uri,
-            token,
-            state,
-            token_updater,
-            pkce,
-            {
-                "code_verifier": code_verifier,
-                "client_auth": client_auth,
-                "allow_insecure_transport": allow_insecure_transport,
-                "leeway": leeway,
-                "clock": clock,
-            },
-        )
+    def _start(self, token_updater: TokenUpdater | None) -> None:
+        self.auth = self._make_auth(token_updater)
 
     async def fetch_token(
         self,

@@ -27,7 +27,7 @@ from .._errors import ServerResponseError
 from .._http import HttpResponse, same_origin
 from .._oauth1 import SIGNATURE_TYPE_AUTH_HEADER, SIGNATURE_TYPE_BODY, OAuth1Signer
 from .._oauth1_session import OAuth1Session as _FlowState
-from .._oauth1_session import signer_from_arguments
+from .._oauth1_session import OAuth1SessionAttributes, signer_from_arguments
 from .._signature import HMAC_SHA1
 
 __all__ = ["OAuth1", "OAuth1Session"]
@@ -163,7 +163,7 @@ def _prepare_redirect(signer: OAuth1Signer, response: requests.Response) -> None
         request.headers["Authorization"] = nxt.headers["Authorization"]
 
 
-class OAuth1Session(requests.Session):
+class OAuth1Session(OAuth1SessionAttributes, requests.Session):
     """A ``requests.Session`` that signs every request and runs the three-legged flow.
 
     The constructor and methods are requests-oauthlib's: ``fetch_request_token``,
@@ -211,25 +211,6 @@ class OAuth1Session(requests.Session):
     def _adopt(self) -> None:
         self._client.signer = self._flow.signer
 
-    @property
-    def token(self) -> dict[str, str]:
-        """``oauth_token``, ``oauth_token_secret`` and ``oauth_verifier``, where set."""
-        return self._flow.token
-
-    @token.setter
-    def token(self, value: dict[str, str]) -> None:
-        self._flow.token = value
-        self._adopt()
-
-    @property
-    def authorized(self) -> bool:
-        """Whether token credentials are held."""
-        return self._flow.authorized
-
-    def authorization_url(self, url: str, request_token: str | None = None, **kwargs: str) -> str:
-        """The URL to send the resource owner to (RFC 5849 §2.2)."""
-        return self._flow.authorization_url(url, request_token, **kwargs)
-
     def fetch_request_token(
         self, url: str, realm: str | list[str] | None = None, **request_kwargs: Any
     ) -> dict[str, str]:
@@ -257,17 +238,6 @@ class OAuth1Session(requests.Session):
         """
         signer = self._flow.access_token_signer(url, verifier)
         return self._fetch_token(url, signer, request_token=False, **request_kwargs)
-
-    def parse_authorization_response(self, url: str) -> dict[str, str]:
-        """Read the callback, check it names the pending token, and keep the verifier.
-
-        Raises:
-            CallbackError: No ``oauth_token``.
-            StateMismatchError: A different token than the pending one.
-        """
-        token = self._flow.parse_authorization_response(url)
-        self._adopt()
-        return token
 
     def _fetch_token(
         self, url: str, signer: OAuth1Signer, *, request_token: bool, **request_kwargs: Any

@@ -18,7 +18,6 @@ import requests
 from requests.auth import AuthBase
 from requests.models import PreparedRequest
 
-from .._client_auth import ClientAuth
 from .._device import (
     DeviceAuthorization,
     build_device_authorization_request,
@@ -28,14 +27,12 @@ from .._device import (
 from .._errors import ServerResponseError, TokenExpiredError, UsageError
 from .._http import HttpRequest, HttpResponse, check_transport, same_origin
 from .._oauth2_client import Renew
-from .._oauth2_session import OAuth2SessionState, as_query_request
+from .._oauth2_session import as_query_request
 from .._run import run_flow
-from .._session_attributes import SessionAttributes
+from .._session_attributes import SessionAttributes, TokenUpdater
 from .._token import Token
 
 __all__ = ["OAuth2", "OAuth2Session"]
-
-TokenUpdater = Callable[[dict[str, Any]], object]
 
 
 def _no_auth(r: PreparedRequest) -> PreparedRequest:
@@ -105,43 +102,7 @@ class OAuth2Session(SessionAttributes, requests.Session):
         UsageError: Invalid ``pkce`` or an unsupported ``client`` object.
     """
 
-    def __init__(
-        self,
-        client_id: str | None = None,
-        client: object = None,
-        auto_refresh_url: str | None = None,
-        auto_refresh_kwargs: Mapping[str, Any] | None = None,
-        scope: str | Sequence[str] | None = None,
-        redirect_uri: str | None = None,
-        token: Mapping[str, Any] | Token | None = None,
-        state: str | Callable[[], str] | None = None,
-        token_updater: TokenUpdater | None = None,
-        pkce: str | None = None,
-        *,
-        code_verifier: str | None = None,
-        client_auth: ClientAuth | None = None,
-        allow_insecure_transport: bool = False,
-        leeway: float = 10.0,
-        clock: Callable[[], float] = time.time,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        self._oauth = OAuth2SessionState(
-            client_id,
-            client,
-            auto_refresh_url,
-            auto_refresh_kwargs,
-            scope,
-            redirect_uri,
-            token,
-            state,
-            pkce,
-            code_verifier=code_verifier,
-            client_auth=client_auth,
-            allow_insecure_transport=allow_insecure_transport,
-            leeway=leeway,
-            clock=clock,
-        )
+    def _start(self, token_updater: TokenUpdater | None) -> None:
         self.token_updater = token_updater
         self._renew_lock = threading.Lock()
         self.auth = _no_auth  # as requests-oauthlib: tokens, not netrc, authorize requests

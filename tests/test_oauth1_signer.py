@@ -18,6 +18,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from oauthkit import (
     HMAC_SHA1,
@@ -451,3 +453,14 @@ def test_repr_shows_no_secret_token_verifier_or_key() -> None:
     rsa_text = repr(OAuth1Signer("k", signature_method=RSA_SHA1, rsa_key=pem))
     assert "PRIVATE KEY" not in rsa_text
     assert "RSAPrivateKey" not in rsa_text
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet="ab=&+%20%E2%98x;~ \u2603", max_size=40))
+def test_parse_form_matches_parse_qsl(text: str) -> None:
+    """The signer's fast form reader decodes exactly as the standard library does."""
+    from urllib.parse import parse_qsl
+
+    from oauthkit._oauth1 import parse_form
+
+    assert parse_form(text) == parse_qsl(text, keep_blank_values=True)

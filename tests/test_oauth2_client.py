@@ -291,3 +291,16 @@ def test_session_state_refresh_kwargs_configure_auth_not_body() -> None:
     form = dict(parse_qsl((request.body or b"").decode()))
     assert form == {"grant_type": "refresh_token", "refresh_token": "r", "audience": "api"}
     assert request.headers["Authorization"].startswith("Basic ")
+
+
+def test_session_state_checks_the_issuer_of_the_callback() -> None:
+    state = OAuth2SessionState("app", redirect_uri="https://app/cb", issuer="https://as.example")
+    _, st = state.authorization_url("https://as.example/authorize")
+    with pytest.raises(oauthkit.IssuerMismatchError):
+        state.prepare_fetch_token(
+            TOKEN_URL, authorization_response=f"https://app/cb?code=c&state={st}&iss=https://evil"
+        )
+    request = state.prepare_fetch_token(
+        TOKEN_URL, authorization_response=f"https://app/cb?code=c&state={st}&iss=https://as.example"
+    )
+    assert dict(parse_qsl((request.body or b"").decode()))["code"] == "c"

@@ -353,3 +353,31 @@ def test_forged_state_is_refused_before_the_token_endpoint(
         # the genuine callback still works: the refusal consumed nothing at the server
         s.fetch_token(discovery["token_endpoint"], authorization_response=callback)
         _assert_userinfo(s, oidc_peer)
+
+
+# ---------------------------------------------------------------------- RFC 9207 issuer check
+
+
+def test_callback_issuer_is_checked(oidc_peer: OidcProviderPeer, driver: str) -> None:
+    """The peer sends ``iss``; a session that knows its issuer accepts it and refuses another."""
+    discovery = oidc_peer.discovery
+    redirect = f"http://127.0.0.1:{oidc_peer.port}/cb"
+    for issuer, ok in ((oidc_peer.issuer, True), ("https://other-server.example", False)):
+        with open_session(
+            driver,
+            client_id="public-client",
+            redirect_uri=redirect,
+            scope=SCOPE,
+            pkce="S256",
+            issuer=issuer,
+        ) as s:
+            url, _ = s.authorization_url(discovery["authorization_endpoint"])
+            callback = headless_authorize(oidc_peer, url)
+            assert _query(callback)["iss"] == oidc_peer.issuer
+            if ok:
+                s.fetch_token(discovery["token_endpoint"], authorization_response=callback)
+                assert s.access_token
+            else:
+                with pytest.raises(oauthkit.IssuerMismatchError):
+                    s.fetch_token(discovery["token_endpoint"], authorization_response=callback)
+                assert not s.recording.to(discovery["token_endpoint"])

@@ -164,6 +164,7 @@ class OAuth2SessionState:
         *,
         code_verifier: str | None = None,
         client_auth: ClientAuth | None = None,
+        issuer: str | None = None,
         allow_insecure_transport: bool = False,
         leeway: float = 10.0,
         clock: Callable[[], float] = time.time,
@@ -197,6 +198,7 @@ class OAuth2SessionState:
             clock=clock,
         )
         self.client_auth = client_auth
+        self.issuer = issuer
         self.scope = scope
         self.redirect_uri = redirect_uri
         self.state = state
@@ -308,7 +310,7 @@ class OAuth2SessionState:
         check_transport(token_url, allow_insecure=self.core.allow_insecure_transport)
         if not code and authorization_response:
             callback = parse_authorization_callback(
-                authorization_response, expected_state=self._state
+                authorization_response, expected_state=self._state, issuer=self.issuer
             )
             code = callback.code
         params = _form_params(body, kwargs)

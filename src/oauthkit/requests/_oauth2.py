@@ -93,6 +93,8 @@ class OAuth2Session(SessionAttributes, requests.Session):
     * ``code_verifier=``: resume a PKCE flow in a new session (web apps build one per request);
     * ``client_auth=``: any :class:`oauthkit.ClientAuth` (``client_auth_for("private_key_jwt",
       ...)``), used for every token request instead of requests-oauthlib's inference;
+    * ``issuer=``: the authorization server's issuer; a callback's ``iss`` must match it
+      (RFC 9207), which stops mix-up attacks between several servers;
     * ``allow_insecure_transport=``: plain http beyond loopback, for this session only;
     * ``leeway`` (seconds before expiry to renew) and ``clock``;
     * ``fetch_token(url, grant=...)`` with any core grant (JWT bearer, token exchange, ...);

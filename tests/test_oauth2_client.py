@@ -280,7 +280,7 @@ def test_session_state_secret_goes_once_in_basic() -> None:
     assert "Authorization" not in post.headers
 
 
-def test_session_state_refresh_kwargs_configure_auth_not_body() -> None:
+def test_session_state_refresh_kwargs_authenticate_like_requests_oauthlib() -> None:
     state = OAuth2SessionState(
         "app",
         auto_refresh_url=TOKEN_URL,
@@ -289,8 +289,15 @@ def test_session_state_refresh_kwargs_configure_auth_not_body() -> None:
     )
     request = state.prepare_refresh(TOKEN_URL)
     form = dict(parse_qsl((request.body or b"").decode()))
-    assert form == {"grant_type": "refresh_token", "refresh_token": "r", "audience": "api"}
-    assert request.headers["Authorization"].startswith("Basic ")
+    # as requests-oauthlib: the credentials go in the body (client_secret_post), once
+    assert form == {
+        "grant_type": "refresh_token",
+        "refresh_token": "r",
+        "audience": "api",
+        "client_id": "app",
+        "client_secret": "s3cret",
+    }
+    assert "Authorization" not in request.headers
 
 
 def test_session_state_checks_the_issuer_of_the_callback() -> None:

@@ -36,7 +36,10 @@ def oauth2_section(provider: DevProvider, printer: Printer) -> None:
     from .requests import OAuth2Session
 
     updates: list[dict[str, Any]] = []
-    client_id = provider.oauth2_client_id
+    # A client_secret_post client: requests-oauthlib code sends auto_refresh_kwargs' credentials
+    # in the refresh body, and include_client_id=True puts them there for the code exchange too.
+    client_id = provider.oauth2_post_client_id
+    secret = provider.oauth2_post_client_secret
     printer.heading("OAuth 2, authorization code (RFC 6749), then a refresh")
     printer.line(f"client {client_id}, redirect {printer.url(provider.callback_url)}")
     with OAuth2Session(
@@ -44,10 +47,7 @@ def oauth2_section(provider: DevProvider, printer: Printer) -> None:
         redirect_uri=provider.callback_url,
         scope=["profile"],
         auto_refresh_url=provider.token_endpoint,
-        auto_refresh_kwargs={
-            "client_id": client_id,
-            "client_secret": provider.oauth2_client_secret,
-        },
+        auto_refresh_kwargs={"client_id": client_id, "client_secret": secret},
         token_updater=updates.append,
     ) as session:
         url, state = session.authorization_url(provider.authorization_endpoint)
@@ -67,7 +67,8 @@ def oauth2_section(provider: DevProvider, printer: Printer) -> None:
         token = session.fetch_token(
             provider.token_endpoint,
             authorization_response=callback,
-            client_secret=provider.oauth2_client_secret,
+            client_secret=secret,
+            include_client_id=True,
         )
         printer.detail(_describe(token, shorten))
 

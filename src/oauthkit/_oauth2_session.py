@@ -179,12 +179,15 @@ class OAuth2SessionState:
         if token is None and client is not None:
             token = getattr(client, "token", None) or None
         self.auto_refresh_kwargs = dict(auto_refresh_kwargs or {})
+        # requests-oauthlib sends auto_refresh_kwargs' client credentials in the refresh body:
+        # client_secret_post, which servers configured that way rely on.
         refresh_secret = self.auto_refresh_kwargs.get("client_secret")
+        self._refresh_auth_pinned = client_auth is not None or bool(refresh_secret)
         self.core = OAuth2Client(
             client_id or "",
             auth=client_auth
             or (
-                _session_auth(client_id or "", refresh_secret, None)
+                _session_auth(client_id or "", refresh_secret, True if refresh_secret else None)
                 if client_id
                 else ExternalAuth("")
             ),
@@ -336,9 +339,10 @@ class OAuth2SessionState:
             # Remember how to get the next one: the token has no refresh token (RFC 6749 §4.4.3).
             self.core.renew = RENEW_CLIENT_CREDENTIALS
             self.core.token_endpoint = self.core.token_endpoint or token_url
-            self.core.auth = auth if not external_auth else self.core.auth
+            if not external_auth:
+                self.core.auth = auth
             self.core.renew_params = params
-        elif not external_auth:
+        elif not external_auth and not self._refresh_auth_pinned:
             self.core.auth = auth  # refreshes authenticate the same way
         return request
 

@@ -31,8 +31,9 @@ def _module_name(path: Path) -> str:
 
 
 def _checked_files() -> list[Path]:
-    """Every private module of the core, and every package's ``__init__.py``."""
-    return _private_modules() + sorted(PACKAGE_DIR.rglob("__init__.py"))
+    """Every private module (core and subpackages), and every package's ``__init__.py``."""
+    private = [p for p in sorted(PACKAGE_DIR.rglob("_*.py")) if not p.name.startswith("__")]
+    return private + sorted(PACKAGE_DIR.rglob("__init__.py"))
 
 
 def _private_modules() -> list[Path]:

@@ -23,26 +23,27 @@ Plain HTTP: oauthlib's *client* classes refuse ``http://`` URLs unless the proce
 client under test in the same process, so it is never set. The server side does not need it:
 oauthlib's endpoints never look at the request's scheme, and the one server-side check, the
 metadata issuer's ``https``, is applied to the issuer with its scheme swapped (see
-:class:`_LoopbackMetadata`), since the provider only ever listens on loopback (RFC 8252 §8.3).
+:class:`~oauthkit.devserver._oauth2_grants.LoopbackMetadata`), since the provider only ever
+listens on loopback (RFC 8252 §8.3).
+
+This module routes requests and adapts them to oauthlib; what the provider changes in
+oauthlib's grants and endpoints lives in :mod:`oauthkit.devserver._oauth2_grants`.
 """
 
 from __future__ import annotations
 
 import html
-import re
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from oauthlib.common import Request, add_params_to_qs, add_params_to_uri, generate_token
+from oauthlib.common import Request, add_params_to_qs, generate_token
 from oauthlib.oauth2 import (
-    AuthorizationCodeGrant,
     AuthorizationEndpoint,
     BearerToken,
     ClientCredentialsGrant,
     IntrospectEndpoint,
-    MetadataEndpoint,
     RefreshTokenGrant,
     ResourceEndpoint,
     ResourceOwnerPasswordCredentialsGrant,
@@ -50,19 +51,12 @@ from oauthlib.oauth2 import (
     TokenEndpoint,
 )
 from oauthlib.oauth2.rfc6749 import errors as oauth2_errors
-from oauthlib.oauth2.rfc8628.endpoints import DeviceAuthorizationEndpoint
 from oauthlib.oauth2.rfc8628.grant_types import DeviceCodeGrant
 
 from .._errors import MissingExtraError
 from .._http import HttpRequest, HttpResponse
-from ._oauth2_store import (
-    AUTH_METHODS,
-    DEFAULT_USER,
-    DEVICE_CODE_GRANT,
-    DeviceRecord,
-    OAuth2Store,
-    new_user_code,
-)
+from ._oauth2_grants import CodeGrant, IssuerBound, bind_issuer, deliver
+from ._oauth2_store import DEFAULT_USER, DEVICE_CODE_GRANT, DeviceRecord, OAuth2Store
 from ._oauth2_validator import DevOAuth2Validator, basic_credentials
 from ._server import Router, json_response, text_response
 
@@ -71,111 +65,13 @@ from ._server import Router, json_response, text_response
 if not hasattr(DeviceCodeGrant, "DEVICE_CODE_AUTHORIZED"):  # pragma: no cover
     raise MissingExtraError("oauthlib", "dev", "the dev provider's OAuth 2 side (oauthlib>=4.0)")
 
-__all__ = ["DENY_HINT", "METADATA_PATH", "PREFIX", "OAuth2Endpoints", "deliver"]
+__all__ = ["DENY_HINT", "METADATA_PATH", "PREFIX", "OAuth2Endpoints"]
 
 PREFIX = "/oauth2"
 METADATA_PATH = "/.well-known/oauth-authorization-server"
 DENY_HINT = "deny"
 _FORM = "application/x-www-form-urlencoded"
 _CHALLENGE = 'realm="oauthkit-dev"'
-# RFC 7636 §4.1 and §4.2: 43 to 128 unreserved characters.
-_PKCE_VALUE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
-
-
-def _form_post_page(action: str, params: list[tuple[str, str]]) -> str:
-    """OAuth 2.0 Form Post Response Mode §2: an auto-submitting form to the redirect URI."""
-    fields = "".join(
-        f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">' for k, v in params
-    )
-    return (
-        "<!DOCTYPE html><html><head><title>Submit this form</title></head>"
-        '<body onload="document.forms[0].submit()">'
-        f'<form method="post" action="{html.escape(action)}">{fields}'
-        '<noscript><button type="submit">Continue</button></noscript></form></body></html>'
-    )
-
-
-def deliver(
-    redirect_uri: str, params: list[tuple[str, str]], response_mode: str | None, issuer: str
-) -> tuple[dict[str, str], str | None, int]:
-    """An authorization response, success or error, as oauthlib's (headers, body, status).
-
-    ``iss`` is added to every response, errors included (RFC 9207 §2). An unknown
-    ``response_mode`` falls back to ``query``, the code flow's default, as oauthlib does.
-    """
-    params = [(k, str(v)) for k, v in params if v is not None]
-    params.append(("iss", issuer))
-    if response_mode == "form_post":
-        headers = {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}
-        return headers, _form_post_page(redirect_uri, params), 200
-    location = add_params_to_uri(redirect_uri, params, fragment=response_mode == "fragment")
-    return {"Location": location, "Cache-Control": "no-store"}, None, 302
-
-
-class _CodeGrant(AuthorizationCodeGrant):  # type: ignore[misc]  # oauthlib is untyped
-    """oauthlib's code grant, with RFC 9207 ``iss``, ``form_post``, and stricter PKCE."""
-
-    def __init__(self, validator: DevOAuth2Validator, issuer: Callable[[], str]) -> None:
-        super().__init__(validator, post_auth=[_check_challenge], post_token=[self._check_pkce])
-        self._issuer = issuer
-
-    def prepare_authorization_response(
-        self, request: Any, token: dict[str, str], headers: Any, body: Any, status: Any
-    ) -> tuple[dict[str, str], str | None, int]:
-        # oauthlib's hook for placing the grant in the redirect: placed here instead, to add
-        # iss and the form_post mode that oauthlib does not offer.
-        return deliver(
-            request.redirect_uri, list(token.items()), request.response_mode, self._issuer()
-        )
-
-    def _check_pkce(self, request: Any) -> None:
-        verifier = request.code_verifier
-        if verifier is None:
-            return
-        if not _PKCE_VALUE.fullmatch(verifier):
-            raise oauth2_errors.InvalidGrantError(
-                description="code_verifier must be 43-128 unreserved characters (RFC 7636 4.1)",
-                request=request,
-            )
-        # A verifier for a code issued without a challenge is a PKCE downgrade (RFC 9700
-        # §2.1.1); oauthlib would accept it.
-        if self.request_validator.get_code_challenge(request.code, request) is None:
-            raise oauth2_errors.InvalidGrantError(
-                description="code_verifier sent, but the authorization request had no challenge",
-                request=request,
-            )
-
-
-def _check_challenge(request: Any) -> dict[str, str]:
-    challenge = request.code_challenge
-    if challenge is not None and not _PKCE_VALUE.fullmatch(challenge):
-        raise oauth2_errors.InvalidRequestError(
-            description="code_challenge must be 43-128 unreserved characters (RFC 7636 4.2)",
-            request=request,
-        )
-    return {}
-
-
-class _LoopbackMetadata(MetadataEndpoint):  # type: ignore[misc]  # oauthlib is untyped
-    """oauthlib's RFC 8414 metadata, accepting an ``http`` issuer on loopback.
-
-    RFC 8414 §2 wants an ``https`` issuer, and oauthlib enforces it; the provider only listens
-    on loopback, where no one else sees the traffic. oauthlib still runs every other issuer
-    check (no query, no fragment) on the issuer with its scheme swapped.
-    """
-
-    def validate_metadata(self, array: dict[str, Any], key: str, *args: Any, **kwargs: Any) -> None:
-        value = array.get(key)
-        if kwargs.get("is_issuer") and isinstance(value, str) and value.startswith("http://"):
-            array = {key: "https://" + value[len("http://") :]}
-        super().validate_metadata(array, key, *args, **kwargs)
-
-
-class _IssuerBound(NamedTuple):
-    """The parts that need the issuer, known only once the server has a port."""
-
-    metadata: Any
-    device: Any
 
 
 def _header(headers: Mapping[str, str], name: str) -> str:
@@ -243,7 +139,7 @@ class OAuth2Endpoints:
         self._validator = validator = DevOAuth2Validator(store, issuer)
         self._bearer = BearerToken(validator, expires_in=lambda request: access_token_ttl)
         self._authorization = AuthorizationEndpoint(
-            "code", self._bearer, {"code": _CodeGrant(validator, issuer)}
+            "code", self._bearer, {"code": CodeGrant(validator, issuer)}
         )
         grants = {
             "authorization_code": self._authorization.response_types["code"],
@@ -260,7 +156,7 @@ class OAuth2Endpoints:
         # requests could both use it (RFC 6749 §4.1.2, §10.4).
         self._token_lock = threading.Lock()
         self._bound_lock = threading.Lock()
-        self._bound: dict[str, _IssuerBound] = {}
+        self._bound: dict[str, IssuerBound] = {}
 
     def mount(self, router: Router) -> None:
         """Add the OAuth 2 routes to ``router``."""
@@ -295,40 +191,20 @@ class OAuth2Endpoints:
             "scope": " ".join(scopes),
         }
 
-    def _bound_to_issuer(self) -> _IssuerBound:
+    def _bound_to_issuer(self) -> IssuerBound:
         issuer = self._issuer()
         with self._bound_lock:
             bound = self._bound.get(issuer)
             if bound is None:
-                bound = self._bound[issuer] = self._bind(issuer)
+                bound = self._bound[issuer] = bind_issuer(
+                    issuer,
+                    PREFIX,
+                    self._validator,
+                    [self._authorization, self._token, self._revocation, self._introspection],
+                    device_code_ttl=self._device_code_ttl,
+                    device_interval=self._device_interval,
+                )
             return bound
-
-    def _bind(self, issuer: str) -> _IssuerBound:
-        device = DeviceAuthorizationEndpoint(
-            self._validator,
-            verification_uri=f"{issuer}{PREFIX}/device",
-            expires_in=self._device_code_ttl,
-            interval=self._device_interval,
-            verification_uri_complete=f"{issuer}{PREFIX}/device?user_code={{user_code}}",
-            user_code_generator=new_user_code,
-        )
-        methods = list(AUTH_METHODS)
-        claims = {
-            "issuer": issuer,
-            "authorization_endpoint": f"{issuer}{PREFIX}/authorize",
-            "token_endpoint": f"{issuer}{PREFIX}/token",
-            "device_authorization_endpoint": f"{issuer}{PREFIX}/device_authorization",
-            "revocation_endpoint": f"{issuer}{PREFIX}/revoke",
-            "introspection_endpoint": f"{issuer}{PREFIX}/introspect",
-            "token_endpoint_auth_methods_supported": methods,
-            "revocation_endpoint_auth_methods_supported": methods,
-            "introspection_endpoint_auth_methods_supported": methods,
-            "response_modes_supported": ["query", "fragment", "form_post"],
-            "code_challenge_methods_supported": ["S256", "plain"],
-            "authorization_response_iss_parameter_supported": True,
-        }
-        endpoints = [self._authorization, self._token, self._revocation, self._introspection]
-        return _IssuerBound(_LoopbackMetadata(endpoints, claims), device)
 
     # -- RFC 6749 §4.1 ----------------------------------------------------------------------
 

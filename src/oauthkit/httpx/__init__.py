@@ -13,8 +13,8 @@ from ._oauth1 import AsyncOAuth1Client as AsyncOAuth1Client  # noqa: E402
 from ._oauth1 import OAuth1Auth as OAuth1Auth  # noqa: E402
 from ._oauth1 import OAuth1Client as OAuth1Client  # noqa: E402
 from ._oauth2 import AsyncOAuth2Client as AsyncOAuth2Client  # noqa: E402
-from ._oauth2 import OAuth2Auth as OAuth2Auth  # noqa: E402
 from ._oauth2 import OAuth2Client as OAuth2Client  # noqa: E402
+from ._oauth2_auth import OAuth2Auth as OAuth2Auth  # noqa: E402
 
 __all__ = [
     "AsyncOAuth1Client",

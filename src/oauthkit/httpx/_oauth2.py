@@ -1,21 +1,15 @@
-"""OAuth 2 on httpx: ``OAuth2Auth``, ``OAuth2Client`` and ``AsyncOAuth2Client``.
+"""OAuth 2 on httpx: ``OAuth2Client`` and ``AsyncOAuth2Client``, requests-oauthlib's methods.
 
-``OAuth2Auth`` runs the core's protected-request flow (:meth:`OAuth2Client.protected_flow`) as
-an ``httpx.Auth`` flow: renewals are token requests yielded through the same client, made while
-holding a lock (``threading.Lock`` for sync clients, ``anyio.Lock`` for async ones) so that
-many requests noticing one expired token cause one renewal. The caller's request is sent
-outside the lock and its response is never read here.
-
-The clients add requests-oauthlib's session methods; on ``AsyncOAuth2Client`` those that make
-requests are awaitable and ``token_updater`` may be a coroutine function.
+Protected requests go through :class:`~oauthkit.httpx._oauth2_auth.OAuth2Auth`, installed as
+the client's auth; this module adds the session methods (``fetch_token``, ``refresh_token``,
+the device flow). On ``AsyncOAuth2Client`` those that make requests are awaitable and
+``token_updater`` may be a coroutine function.
 """
 
 from __future__ import annotations
 
-import inspect
-import threading
 import time
-from collections.abc import AsyncGenerator, Callable, Generator, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from typing import Any
 
 import anyio
@@ -28,191 +22,15 @@ from .._device import (
     poll_device_token,
 )
 from .._errors import ServerResponseError, UsageError
-from .._http import HttpRequest, HttpResponse, check_transport
-from .._oauth2_client import OAuth2Client as CoreClient
-from .._oauth2_client import Renew
-from .._oauth2_session import ExternalAuth, OAuth2SessionState, as_query_request
+from .._http import HttpRequest, HttpResponse
+from .._oauth2_session import OAuth2SessionState, as_query_request
 from .._run import run_flow, run_flow_async
 from .._session_attributes import SessionAttributes, TokenUpdater
 from .._steps import SendRequest, Sleep
 from .._token import Token
+from ._oauth2_auth import OAuth2Auth, neutral, to_httpx
 
-__all__ = ["AsyncOAuth2Client", "OAuth2Auth", "OAuth2Client"]
-
-
-def _to_httpx(request: HttpRequest) -> httpx.Request:
-    return httpx.Request(
-        request.method, request.url, headers=dict(request.headers), content=request.body
-    )
-
-
-def _neutral(response: httpx.Response, *, body: bool = True) -> HttpResponse:
-    return HttpResponse(response.status_code, response.headers, response.content if body else b"")
-
-
-def _replayable(request: httpx.Request) -> bool:
-    return isinstance(request.stream, httpx.ByteStream)
-
-
-class OAuth2Auth(httpx.Auth):
-    """Authorize httpx requests with an :class:`oauthkit.OAuth2Client`'s token.
-
-    Args:
-        client: The sans-I/O client holding configuration and token. Alternatively pass
-            ``token`` alone for a static bearer token.
-        token: A token dictionary or :class:`oauthkit.Token` (when ``client`` is not given).
-        token_updater: Called with the new token dictionary once per renewal; a coroutine
-            function is awaited on async clients.
-        hooks: requests-oauthlib style compliance hooks (used by the clients).
-
-    Raises:
-        UsageError: Neither ``client`` nor ``token`` given.
-    """
-
-    def __init__(
-        self,
-        client: CoreClient | None = None,
-        *,
-        token: Mapping[str, Any] | Token | None = None,
-        token_updater: TokenUpdater | None = None,
-        hooks: Mapping[str, set[Callable[..., Any]]] | None = None,
-    ) -> None:
-        if client is None:
-            if token is None:
-                raise UsageError("OAuth2Auth needs an OAuth2Client or a token")
-            client = CoreClient("", auth=ExternalAuth(""), token=token)  # a static token
-        self.client = client
-        self.token_updater = token_updater
-        self.hooks: Mapping[str, set[Callable[..., Any]]] = hooks or {}
-        self._lock = threading.Lock()
-        self._alock = anyio.Lock()
-
-    def __repr__(self) -> str:
-        return f"OAuth2Auth({self.client!r})"
-
-    def _authorize(self, request: httpx.Request, token: Token | None) -> httpx.Request:
-        if token is None:
-            return request
-        url = str(request.url)
-        headers = dict(request.headers)
-        for hook in self.hooks.get("protected_request", ()):
-            url, headers, _ = hook(url, headers, None)
-        check_transport(url, allow_insecure=self.client.allow_insecure_transport)
-        body = request.content if self.client.placement == "body" else None
-        authorized = self.client.authorize(HttpRequest(request.method, url, headers, body), token)
-        request.url = httpx.URL(authorized.url)
-        request.headers = httpx.Headers(authorized.headers)
-        if body is not None and authorized.body is not None:
-            request.stream = httpx.ByteStream(authorized.body)
-            request.headers["Content-Length"] = str(len(authorized.body))
-        return request
-
-    def _token_request(self, request: HttpRequest, refresh: bool) -> httpx.Request:
-        url, headers, body = request.url, dict(request.headers), request.body
-        if refresh:
-            text = (body or b"").decode("utf-8")
-            for hook in self.hooks.get("refresh_token_request", ()):
-                url, headers, text = hook(url, headers, text)
-            body = text.encode("utf-8")
-        return httpx.Request(request.method, url, headers=headers, content=body)
-
-    def _token_response(self, response: httpx.Response, refresh: bool) -> HttpResponse:
-        if refresh:
-            for hook in self.hooks.get("refresh_token_response", ()):
-                response = hook(response)
-        return _neutral(response)
-
-    def _updated(self, before: Token | None, token: Token) -> dict[str, Any] | None:
-        if token is before or self.token_updater is None:
-            return None
-        return token.to_dict(now=self.client.clock())
-
-    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response]:
-        flow = self.client.protected_flow()
-        reply: Token | HttpResponse | None = None
-        sent = False
-        while True:
-            try:
-                step = flow.send(reply)
-            except StopIteration:
-                return
-            if isinstance(step, Renew):
-                with self._lock:
-                    before = self.client.token
-                    refresh = before is not None and before.refresh_token is not None
-                    renew = self.client.renew_flow(step.stale, force=step.force)
-                    token = yield from self._run_renewal(renew, refresh)
-                    update = self._updated(before, token)
-                    if update is not None and self.token_updater is not None:
-                        self.token_updater(update)
-                reply = token
-                continue
-            if sent and not _replayable(request):
-                return  # cannot resend a consumed stream; the 401 stands
-            response = yield self._authorize(request, step.token)
-            sent = True
-            reply = _neutral(response, body=False)
-
-    def _run_renewal(
-        self, renew: Generator[SendRequest | Sleep, HttpResponse | None, Token], refresh: bool
-    ) -> Generator[httpx.Request, httpx.Response, Token]:
-        reply: HttpResponse | None = None
-        while True:
-            try:
-                step = renew.send(reply)
-            except StopIteration as done:
-                token: Token = done.value
-                return token
-            if isinstance(step, Sleep):
-                time.sleep(step.seconds)
-                reply = None
-                continue
-            response = yield self._token_request(step.request, refresh)
-            response.read()
-            reply = self._token_response(response, refresh)
-
-    async def async_auth_flow(
-        self, request: httpx.Request
-    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        flow = self.client.protected_flow()
-        reply: Token | HttpResponse | None = None
-        sent = False
-        while True:
-            try:
-                step = flow.send(reply)
-            except StopIteration:
-                return
-            if isinstance(step, Renew):
-                async with self._alock:
-                    before = self.client.token
-                    refresh = before is not None and before.refresh_token is not None
-                    renew = self.client.renew_flow(step.stale, force=step.force)
-                    answer: HttpResponse | None = None
-                    while True:
-                        try:
-                            token_step = renew.send(answer)
-                        except StopIteration as done:
-                            token: Token = done.value
-                            break
-                        if isinstance(token_step, Sleep):
-                            await anyio.sleep(token_step.seconds)
-                            answer = None
-                            continue
-                        response = yield self._token_request(token_step.request, refresh)
-                        await response.aread()
-                        answer = self._token_response(response, refresh)
-                    update = self._updated(before, token)
-                    if update is not None and self.token_updater is not None:
-                        result = self.token_updater(update)
-                        if inspect.isawaitable(result):
-                            await result
-                reply = token
-                continue
-            if sent and not _replayable(request):
-                return
-            response = yield self._authorize(request, step.token)
-            sent = True
-            reply = _neutral(response, body=False)
+__all__ = ["AsyncOAuth2Client", "OAuth2Client"]
 
 
 class _ClientBase(SessionAttributes):
@@ -281,7 +99,7 @@ class _ClientBase(SessionAttributes):
         for hook in self._oauth.compliance_hook["access_token_response"]:
             response = hook(response)
         try:
-            self._oauth.accept_token(_neutral(response))
+            self._oauth.accept_token(neutral(response))
         except ServerResponseError as exc:
             exc.response = response
             raise
@@ -317,7 +135,7 @@ class _ClientBase(SessionAttributes):
         self, url: str, scope: str | Sequence[str] | None, kwargs: dict[str, Any]
     ) -> httpx.Request:
         core = self._oauth.core
-        return _to_httpx(
+        return to_httpx(
             build_device_authorization_request(
                 url,
                 core.auth,
@@ -354,7 +172,7 @@ def _refuse_client_settings(settings: Mapping[str, Any]) -> None:
 
 def _parse_device(response: httpx.Response, clock: Callable[[], float]) -> DeviceAuthorization:
     try:
-        return parse_device_authorization_response(_neutral(response), now=clock())
+        return parse_device_authorization_response(neutral(response), now=clock())
     except ServerResponseError as exc:
         exc.response = response
         raise
@@ -457,7 +275,7 @@ class OAuth2Client(_ClientBase, httpx.Client):
     ) -> dict[str, Any]:
         """Wait for the user's decision (RFC 8628 §3.4, §3.5); see the requests driver."""
         flow = self._device_flow(authorization, token_url, deadline)
-        token = run_flow(flow, lambda r: _neutral(self.send(_to_httpx(r), auth=None)), sleep)
+        token = run_flow(flow, lambda r: neutral(self.send(to_httpx(r), auth=None)), sleep)
         with self._oauth_auth._lock:
             self._oauth.core.token = token
         return self.token
@@ -564,7 +382,7 @@ class AsyncOAuth2Client(_ClientBase, httpx.AsyncClient):
         """Wait for the user's decision (RFC 8628 §3.4, §3.5)."""
 
         async def send(request: HttpRequest) -> HttpResponse:
-            return _neutral(await self.send(_to_httpx(request), auth=None))
+            return neutral(await self.send(to_httpx(request), auth=None))
 
         flow = self._device_flow(authorization, token_url, deadline)
         token = await run_flow_async(flow, send, sleep)

@@ -11,13 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oauthkit._authorization import (
-    AuthorizationCallback,
     FlowState,
     build_authorization_url,
     generate_nonce,
     generate_state,
-    parse_authorization_callback,
 )
+from oauthkit._callback import AuthorizationCallback, parse_authorization_callback
 from oauthkit._errors import (
     AuthorizationError,
     CallbackError,

@@ -21,15 +21,15 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from ._authorization import AuthorizationCallback as AuthorizationCallback
     from ._authorization import FlowState as FlowState
     from ._authorization import build_authorization_url as build_authorization_url
-    from ._authorization import parse_authorization_callback as parse_authorization_callback
     from ._bearer import BearerChallenge as BearerChallenge
     from ._bearer import Challenge as Challenge
     from ._bearer import apply_bearer as apply_bearer
     from ._bearer import bearer_error as bearer_error
     from ._bearer import parse_www_authenticate as parse_www_authenticate
+    from ._callback import AuthorizationCallback as AuthorizationCallback
+    from ._callback import parse_authorization_callback as parse_authorization_callback
     from ._client_assertion import ClientSecretJwt as ClientSecretJwt
     from ._client_assertion import PrivateKeyJwt as PrivateKeyJwt
     from ._client_auth import ClientAuth as ClientAuth
@@ -146,7 +146,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "SIGNATURE_TYPE_BODY": ("_oauth1", "SIGNATURE_TYPE_BODY"),
     "SIGNATURE_TYPE_QUERY": ("_oauth1", "SIGNATURE_TYPE_QUERY"),
     "AccessDeniedError": ("_errors", "AccessDeniedError"),
-    "AuthorizationCallback": ("_authorization", "AuthorizationCallback"),
+    "AuthorizationCallback": ("_callback", "AuthorizationCallback"),
     "AuthorizationCodeGrant": ("_grants", "AuthorizationCodeGrant"),
     "AuthorizationError": ("_errors", "AuthorizationError"),
     "AuthorizationPendingError": ("_errors", "AuthorizationPendingError"),
@@ -226,7 +226,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "is_loopback_host": ("_http", "is_loopback_host"),
     "is_token_rejected": ("_oauth2_client", "is_token_rejected"),
     "oauth1_authorization_url": ("_oauth1_flow", "authorization_url"),
-    "parse_authorization_callback": ("_authorization", "parse_authorization_callback"),
+    "parse_authorization_callback": ("_callback", "parse_authorization_callback"),
     "parse_device_authorization_response": ("_device", "parse_device_authorization_response"),
     "parse_error_body": ("_token_response", "parse_error_body"),
     "parse_introspection_response": ("_token_management", "parse_introspection_response"),

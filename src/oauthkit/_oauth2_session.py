@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from ._authorization import build_authorization_url, parse_authorization_callback
+from ._authorization import build_authorization_url
+from ._callback import parse_authorization_callback
 from ._client_auth import ClientAuth, ClientSecretBasic, ClientSecretPost, NoneAuth
 from ._errors import UsageError
 from ._grants import (

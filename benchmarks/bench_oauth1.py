@@ -518,14 +518,21 @@ def evaluate_bars(signing: list[dict[str, Any]], imports: dict[str, Any]) -> lis
                 "ok": got is not None and got >= need,
             }
         )
-    core_ms = imports["imports"]["from oauthkit import OAuth1Signer"]["median_ms"]
-    bars.append(
-        {
-            "bar": "cold import of the core (OAuth1Signer) <= 30 ms",
-            "value": f"{core_ms:.1f} ms",
-            "ok": core_ms <= 30.0,
-        }
-    )
+    # Both readings of "the core": the package (its names load on first use), and the package
+    # plus what a signature needs. The second is where the standard library's own imports
+    # (dataclasses -> inspect, re, urllib.parse, hashlib) set a floor.
+    for label, statement in (
+        ("import oauthkit", "import oauthkit"),
+        ("from oauthkit import OAuth1Signer", "from oauthkit import OAuth1Signer"),
+    ):
+        core_ms = imports["imports"][statement]["median_ms"]
+        bars.append(
+            {
+                "bar": f"cold import of the core ({label}) <= 30 ms",
+                "value": f"{core_ms:.1f} ms",
+                "ok": core_ms <= 30.0,
+            }
+        )
     print("\nMinimum bar (issue #2)")
     print(
         render_table(

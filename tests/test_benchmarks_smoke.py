@@ -96,7 +96,7 @@ def test_prints_end_to_end_and_import_rows(quick_run: tuple[str, dict[str, Any]]
     assert set(IMPORT_ROWS) <= labels
     bars = _lines_after(stdout, "Minimum bar")
     verdicts = [line for line in bars if line.endswith(("met", "MISSED"))]
-    assert len(verdicts) == 7
+    assert len(verdicts) == 8  # six signing bars, two readings of the import bar
 
 
 def test_json_has_every_measurement(quick_run: tuple[str, dict[str, Any]]) -> None:

@@ -14,12 +14,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
+from ._encoding import percent_encode
 from ._errors import SignatureMethodError, UsageError
 from ._extras import require
 
@@ -61,19 +61,6 @@ SignFunction = Callable[[str], str]
 """Turns a signature base string into the ``oauth_signature`` value."""
 
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
-
-
-# Most values on the hot path (keys, nonces, timestamps, method names, small numbers) need no
-# escaping at all; recognising them with one C-level match is far cheaper than quote().
-_is_unreserved = re.compile(r"[A-Za-z0-9._~-]*").fullmatch
-
-
-def percent_encode(value: str) -> str:
-    """Percent-encode per RFC 5849 §3.6: UTF-8, everything but ``ALPHA DIGIT - . _ ~``."""
-    if isinstance(value, str) and _is_unreserved(value):
-        return value
-    # quote() already treats "-._~" and alphanumerics as safe; safe="" removes "/".
-    return quote(value, safe="")
 
 
 def _encode_normalized(normalized: str) -> str:

@@ -20,6 +20,7 @@ Every exception carries a short excerpt of the body in which credentials are rep
 from __future__ import annotations
 
 import json
+from codecs import BOM_UTF8
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qsl
@@ -32,7 +33,7 @@ from ._errors import (
     token_error_class,
 )
 from ._http import HttpResponse
-from ._token import Token
+from ._token import Token, response_token
 
 __all__ = ["parse_error_body", "parse_token_response"]
 
@@ -87,19 +88,26 @@ def parse_token_response(
     """
     fields = _read_fields(response)
     status = response.status_code
-    safe_body = _redacted_body(fields, response.body)
     if fields is not None and _has_error(fields):
-        raise _error_from_fields(fields, status, safe_body)
+        raise _error_from_fields(fields, status, _redacted_body(fields, response.body))
     if not 200 <= status < 300:
         raise TokenEndpointError(
-            "token endpoint refused the request without an OAuth error code", status, safe_body
+            "token endpoint refused the request without an OAuth error code",
+            status,
+            _redacted_body(fields, response.body),
         )
     if fields is None:
         raise MalformedResponseError(
-            "token response is neither a JSON object nor form-encoded", status, safe_body
+            "token response is neither a JSON object nor form-encoded", status, response.body
         )
-    return Token.from_response(
-        fields, now=now, requested_scope=requested_scope, status_code=status, body=safe_body
+    parsed = fields  # the redacted excerpt is only made if the token turns out malformed
+    return response_token(
+        Token,
+        parsed,
+        now=now,
+        requested_scope=requested_scope,
+        status_code=status,
+        body=lambda: _redacted_body(parsed, response.body),
     )
 
 
@@ -133,14 +141,19 @@ def _read_fields(response: HttpResponse) -> dict[str, Any] | None:
     body = response.body
     if not isinstance(body, (bytes, bytearray)):
         raise UsageError("HttpResponse.body must be bytes")
+    if body[:3] == BOM_UTF8:
+        body = body[3:]  # what the "utf-8-sig" codec does, but the plain UTF-8 decoder is in C
     try:
-        text = bytes(body).decode("utf-8-sig").strip()
+        text = body.decode("utf-8").strip()
     except UnicodeDecodeError:
         return None
     if not text or text.startswith("<"):
         return None  # empty, or an HTML/XML page from a proxy or a login screen
-    media_type = response.media_type
-    if text.startswith("{") or media_type == "application/json" or media_type.endswith("+json"):
+    if (
+        text.startswith("{")
+        or (media_type := response.media_type) == "application/json"
+        or media_type.endswith("+json")
+    ):
         try:
             data = json.loads(text)
         except (ValueError, RecursionError):

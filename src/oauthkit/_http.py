@@ -7,6 +7,7 @@ minimal: a method, a URL, headers and a byte body.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -107,6 +108,7 @@ def same_origin(a: str, b: str) -> bool:
         return False
 
 
+@functools.lru_cache(maxsize=256)
 def is_loopback_host(host: str) -> bool:
     """Whether ``host`` names this machine: ``localhost``, 127.0.0.0/8 or ``::1``."""
     host = host.strip("[]").lower().rstrip(".")

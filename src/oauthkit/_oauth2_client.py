@@ -25,7 +25,7 @@ from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ._bearer import PLACEMENT_HEADER, apply_bearer, bearer_error
+from ._bearer import PLACEMENT_HEADER, apply_bearer, bearer_error, bearer_headers
 from ._client_auth import ClientAuth, client_auth_for
 from ._errors import TokenExpiredError, UsageError
 from ._grants import ClientCredentialsGrant, Grant, RefreshTokenGrant, build_token_request
@@ -285,6 +285,19 @@ class OAuth2Client:
     def _cannot_renew(self) -> TokenExpiredError:
         reason = "no token endpoint is known" if self.token_endpoint is None else "no refresh token"
         return TokenExpiredError(f"the access token has expired and cannot be renewed: {reason}")
+
+    def authorization_header(self, token: Token) -> str | None:
+        """The ``Authorization`` value carrying ``token`` (RFC 6750 §2.1), for header placement.
+
+        Drivers set it on their own request object instead of rebuilding the request through
+        :meth:`authorize`. ``None`` when the token goes in the body or the query.
+
+        Raises:
+            UsageError: A token type this placement cannot carry.
+        """
+        if self.placement != PLACEMENT_HEADER:
+            return None
+        return bearer_headers(token)["Authorization"]
 
     def authorize(self, request: HttpRequest, token: Token) -> HttpRequest:
         """Apply ``token`` to a protected request (RFC 6750 §2).

@@ -84,6 +84,15 @@ class OAuth2Auth(httpx.Auth):
     def _authorize(self, request: httpx.Request, token: Token | None) -> httpx.Request:
         if token is None:
             return request
+        if not self.hooks.get("protected_request"):
+            value = self.client.authorization_header(token)
+            if value is not None:
+                # httpx.URL and httpx.Headers are costly to rebuild; the URL does not change.
+                check_transport(
+                    str(request.url), allow_insecure=self.client.allow_insecure_transport
+                )
+                request.headers["Authorization"] = value
+                return request
         url = str(request.url)
         headers = dict(request.headers)
         for hook in self.hooks.get("protected_request", ()):

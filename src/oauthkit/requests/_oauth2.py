@@ -329,10 +329,25 @@ class OAuth2Session(SessionAttributes, requests.Session):
         files: Any,
         kwargs: dict[str, Any],
     ) -> requests.Response:
+        core = self._oauth.core
+        if token is not None and not self._oauth.compliance_hook["protected_request"]:
+            value = core.authorization_header(token)
+            if value is not None and "auth" not in kwargs:
+                # Set on the prepared request, as an auth hook: no neutral request is built and
+                # copied back, and requests merges no second header dictionary.
+                check_transport(url, allow_insecure=core.allow_insecure_transport)
+                return super().request(
+                    method,
+                    url,
+                    headers=headers,
+                    data=data,
+                    files=files,
+                    auth=_SetAuthorization(value),
+                    **kwargs,
+                )
         if token is not None:
             for hook in self._oauth.compliance_hook["protected_request"]:
                 url, headers, data = hook(url, headers, data)
-            core = self._oauth.core
             check_transport(url, allow_insecure=core.allow_insecure_transport)
             body = None
             if core.placement == "body":  # RFC 6750 §2.2: the token joins a form body
@@ -408,6 +423,17 @@ class OAuth2Session(SessionAttributes, requests.Session):
         previous = response.request.url if response.request is not None else None
         if previous is None or not same_origin(previous, prepared_request.url or ""):
             prepared_request.headers.pop("Authorization", None)
+
+
+class _SetAuthorization(AuthBase):
+    """Put one ``Authorization`` value on a prepared request."""
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def __call__(self, r: PreparedRequest) -> PreparedRequest:
+        r.headers["Authorization"] = self.value
+        return r
 
 
 def _replayable(data: Any, files: Any) -> bool:

@@ -14,7 +14,8 @@ What lives here, for every ``bench_*.py``:
 * :func:`compare` / :func:`measure`: in-process timing, with an untimed per-iteration setup;
 * :func:`paired_difference`: the overhead of one contender over another, call by call;
 * :func:`time_imports`: cold import cost in fresh interpreters, over a bare interpreter;
-* :func:`loopback_server`: a keep-alive HTTP/1.1 server on 127.0.0.1 in a background thread;
+* :func:`loopback_server`: a keep-alive HTTP/1.1 server on 127.0.0.1 in a background thread,
+  answering ``200 ok`` (:class:`OkHandler`) or running a handler of the script's own;
 * :func:`render_table`, :func:`speedup`, :func:`environment`, :func:`write_json`: reporting.
 """
 
@@ -40,6 +41,7 @@ from typing import Any
 
 __all__ = [
     "Contender",
+    "OkHandler",
     "Stats",
     "compare",
     "environment",
@@ -245,7 +247,9 @@ def time_imports(statements: Mapping[str, str], *, runs: int) -> dict[str, Stats
     return result
 
 
-class _OkHandler(BaseHTTPRequestHandler):
+class OkHandler(BaseHTTPRequestHandler):
+    """Answer ``200 ok`` to every method; subclass it for endpoints that need more."""
+
     protocol_version = "HTTP/1.1"  # keep-alive: one TCP connection per client session
     # Headers and body leave in two writes; with Nagle's algorithm on, the second one waits
     # for the client's delayed ACK (~40 ms on Linux) and every request would measure that.
@@ -270,13 +274,18 @@ class _OkHandler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def loopback_server() -> Iterator[str]:
+def loopback_server(handler: type[BaseHTTPRequestHandler] = OkHandler) -> Iterator[str]:
     """Serve ``200 ok`` to every request on 127.0.0.1, from a thread of this process.
+
+    Args:
+        handler: The request handler class; keep ``protocol_version = "HTTP/1.1"`` and
+            ``disable_nagle_algorithm = True`` (as :class:`OkHandler` sets them) in a custom
+            one, or keep-alive and the timings are lost.
 
     Yields:
         The base URL, e.g. ``http://127.0.0.1:54321``.
     """
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _OkHandler)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     server.block_on_close = False
     thread = threading.Thread(target=server.serve_forever, name="bench-server", daemon=True)

@@ -410,6 +410,11 @@ class Token:
         )
 
 
+def _present(value: Any) -> Any:
+    """``None`` for an absent or empty field (as servers send ``""``), else the value as is."""
+    return None if value is None or value == "" else value
+
+
 def response_token(
     cls: type[Token],
     fields: Mapping[str, Any],
@@ -436,8 +441,11 @@ def response_token(
     if fields.get("access_token") in (None, ""):
         raise MissingTokenError("token response has no access_token", status_code, body())
     try:
-        access_token = _required_str(fields, "access_token")
-        token_type = _optional_str(fields, "token_type") or "Bearer"
+        # The strings are checked once, by Token.__post_init__ below.
+        access_token = fields["access_token"]
+        token_type = _present(fields.get("token_type"))
+        if token_type is None:
+            token_type = "Bearer"  # RFC 6749 §5.1 requires it; servers that omit it mean Bearer
         expires_in = _number(fields, "expires_in")
         if expires_in is not None and expires_in < 0:
             raise _Invalid("expires_in must not be negative")
@@ -445,20 +453,24 @@ def response_token(
         # only when there is no ``expires_in``.
         expires_at = None if expires_in is not None else _number(fields, "expires_at")
         expires_at = _expiry(expires_at, expires_in, now)
-        refresh_token = _optional_str(fields, "refresh_token")
-        id_token = _optional_str(fields, "id_token")
+        refresh_token = _present(fields.get("refresh_token"))
+        id_token = _present(fields.get("id_token"))
         granted = _scope(fields.get("scope"), "scope")
         extra = _extras(fields)
     except _Invalid as exc:
         raise MalformedResponseError(f"token response: {exc}", status_code, body()) from None
     changed = granted is not None and requested is not None and set(granted) != set(requested)
-    return cls(
-        access_token=access_token,
-        token_type=token_type,
-        expires_at=expires_at,
-        refresh_token=refresh_token,
-        scope=granted if granted is not None else requested,
-        id_token=id_token,
-        extra=extra,
-        scope_changed=changed,
-    )
+    try:
+        return cls(
+            access_token=access_token,
+            token_type=token_type,
+            expires_at=expires_at,
+            refresh_token=refresh_token,
+            scope=granted if granted is not None else requested,
+            id_token=id_token,
+            extra=extra,
+            scope_changed=changed,
+        )
+    except UsageError as exc:  # a field of the wrong type, or with control characters
+        detail = str(exc).removeprefix("invalid Token: ")
+        raise MalformedResponseError(f"token response: {detail}", status_code, body()) from None

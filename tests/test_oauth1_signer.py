@@ -464,3 +464,13 @@ def test_parse_form_matches_parse_qsl(text: str) -> None:
     from oauthkit._oauth1 import parse_form
 
     assert parse_form(text) == parse_qsl(text, keep_blank_values=True)
+
+
+def test_strip_oauth_params_undoes_body_placement() -> None:
+    from oauthkit._oauth1 import strip_oauth_params
+
+    signer = OAuth1Signer("ck", "cs", "tk", "ts", signature_type="BODY", nonce="n", timestamp="1")
+    signed = signer.sign("POST", "https://api.example/x", {}, "a=1&b=oauth_x")
+    assert signed.body is not None
+    assert b"oauth_signature=" in signed.body
+    assert strip_oauth_params(signed.body) == b"a=1&b=oauth_x"

@@ -50,6 +50,7 @@ __all__ = [
     "default_nonce",
     "default_timestamp",
     "parse_form",
+    "strip_oauth_params",
 ]
 
 SIGNATURE_TYPE_AUTH_HEADER = "AUTH_HEADER"
@@ -126,6 +127,15 @@ def parse_form(text: str) -> list[tuple[str, str]]:
             value = unquote(value)
         pairs.append((name, value))
     return pairs
+
+
+def strip_oauth_params(body: bytes) -> bytes:
+    """A form body without its ``oauth_*`` parameters (RFC 5849 §3.5.2 placement undone).
+
+    Drivers use it before a request with body-placed credentials is sent anywhere it must
+    not carry them: a redirect to another origin, or a hop that is signed again.
+    """
+    return b"&".join(part for part in body.split(b"&") if not part.startswith(b"oauth_"))
 
 
 def _quote_header_value(value: str) -> str:

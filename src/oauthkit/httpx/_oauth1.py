@@ -23,6 +23,7 @@ from .._oauth1 import (
     SIGNATURE_TYPE_BODY,
     SIGNATURE_TYPE_QUERY,
     OAuth1Signer,
+    strip_oauth_params,
 )
 from .._oauth1_session import OAuth1Session as _FlowState
 from .._oauth1_session import OAuth1SessionAttributes, signer_from_arguments
@@ -35,6 +36,12 @@ _ORIGIN_KEY = "oauthkit.oauth1.origin"  # request extension carried by httpx ont
 
 class OAuth1Auth(httpx.Auth):
     """Signs httpx requests (RFC 5849 §3); requests-oauthlib's constructor arguments.
+
+    On a plain ``httpx.Client`` httpx never runs an auth again for a redirect: it drops the
+    ``Authorization`` header on a hop to another origin and sends a same-origin hop with the
+    old signature. Body placement (``signature_type="BODY"``) keeps its ``oauth_*`` fields in
+    a 307/308 body. Use :class:`OAuth1Client` / :class:`AsyncOAuth1Client`, which re-sign
+    same-origin hops and strip every credential from the others.
 
     Raises:
         UsageError: Invalid arguments.
@@ -129,7 +136,7 @@ def _sign(signer: OAuth1Signer, request: httpx.Request) -> httpx.Request:
 def _strip_body_credentials(request: httpx.Request) -> None:
     body = _body_of(request)
     if body:
-        kept = b"&".join(p for p in body.split(b"&") if not p.startswith(b"oauth_"))
+        kept = strip_oauth_params(body)
         request.stream = httpx.ByteStream(kept)
         request.headers["Content-Length"] = str(len(kept))
 

@@ -25,7 +25,12 @@ from requests.utils import requote_uri
 
 from .._errors import ServerResponseError
 from .._http import HttpResponse, same_origin
-from .._oauth1 import SIGNATURE_TYPE_AUTH_HEADER, SIGNATURE_TYPE_BODY, OAuth1Signer
+from .._oauth1 import (
+    SIGNATURE_TYPE_AUTH_HEADER,
+    SIGNATURE_TYPE_BODY,
+    OAuth1Signer,
+    strip_oauth_params,
+)
 from .._oauth1_session import OAuth1Session as _FlowState
 from .._oauth1_session import OAuth1SessionAttributes, signer_from_arguments
 from .._signature import HMAC_SHA1
@@ -125,11 +130,8 @@ def _strip_credentials(r: PreparedRequest) -> None:
     r.headers.pop("Authorization", None)
     body = r.body
     if isinstance(body, (bytes, str)) and body:
-        if isinstance(body, bytes):
-            kept_b = [p for p in body.split(b"&") if not p.startswith(b"oauth_")]
-            r.body = b"&".join(kept_b)
-        else:
-            r.body = "&".join(p for p in body.split("&") if not p.startswith("oauth_"))
+        raw = body.encode("utf-8") if isinstance(body, str) else body
+        r.body = strip_oauth_params(raw)
         r.prepare_content_length(r.body)
 
 

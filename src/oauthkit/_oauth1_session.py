@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from ._errors import MissingVerifierError, UsageError
 from ._http import HttpResponse, check_transport
@@ -23,7 +23,7 @@ from ._oauth1_flow import (
 )
 from ._signature import HMAC_SHA1
 
-__all__ = ["OAuth1Session", "OAuth1SessionAttributes", "signer_from_arguments"]
+__all__ = ["OAuth1Session", "OAuth1SessionAttributes", "SignerHolder", "signer_from_arguments"]
 
 
 def signer_from_arguments(
@@ -254,3 +254,57 @@ class OAuth1SessionAttributes:
         token = self._flow.parse_authorization_response(url)
         self._adopt()
         return token
+
+
+_Holder = TypeVar("_Holder", bound="SignerHolder")
+
+
+class SignerHolder:
+    """The constructor of requests-oauthlib's ``OAuth1``, shared by the auth classes of the
+    requests and httpx drivers: the arguments become one :class:`OAuth1Signer`.
+
+    Raises:
+        UsageError: Invalid arguments (see :func:`signer_from_arguments`).
+        SignatureMethodError: Unknown method or unusable RSA key.
+    """
+
+    signer: OAuth1Signer
+
+    def __init__(
+        self,
+        client_key: str,
+        client_secret: str | None = None,
+        resource_owner_key: str | None = None,
+        resource_owner_secret: str | None = None,
+        callback_uri: str | None = None,
+        signature_method: str = HMAC_SHA1,
+        signature_type: str = SIGNATURE_TYPE_AUTH_HEADER,
+        rsa_key: Any = None,
+        verifier: str | None = None,
+        decoding: str | None = "utf-8",
+        client_class: Any = None,
+        force_include_body: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        self.signer = signer_from_arguments(
+            client_key,
+            client_secret,
+            resource_owner_key,
+            resource_owner_secret,
+            callback_uri,
+            signature_method,
+            signature_type,
+            rsa_key,
+            verifier,
+            decoding,
+            client_class,
+            force_include_body,
+            **kwargs,
+        )
+
+    @classmethod
+    def from_signer(cls: type[_Holder], signer: OAuth1Signer) -> _Holder:
+        """Wrap an existing core signer."""
+        holder = cls.__new__(cls)
+        holder.signer = signer
+        return holder

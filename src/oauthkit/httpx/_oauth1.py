@@ -19,22 +19,20 @@ from .._errors import ServerResponseError
 from .._http import HttpResponse, same_origin
 from .._oauth1 import (
     CONTENT_TYPE_FORM_URLENCODED,
-    SIGNATURE_TYPE_AUTH_HEADER,
     SIGNATURE_TYPE_BODY,
     SIGNATURE_TYPE_QUERY,
     OAuth1Signer,
     strip_oauth_params,
 )
 from .._oauth1_session import OAuth1Session as _FlowState
-from .._oauth1_session import OAuth1SessionAttributes, signer_from_arguments
-from .._signature import HMAC_SHA1
+from .._oauth1_session import OAuth1SessionAttributes, SignerHolder, signer_from_arguments
 
 __all__ = ["AsyncOAuth1Client", "OAuth1Auth", "OAuth1Client"]
 
 _ORIGIN_KEY = "oauthkit.oauth1.origin"  # request extension carried by httpx onto redirect hops
 
 
-class OAuth1Auth(httpx.Auth):
+class OAuth1Auth(SignerHolder, httpx.Auth):
     """Signs httpx requests (RFC 5849 §3); requests-oauthlib's constructor arguments.
 
     On a plain ``httpx.Client`` httpx never runs an auth again for a redirect: it drops the
@@ -47,41 +45,6 @@ class OAuth1Auth(httpx.Auth):
         UsageError: Invalid arguments.
         SignatureMethodError: Unknown method or unusable RSA key.
     """
-
-    def __init__(
-        self,
-        client_key: str,
-        client_secret: str | None = None,
-        resource_owner_key: str | None = None,
-        resource_owner_secret: str | None = None,
-        callback_uri: str | None = None,
-        signature_method: str = HMAC_SHA1,
-        signature_type: str = SIGNATURE_TYPE_AUTH_HEADER,
-        rsa_key: Any = None,
-        verifier: str | None = None,
-        force_include_body: bool = False,
-        **kwargs: Any,
-    ) -> None:
-        self.signer = signer_from_arguments(
-            client_key,
-            client_secret,
-            resource_owner_key,
-            resource_owner_secret,
-            callback_uri,
-            signature_method,
-            signature_type,
-            rsa_key,
-            verifier,
-            force_include_body=force_include_body,
-            **kwargs,
-        )
-
-    @classmethod
-    def from_signer(cls, signer: OAuth1Signer) -> OAuth1Auth:
-        """Wrap an existing core signer."""
-        auth = cls.__new__(cls)
-        auth.signer = signer
-        return auth
 
     def __repr__(self) -> str:
         return f"OAuth1Auth(client_key={self.signer.client_key!r}, <credentials redacted>)"

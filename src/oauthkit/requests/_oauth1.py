@@ -32,7 +32,7 @@ from .._oauth1 import (
     strip_oauth_params,
 )
 from .._oauth1_session import OAuth1Session as _FlowState
-from .._oauth1_session import OAuth1SessionAttributes, signer_from_arguments
+from .._oauth1_session import OAuth1SessionAttributes, SignerHolder, signer_from_arguments
 from .._signature import HMAC_SHA1
 
 __all__ = ["OAuth1", "OAuth1Session"]
@@ -41,7 +41,7 @@ __all__ = ["OAuth1", "OAuth1Session"]
 _REDIRECT_RULES = SessionRedirectMixin()
 
 
-class OAuth1(AuthBase):
+class OAuth1(SignerHolder, AuthBase):
     """Signs requests made with ``requests`` (RFC 5849 §3).
 
     Args: the same as requests-oauthlib's ``OAuth1``; see :class:`oauthkit.OAuth1Signer` for
@@ -51,45 +51,6 @@ class OAuth1(AuthBase):
         UsageError: Invalid arguments (see :func:`oauthkit._oauth1_session.signer_from_arguments`).
         SignatureMethodError: Unknown method or unusable RSA key.
     """
-
-    def __init__(
-        self,
-        client_key: str,
-        client_secret: str | None = None,
-        resource_owner_key: str | None = None,
-        resource_owner_secret: str | None = None,
-        callback_uri: str | None = None,
-        signature_method: str = HMAC_SHA1,
-        signature_type: str = SIGNATURE_TYPE_AUTH_HEADER,
-        rsa_key: Any = None,
-        verifier: str | None = None,
-        decoding: str | None = "utf-8",
-        client_class: Any = None,
-        force_include_body: bool = False,
-        **kwargs: Any,
-    ) -> None:
-        self.signer = signer_from_arguments(
-            client_key,
-            client_secret,
-            resource_owner_key,
-            resource_owner_secret,
-            callback_uri,
-            signature_method,
-            signature_type,
-            rsa_key,
-            verifier,
-            decoding,
-            client_class,
-            force_include_body,
-            **kwargs,
-        )
-
-    @classmethod
-    def from_signer(cls, signer: OAuth1Signer) -> OAuth1:
-        """Wrap an existing core signer."""
-        auth = cls.__new__(cls)
-        auth.signer = signer
-        return auth
 
     @property
     def client(self) -> OAuth1Signer:

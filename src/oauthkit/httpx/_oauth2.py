@@ -66,6 +66,7 @@ class _ClientBase(SessionAttributes):
         method: str,
         force_querystring: bool,
         headers: Mapping[str, str] | None,
+        timeout: Any,
         include_client_id: bool | None,
         client_secret: str | None,
         unsupported: Mapping[str, Any],
@@ -93,7 +94,8 @@ class _ClientBase(SessionAttributes):
         request_kwargs: dict[str, Any] = {"content": request.body}
         for hook in self._oauth.compliance_hook["access_token_request"]:
             url, out_headers, request_kwargs = hook(url, out_headers, request_kwargs)
-        return httpx.Request(request.method, url, headers=out_headers, **request_kwargs)
+        out = httpx.Request(request.method, url, headers=out_headers, **request_kwargs)
+        return _with_timeout(out, timeout)
 
     def _accept_fetch(self, response: httpx.Response) -> dict[str, Any]:
         for hook in self._oauth.compliance_hook["access_token_response"]:
@@ -112,6 +114,7 @@ class _ClientBase(SessionAttributes):
         body: str,
         auth: Any,
         headers: Mapping[str, str] | None,
+        timeout: Any,
         unsupported: Mapping[str, Any],
         kwargs: dict[str, Any],
     ) -> httpx.Request:
@@ -121,7 +124,7 @@ class _ClientBase(SessionAttributes):
         )
         neutral = self._oauth_auth._token_request(request, refresh=True)
         neutral.headers.update(headers or {})
-        return neutral
+        return _with_timeout(neutral, timeout)
 
     def _accept_refresh(self, response: httpx.Response) -> dict[str, Any]:
         try:
@@ -159,6 +162,13 @@ class _ClientBase(SessionAttributes):
             requested_scope=self._oauth.scope,
             allow_insecure_transport=core.allow_insecure_transport,
         )
+
+
+def _with_timeout(request: httpx.Request, timeout: Any) -> httpx.Request:
+    """Give a token request the caller's ``timeout=`` (requests-oauthlib takes it per call)."""
+    if timeout is not None:
+        request.extensions["timeout"] = httpx.Timeout(timeout).as_dict()
+    return request
 
 
 def _refuse_client_settings(settings: Mapping[str, Any]) -> None:
@@ -222,13 +232,12 @@ class OAuth2Client(_ClientBase, httpx.Client):
                 method,
                 force_querystring,
                 headers,
+                timeout,
                 include_client_id,
                 client_secret,
                 {"verify": verify, "proxies": proxies, "cert": cert},
                 kwargs,
             )
-            if timeout is not None:
-                request.extensions["timeout"] = httpx.Timeout(timeout).as_dict()
             return self._accept_fetch(self.send(request, auth=auth))
 
     def refresh_token(
@@ -251,11 +260,10 @@ class OAuth2Client(_ClientBase, httpx.Client):
                 body,
                 auth,
                 headers,
+                timeout,
                 {"verify": verify, "proxies": proxies},
                 kwargs,
             )
-            if timeout is not None:
-                request.extensions["timeout"] = httpx.Timeout(timeout).as_dict()
             return self._accept_refresh(self.send(request, auth=auth))
 
     def fetch_device_authorization(
@@ -328,13 +336,12 @@ class AsyncOAuth2Client(_ClientBase, httpx.AsyncClient):
                 method,
                 force_querystring,
                 headers,
+                timeout,
                 include_client_id,
                 client_secret,
                 {"verify": verify, "proxies": proxies, "cert": cert},
                 kwargs,
             )
-            if timeout is not None:
-                request.extensions["timeout"] = httpx.Timeout(timeout).as_dict()
             return self._accept_fetch(await self.send(request, auth=auth))
 
     async def refresh_token(
@@ -357,11 +364,10 @@ class AsyncOAuth2Client(_ClientBase, httpx.AsyncClient):
                 body,
                 auth,
                 headers,
+                timeout,
                 {"verify": verify, "proxies": proxies},
                 kwargs,
             )
-            if timeout is not None:
-                request.extensions["timeout"] = httpx.Timeout(timeout).as_dict()
             return self._accept_refresh(await self.send(request, auth=auth))
 
     async def fetch_device_authorization(

@@ -32,7 +32,7 @@ from .._oauth1 import (
     strip_oauth_params,
 )
 from .._oauth1_session import OAuth1Session as _FlowState
-from .._oauth1_session import OAuth1SessionAttributes, SignerHolder, signer_from_arguments
+from .._oauth1_session import OAuth1SessionAttributes, SignerHolder
 from .._signature import HMAC_SHA1
 
 __all__ = ["OAuth1", "OAuth1Session"]
@@ -150,7 +150,7 @@ class OAuth1Session(OAuth1SessionAttributes, requests.Session):
         **kwargs: Any,
     ) -> None:
         super().__init__()
-        signer = signer_from_arguments(
+        self._client = OAuth1(
             client_key,
             client_secret,
             resource_owner_key,
@@ -164,8 +164,7 @@ class OAuth1Session(OAuth1SessionAttributes, requests.Session):
             force_include_body=force_include_body,
             **kwargs,
         )
-        self._flow = _FlowState(signer)
-        self._client = OAuth1.from_signer(signer)
+        self._flow = _FlowState(self._client.signer)
         self.auth = self._client
 
     def __repr__(self) -> str:

@@ -75,7 +75,7 @@ def redirect_uri_matches(registered: str, candidate: str) -> bool:
     if not is_loopback_host(reg.hostname or "") or reg.hostname != cand.hostname:
         return False
     try:
-        cand.port  # noqa: B018 (parsing is the check: a malformed port raises)
+        _ = cand.port  # parsing is the check: a malformed port raises
     except ValueError:
         return False
     return (reg.path or "/", reg.query) == (cand.path or "/", cand.query)

@@ -135,9 +135,9 @@ class DevProvider(OAuth2ProviderMixin):
         self._server = LoopbackServer(router, host, port)
 
         self._client = self.register_client(f"dev-client-{secrets.token_hex(6)}")
-        self._rsa_private_key_pem, public_pem = generate_rsa_key_pair(rsa_key_size)
+        self._rsa_private_key_pem, self._rsa_public_key_pem = generate_rsa_key_pair(rsa_key_size)
         self._rsa_client = self.register_client(
-            f"dev-rsa-client-{secrets.token_hex(6)}", rsa_public_key_pem=public_pem
+            f"dev-rsa-client-{secrets.token_hex(6)}", rsa_public_key_pem=self._rsa_public_key_pem
         )
         self._register_oauth2_defaults()
 
@@ -236,8 +236,7 @@ class DevProvider(OAuth2ProviderMixin):
     @property
     def rsa_public_key_pem(self) -> str:
         """The public half the provider verifies RSA signatures with."""
-        assert self._rsa_client.rsa_public_key_pem is not None  # noqa: S101 (set in __init__)
-        return self._rsa_client.rsa_public_key_pem
+        return self._rsa_public_key_pem
 
     def register_client(
         self,

@@ -10,13 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oauthkit._authorization import (
-    FlowState,
-    build_authorization_url,
-    generate_nonce,
-    generate_state,
-)
-from oauthkit._callback import AuthorizationCallback, parse_authorization_callback
 from oauthkit._errors import (
     AuthorizationError,
     CallbackError,
@@ -26,7 +19,14 @@ from oauthkit._errors import (
     StateMismatchError,
     UsageError,
 )
-from oauthkit._pkce import code_challenge
+from oauthkit._oauth2._authorization import (
+    FlowState,
+    build_authorization_url,
+    generate_nonce,
+    generate_state,
+)
+from oauthkit._oauth2._callback import AuthorizationCallback, parse_authorization_callback
+from oauthkit._oauth2._pkce import code_challenge
 
 AUTHORIZE = "https://auth.example.com/authorize"
 REDIRECT = "https://client.example.org/cb"

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oauthkit import HttpRequest, OAuthError, UsageError
-from oauthkit._bearer import (
+from oauthkit._oauth2._bearer import (
     BearerChallenge,
     Challenge,
     apply_bearer,
@@ -18,7 +18,7 @@ from oauthkit._bearer import (
     bearer_headers,
     parse_www_authenticate,
 )
-from oauthkit._token import Token
+from oauthkit._oauth2._token import Token
 
 ACCESS = "mF_9.B5f-4.1JqM"
 URL = "https://rs.example/resource"

@@ -19,8 +19,8 @@ import requests
 from requests_oauthlib import OAuth1
 
 from oauthkit import OAuth1Signer, OAuthError
-from oauthkit._demo import Printer, run_demo, shorten
 from oauthkit.cli import _dev_provider, main
+from oauthkit.cli._demo import Printer, run_demo, shorten
 from oauthkit.devserver import DevProvider
 
 _ROW = re.compile(r"^  (.+?)\s{2,}(\S.*)$")

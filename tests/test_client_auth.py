@@ -15,12 +15,12 @@ from hypothesis import strategies as st
 from joserfc import jwk, jwt
 
 from oauthkit import MissingExtraError, UsageError
-from oauthkit._client_assertion import (
+from oauthkit._oauth2._client_assertion import (
     CLIENT_ASSERTION_TYPE_JWT_BEARER,
     ClientSecretJwt,
     PrivateKeyJwt,
 )
-from oauthkit._client_auth import (
+from oauthkit._oauth2._client_auth import (
     ClientAuth,
     ClientSecretBasic,
     ClientSecretPost,

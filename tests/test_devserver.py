@@ -635,7 +635,7 @@ def test_import_without_oauthlib_fails_only_at_construction() -> None:
     code = (
         "import sys\n"
         "sys.modules['oauthlib'] = None\n"
-        "import oauthkit.devserver, oauthkit.pytest_plugin, oauthkit.cli\n"
+        "import oauthkit.devserver, oauthkit.testing._plugin, oauthkit.cli\n"
         "from oauthkit import MissingExtraError\n"
         "try:\n"
         "    oauthkit.devserver.DevProvider()\n"

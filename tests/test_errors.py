@@ -10,6 +10,7 @@ import pytest
 
 import oauthkit
 from oauthkit import _errors
+from oauthkit._core._extras import require
 from oauthkit._errors import (
     InsecureTransportError,
     MalformedResponseError,
@@ -21,7 +22,6 @@ from oauthkit._errors import (
     UsageError,
     excerpt,
 )
-from oauthkit._extras import require
 
 
 def _drawn_tree() -> dict[str, str | None]:

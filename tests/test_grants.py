@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from oauthlib.oauth2.rfc6749.parameters import prepare_token_request
 
 from oauthkit import HttpRequest, InsecureTransportError, UsageError
-from oauthkit._client_auth import ClientSecretBasic, ClientSecretPost, NoneAuth
-from oauthkit._form import encode_authorization_details, encode_scope, extra_params
-from oauthkit._grants import (
+from oauthkit._core._params import encode_authorization_details, encode_scope, extra_params
+from oauthkit._oauth2._client_auth import ClientSecretBasic, ClientSecretPost, NoneAuth
+from oauthkit._oauth2._grants import (
     TOKEN_TYPE_ACCESS_TOKEN,
     AuthorizationCodeGrant,
     ClientCredentialsGrant,

@@ -54,7 +54,7 @@ from oauthlib.oauth1 import Client
 from oauthlib.oauth1.rfc5849 import signature as oauthlib_signature
 
 from oauthkit import OAuth1Signer
-from oauthkit._signature import signature_base_string
+from oauthkit.oauth1._signature import signature_base_string
 
 FORM_TYPE = "application/x-www-form-urlencoded"
 PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

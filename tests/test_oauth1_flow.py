@@ -27,7 +27,7 @@ from oauthkit import (
 )
 
 # The package exports these under oauth1-prefixed names; the module keeps the RFC's names.
-from oauthkit._oauth1_flow import (
+from oauthkit.oauth1._flow import (
     authorization_url,
     build_access_token_request,
     build_token_request,

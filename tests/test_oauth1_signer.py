@@ -35,10 +35,10 @@ from oauthkit import (
     SignatureMethodError,
     SigningMaterial,
     UsageError,
-    _signature,
     register_signature_method,
 )
-from oauthkit._signature import signature_base_string
+from oauthkit.oauth1 import _signature
+from oauthkit.oauth1._signature import signature_base_string
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 JSON = {"Content-Type": "application/json"}
@@ -461,13 +461,13 @@ def test_parse_form_matches_parse_qsl(text: str) -> None:
     """The signer's fast form reader decodes exactly as the standard library does."""
     from urllib.parse import parse_qsl
 
-    from oauthkit._oauth1 import parse_form
+    from oauthkit.oauth1._signer import parse_form
 
     assert parse_form(text) == parse_qsl(text, keep_blank_values=True)
 
 
 def test_strip_oauth_params_undoes_body_placement() -> None:
-    from oauthkit._oauth1 import strip_oauth_params
+    from oauthkit.oauth1._signer import strip_oauth_params
 
     signer = OAuth1Signer("ck", "cs", "tk", "ts", signature_type="BODY", nonce="n", timestamp="1")
     signed = signer.sign("POST", "https://api.example/x", {}, "a=1&b=oauth_x")

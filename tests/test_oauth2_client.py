@@ -9,7 +9,7 @@ import pytest
 
 import oauthkit
 from oauthkit import HttpResponse, OAuth2Client, Renew, SendAuthorized, SendRequest, Token
-from oauthkit._oauth2_session import OAuth2SessionState, client_kind
+from oauthkit._compat._session import OAuth2SessionState, client_kind
 
 NOW = 1_700_000_000.0
 TOKEN_URL = "https://as.example/token"

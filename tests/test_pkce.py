@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oauthkit._errors import OAuthError, UsageError
-from oauthkit._pkce import PKCE_METHODS, PkcePair, code_challenge, generate_code_verifier
+from oauthkit._oauth2._pkce import PKCE_METHODS, PkcePair, code_challenge, generate_code_verifier
 
 RFC = json.loads((Path(__file__).parent / "data" / "rfc7636.json").read_text("utf-8"))
 VECTORS = RFC["vectors"]

@@ -26,10 +26,10 @@ from oauthkit import (
     SignatureMethodError,
     SigningMaterial,
     UsageError,
-    _oauth1,
-    _signature,
 )
-from oauthkit._signature import (
+from oauthkit.oauth1 import _signature
+from oauthkit.oauth1 import _signer as _oauth1
+from oauthkit.oauth1._signature import (
     base_string_uri,
     bind_signature_method,
     normalize_parameters,

@@ -19,7 +19,7 @@ from oauthkit._errors import (
     ServerResponseError,
     UsageError,
 )
-from oauthkit._token import Token, normalize_scope
+from oauthkit._oauth2._token import Token, normalize_scope
 
 NOW = 1_700_000_000.0
 ACCESS = "at-5ecret-ACCESS-value"

@@ -18,11 +18,11 @@ from oauthkit import (
     TokenEndpointError,
     UsageError,
 )
-from oauthkit._client_assertion import ClientSecretJwt
-from oauthkit._client_auth import ClientSecretBasic, NoneAuth
+from oauthkit._core._http import HttpRequest, HttpResponse
 from oauthkit._errors import InvalidClientError, UnsupportedTokenTypeError
-from oauthkit._http import HttpRequest, HttpResponse
-from oauthkit._token_management import (
+from oauthkit._oauth2._client_assertion import ClientSecretJwt
+from oauthkit._oauth2._client_auth import ClientSecretBasic, NoneAuth
+from oauthkit._oauth2._revocation import (
     Introspection,
     build_introspection_request,
     build_revocation_request,

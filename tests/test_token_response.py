@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from oauthkit._core._http import HttpResponse
 from oauthkit._errors import (
     InvalidClientError,
     InvalidGrantError,
@@ -21,9 +22,8 @@ from oauthkit._errors import (
     UsageError,
     token_error_class,
 )
-from oauthkit._http import HttpResponse
-from oauthkit._token import Token
-from oauthkit._token_response import parse_error_body, parse_token_response
+from oauthkit._oauth2._token import Token
+from oauthkit._oauth2._token_response import parse_error_body, parse_token_response
 
 NOW = 1_700_000_000.0
 ACCESS = "at-5ecret-ACCESS-value"

@@ -43,7 +43,7 @@ from oauthlib.oauth1.rfc5849 import errors as oauth1_errors
 from oauthlib.oauth1.rfc5849 import signature as oauth1_signature
 from oauthlib.oauth1.rfc5849.endpoints.base import BaseEndpoint
 
-from .._http import HttpRequest, HttpResponse
+from .._core._http import HttpRequest, HttpResponse
 from ._oauth1_validator import DevRequestValidator
 from ._server import Router, json_response, text_response
 from ._store import AccessTokenRecord, OAuth1Store, new_secret

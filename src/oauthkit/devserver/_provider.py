@@ -21,9 +21,9 @@ from collections.abc import Callable
 from types import TracebackType
 from urllib.parse import parse_qsl, urlsplit
 
+from .._core._extras import require
+from .._core._http import HttpRequest, HttpResponse
 from .._errors import UsageError
-from .._extras import require
-from .._http import HttpRequest, HttpResponse
 from ._oauth2_provider import OAuth2ProviderMixin
 from ._server import LoopbackServer, Router, json_response
 from ._store import DevClient, OAuth1Store, new_secret

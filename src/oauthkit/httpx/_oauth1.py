@@ -15,17 +15,17 @@ from typing import Any
 
 import httpx
 
+from .._core._http import HttpResponse, same_origin
 from .._errors import ServerResponseError
-from .._http import HttpResponse, same_origin
-from .._oauth1 import (
+from ..oauth1._signer import (
     CONTENT_TYPE_FORM_URLENCODED,
     SIGNATURE_TYPE_BODY,
     SIGNATURE_TYPE_QUERY,
     OAuth1Signer,
     strip_oauth_params,
 )
-from .._oauth1_session import OAuth1Session as _FlowState
-from .._oauth1_session import OAuth1SessionAttributes, SignerHolder, signer_from_arguments
+from ..oauth1._state import OAuth1Session as _FlowState
+from ..oauth1._state import OAuth1SessionAttributes, SignerHolder, signer_from_arguments
 
 __all__ = ["AsyncOAuth1Client", "OAuth1Auth", "OAuth1Client"]
 

@@ -4,7 +4,7 @@ Change ``from requests_oauthlib import OAuth1Session`` to
 ``from oauthkit.requests import OAuth1Session`` and the code runs unchanged.
 """
 
-from .._extras import require
+from .._core._extras import require
 
 require("requests", "requests", "oauthkit.requests")
 
@@ -15,8 +15,8 @@ from .._errors import TokenExpiredError as TokenExpiredError  # noqa: E402
 from .._errors import TokenRequestDenied as TokenRequestDenied  # noqa: E402
 from ._oauth1 import OAuth1 as OAuth1  # noqa: E402
 from ._oauth1 import OAuth1Session as OAuth1Session  # noqa: E402
-from ._oauth2 import OAuth2 as OAuth2  # noqa: E402
-from ._oauth2 import OAuth2Session as OAuth2Session  # noqa: E402
+from ._session import OAuth2 as OAuth2  # noqa: E402
+from ._session import OAuth2Session as OAuth2Session  # noqa: E402
 
 __all__ = [
     "MalformedResponseError",

@@ -23,17 +23,17 @@ from requests.models import PreparedRequest
 from requests.sessions import SessionRedirectMixin
 from requests.utils import requote_uri
 
+from .._core._http import HttpResponse, same_origin
 from .._errors import ServerResponseError
-from .._http import HttpResponse, same_origin
-from .._oauth1 import (
+from ..oauth1._signature import HMAC_SHA1
+from ..oauth1._signer import (
     SIGNATURE_TYPE_AUTH_HEADER,
     SIGNATURE_TYPE_BODY,
     OAuth1Signer,
     strip_oauth_params,
 )
-from .._oauth1_session import OAuth1Session as _FlowState
-from .._oauth1_session import OAuth1SessionAttributes, SignerHolder
-from .._signature import HMAC_SHA1
+from ..oauth1._state import OAuth1Session as _FlowState
+from ..oauth1._state import OAuth1SessionAttributes, SignerHolder
 
 __all__ = ["OAuth1", "OAuth1Session"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
 
-from ..._bearer import PLACEMENT_QUERY
+from ..._oauth2._bearer import PLACEMENT_QUERY
 from ._common import PlacementSession, read_json_object, write_json
 
 if TYPE_CHECKING:

@@ -1,0 +1,3 @@
+"""_compat"""
+
+__all__: list[str] = []

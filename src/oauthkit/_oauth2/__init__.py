@@ -1,0 +1,3 @@
+"""_oauth2"""
+
+__all__: list[str] = []

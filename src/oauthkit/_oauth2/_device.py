@@ -1,0 +1,338 @@
+"""The device authorization grant (RFC 8628) as pure steps and a polling generator.
+
+1. :func:`build_device_authorization_request` asks for a device code (§3.1);
+   :func:`parse_device_authorization_response` reads it into :class:`DeviceAuthorization`
+   (§3.2), with the relative ``expires_in`` turned into an absolute ``expires_at``.
+2. The application shows ``user_code`` and ``verification_uri`` to the user (§3.3).
+3. :func:`poll_device_token` polls the token endpoint (§3.4, §3.5). It is a generator that
+   yields :class:`~oauthkit._steps.Sleep` and :class:`~oauthkit._steps.SendRequest` steps and
+   returns the :class:`~oauthkit._token.Token`; drivers run it with ``time.sleep`` or
+   ``asyncio.sleep``, so one copy of the state machine serves sync and async code.
+
+Nothing here reads the clock except through the ``clock`` the caller passes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Generator, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from .._core._http import HttpRequest, HttpResponse, check_transport
+from .._core._params import ExtraParams, Scope, build_form_request, encode_scope, resource_params
+from .._core._steps import SendRequest, Sleep
+from .._errors import (
+    AuthorizationPendingError,
+    DeviceFlowExpiredError,
+    MalformedResponseError,
+    SlowDownError,
+    TokenEndpointError,
+    UsageError,
+)
+from ._client_auth import ClientAuth
+from ._grants import DeviceCodeGrant, build_token_request
+from ._token import Token
+from ._token_response import parse_error_body, parse_token_response
+
+__all__ = [
+    "DEFAULT_INTERVAL",
+    "SLOW_DOWN_INCREMENT",
+    "DeviceAuthorization",
+    "build_device_authorization_request",
+    "parse_device_authorization_response",
+    "poll_device_token",
+]
+
+DEFAULT_INTERVAL = 5.0
+"""Seconds between polls when the server names no ``interval`` (RFC 8628 §3.2)."""
+SLOW_DOWN_INCREMENT = 5.0
+"""Seconds added to the interval after each ``slow_down`` (RFC 8628 §3.5)."""
+
+_KNOWN = frozenset(
+    {
+        "device_code",
+        "user_code",
+        "verification_uri",
+        "verification_url",
+        "verification_uri_complete",
+        "expires_in",
+        "interval",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceAuthorization:
+    """A device authorization response (RFC 8628 §3.2), with an absolute expiry.
+
+    Attributes:
+        device_code: The code the client polls with; a credential, kept out of ``repr``.
+        user_code: The code the user types at ``verification_uri``.
+        verification_uri: Where the user goes.
+        expires_at: When both codes expire, seconds since the epoch.
+        interval: Minimum seconds between polls.
+        verification_uri_complete: A URI embedding the user code, e.g. for a QR code.
+        extra: Every other member of the response.
+    """
+
+    device_code: str = field(repr=False)
+    user_code: str
+    verification_uri: str
+    expires_at: float
+    interval: float = DEFAULT_INTERVAL
+    verification_uri_complete: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict, hash=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for name in ("device_code", "user_code", "verification_uri"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value:
+                raise UsageError(f"DeviceAuthorization.{name} must be a non-empty string")
+        for name in ("expires_at", "interval"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise UsageError(f"DeviceAuthorization.{name} must be a number")
+            if not math.isfinite(value) or value < 0:
+                raise UsageError(f"DeviceAuthorization.{name} must be finite and not negative")
+        object.__setattr__(self, "extra", MappingProxyType(dict(self.extra)))
+
+
+def build_device_authorization_request(
+    endpoint: str,
+    auth: ClientAuth,
+    *,
+    now: float,
+    scope: Scope = None,
+    resource: str | Sequence[str] | None = None,
+    extra: ExtraParams = None,
+    headers: Mapping[str, str] | None = None,
+    allow_insecure_transport: bool = False,
+) -> HttpRequest:
+    """Build the device authorization request (RFC 8628 §3.1).
+
+    Args:
+        endpoint: The device authorization endpoint URL.
+        auth: How the client authenticates; a public client uses
+            :class:`~oauthkit._client_auth.NoneAuth`, which sends ``client_id``.
+        now: The current time, for JWT client assertions.
+        scope: The scope wanted, a string or a sequence of scopes.
+        resource: Target resource URIs (RFC 8707 §2).
+        extra: Extra body parameters.
+        headers: Extra headers.
+        allow_insecure_transport: Permit plain http to a non-loopback host.
+
+    Raises:
+        InsecureTransportError: ``endpoint`` is plain http to a non-loopback host.
+        UsageError: A malformed scope or resource, a parameter given twice, or client
+            credentials already present.
+    """
+    params: list[tuple[str, str]] = []
+    encoded = encode_scope(scope)
+    if encoded:
+        params.append(("scope", encoded))
+    params += resource_params(resource)
+    return build_form_request(
+        endpoint,
+        params,
+        auth,
+        now=now,
+        extra=extra,
+        headers=headers,
+        allow_insecure_transport=allow_insecure_transport,
+    )
+
+
+def _malformed(message: str, response: HttpResponse) -> MalformedResponseError:
+    return MalformedResponseError(message, response.status_code, response.body)
+
+
+def _seconds(value: object, name: str, response: HttpResponse) -> float:
+    # Numeric strings are tolerated, as for a token's expires_in: some servers send them.
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            raise _malformed(f"device authorization {name!r} is not a number", response) from None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _malformed(f"device authorization {name!r} is not a number", response)
+    if not math.isfinite(value) or value < 0:
+        raise _malformed(f"device authorization {name!r} is not a valid duration", response)
+    return float(value)
+
+
+def parse_device_authorization_response(
+    response: HttpResponse, *, now: float
+) -> DeviceAuthorization:
+    """Read the device authorization response (RFC 8628 §3.2).
+
+    Args:
+        response: The response the driver received.
+        now: When it was received; ``expires_in`` counts from it.
+
+    Returns:
+        The authorization, with ``interval`` 5 seconds when the server names none.
+        ``verification_url`` (the name Google uses) is accepted for ``verification_uri``.
+
+    Raises:
+        TokenEndpointError: The server refused (§3.2 uses the RFC 6749 §5.2 format): the
+            subclass for its ``error`` code, or a plain one for a non-2xx status without one.
+        MalformedResponseError: A 2xx body that is not a JSON object, lacks a required
+            member or has one of the wrong type.
+        UsageError: ``response`` is not an :class:`HttpResponse`, or ``now`` not a number.
+    """
+    if not isinstance(response, HttpResponse):
+        raise UsageError("expected an oauthkit.HttpResponse")
+    if isinstance(now, bool) or not isinstance(now, int | float) or not math.isfinite(now):
+        raise UsageError("now must be a finite number of seconds since the epoch")
+    if not 200 <= response.status_code < 300:
+        error = parse_error_body(response)
+        raise error or TokenEndpointError(
+            "device authorization endpoint refused the request without an OAuth error code",
+            response.status_code,
+            response.body,
+        )
+    try:
+        data = json.loads(response.body)
+    except (ValueError, UnicodeDecodeError):
+        raise _malformed("device authorization response is not JSON", response) from None
+    if not isinstance(data, dict):
+        raise _malformed("device authorization response is not a JSON object", response)
+    if "verification_uri" not in data and "verification_url" in data:
+        data["verification_uri"] = data["verification_url"]
+    for name in ("device_code", "user_code", "verification_uri"):
+        value = data.get(name)
+        if not isinstance(value, str) or not value:
+            raise _malformed(f"device authorization response lacks {name!r}", response)
+    complete = data.get("verification_uri_complete")
+    if complete is not None and not isinstance(complete, str):
+        raise _malformed("'verification_uri_complete' is not a string", response)
+    if "expires_in" not in data:
+        raise _malformed("device authorization response lacks 'expires_in'", response)
+    expires_in = _seconds(data["expires_in"], "expires_in", response)
+    interval = data.get("interval")
+    return DeviceAuthorization(
+        device_code=data["device_code"],
+        user_code=data["user_code"],
+        verification_uri=data["verification_uri"],
+        expires_at=now + expires_in,
+        interval=DEFAULT_INTERVAL if interval is None else _seconds(interval, "interval", response),
+        verification_uri_complete=complete or None,
+        extra={key: value for key, value in data.items() if key not in _KNOWN},
+    )
+
+
+def poll_device_token(
+    authorization: DeviceAuthorization,
+    token_endpoint: str,
+    auth: ClientAuth,
+    *,
+    clock: Callable[[], float],
+    deadline: float | None = None,
+    requested_scope: Scope = None,
+    extra: ExtraParams = None,
+    headers: Mapping[str, str] | None = None,
+    allow_insecure_transport: bool = False,
+) -> Generator[SendRequest | Sleep, HttpResponse | None, Token]:
+    """Poll the token endpoint until the user decides (RFC 8628 §3.4, §3.5).
+
+    The generator yields ``Sleep(interval)`` (send back ``None``), then ``SendRequest`` (send
+    back the :class:`HttpResponse`), and repeats: ``authorization_pending`` polls again,
+    ``slow_down`` adds 5 seconds to the interval for this and every later poll. It returns the
+    token (``StopIteration.value``) once the user approves.
+
+    Args:
+        authorization: The parsed device authorization.
+        token_endpoint: The token endpoint URL.
+        auth: How the client authenticates (the same as for the device request).
+        clock: Returns the current time in seconds since the epoch (``time.time``).
+        deadline: A time after which to give up, if earlier than ``expires_at``.
+        requested_scope: The scope asked for in the device request, so that the token knows
+            its scope when the response omits it (RFC 6749 §5.1).
+        extra: Extra parameters for every token request.
+        headers: Extra headers for every token request.
+        allow_insecure_transport: Permit plain http to a non-loopback host.
+
+    Returns:
+        A generator whose return value is the :class:`~oauthkit._token.Token`.
+
+    Raises:
+        UsageError: Raised at once for bad arguments; raised by the generator if the driver
+            sends back something that is not an :class:`HttpResponse` after a request.
+        InsecureTransportError: Raised at once for a plain-http token endpoint.
+        DeviceFlowExpiredError: By the generator, when the next poll could not happen before
+            ``expires_at`` (or ``deadline``).
+        AccessDeniedError: By the generator, when the user refused (§3.5).
+        ExpiredTokenError: By the generator, when the server says the code expired (§3.5).
+        TokenEndpointError: By the generator, for any other refusal.
+        MalformedResponseError: By the generator, for a response that is not a token.
+    """
+    if not isinstance(authorization, DeviceAuthorization):
+        raise UsageError("authorization must be a DeviceAuthorization")
+    if not callable(clock):
+        raise UsageError("clock must be a callable returning seconds since the epoch")
+    if deadline is not None and (
+        isinstance(deadline, bool) or not isinstance(deadline, int | float)
+    ):
+        raise UsageError("deadline must be a number of seconds since the epoch")
+    check_transport(token_endpoint, allow_insecure=allow_insecure_transport)
+    encode_scope(requested_scope)
+    limit = (
+        authorization.expires_at if deadline is None else min(deadline, authorization.expires_at)
+    )
+    return _poll(
+        authorization,
+        token_endpoint,
+        auth,
+        clock,
+        limit,
+        requested_scope,
+        extra,
+        headers,
+        allow_insecure_transport,
+    )
+
+
+def _poll(
+    authorization: DeviceAuthorization,
+    token_endpoint: str,
+    auth: ClientAuth,
+    clock: Callable[[], float],
+    limit: float,
+    requested_scope: Scope,
+    extra: ExtraParams,
+    headers: Mapping[str, str] | None,
+    allow_insecure_transport: bool,
+) -> Generator[SendRequest | Sleep, HttpResponse | None, Token]:
+    grant = DeviceCodeGrant(authorization.device_code)
+    interval = authorization.interval
+    while True:
+        # Waiting past the deadline only to be told expired_token wastes the user's time.
+        if clock() + interval >= limit:
+            raise DeviceFlowExpiredError(
+                "the device code expires before the next poll; start a new device flow"
+            )
+        yield Sleep(interval)
+        now = clock()
+        if now >= limit:
+            raise DeviceFlowExpiredError("the device code expired; start a new device flow")
+        request = build_token_request(
+            token_endpoint,
+            grant,
+            auth,
+            now=now,
+            extra=extra,
+            headers=headers,
+            allow_insecure_transport=allow_insecure_transport,
+        )
+        response = yield SendRequest(request)
+        if not isinstance(response, HttpResponse):
+            raise UsageError("the driver must send back the HttpResponse of a SendRequest step")
+        try:
+            return parse_token_response(response, now=clock(), requested_scope=requested_scope)
+        except AuthorizationPendingError:
+            continue
+        except SlowDownError:
+            interval += SLOW_DOWN_INCREMENT

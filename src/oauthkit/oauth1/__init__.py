@@ -1,0 +1,3 @@
+"""oauth1"""
+
+__all__: list[str] = []

@@ -164,7 +164,7 @@ def core_contenders(sc: Scenario, pem: str) -> list[Contender]:
 
     import oauthkit
 
-    signer = oauthkit.OAuth1Signer(*CREDS, **_kit_kwargs(sc, pem))
+    signer = oauthkit.oauth1.OAuth1Signer(*CREDS, **_kit_kwargs(sc, pem))
     client = oauthlib.oauth1.Client(*CREDS, **_kit_kwargs(sc, pem))
     method, url, body, headers = sc.method, sc.url, sc.body, sc.headers
     out = [
@@ -248,7 +248,7 @@ def check_equivalence(pem: str) -> None:
     for sc in SCENARIOS:
         pins = {"nonce": FIXED_NONCE, "timestamp": FIXED_TIMESTAMP}
         kwargs = {**_kit_kwargs(sc, pem), **pins}
-        ours = oauthkit.OAuth1Signer(*CREDS, **kwargs)
+        ours = oauthkit.oauth1.OAuth1Signer(*CREDS, **kwargs)
         theirs = oauthlib.oauth1.Client(*CREDS, **kwargs)
         mine = ours.sign(sc.method, sc.url, sc.headers, sc.body).headers["Authorization"]
         _, their_headers, _ = theirs.sign(sc.url, sc.method, sc.body, sc.headers)

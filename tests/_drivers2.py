@@ -226,8 +226,8 @@ class Driver:
         return value
 
     @property
-    def oauth_client(self) -> oauthkit.OAuth2Client:
-        core: oauthkit.OAuth2Client = self.s.oauth_client
+    def oauth_client(self) -> oauthkit.TokenManager:
+        core: oauthkit.TokenManager = self.s.oauth_client
         return core
 
     @property

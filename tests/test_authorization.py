@@ -142,9 +142,12 @@ def test_authorization_details_are_json() -> None:
     details = [{"type": "payment_initiation", "instructedAmount": {"currency": "EUR"}}]
     url, _ = build(authorization_details=details)
     assert json.loads(dict(query(url))["authorization_details"]) == details
-    for bad in ([{"actions": ["read"]}], {"type": "x"}, "[]", [{"type": "x", "when": object()}]):
+    for bad in ([{"actions": ["read"]}], {"type": "x"}, "{}", [{"type": "x", "when": object()}]):
         with pytest.raises(UsageError, match="authorization_details"):
             build(authorization_details=bad)
+    # One rule for every builder (issue #6): JSON text is accepted, as by the token request.
+    url, _ = build(authorization_details=json.dumps(details))
+    assert json.loads(dict(query(url))["authorization_details"]) == details
 
 
 def test_extra_parameters_and_conflicts() -> None:
@@ -153,9 +156,12 @@ def test_extra_parameters_and_conflicts() -> None:
     with pytest.raises(UsageError, match="state"):
         build(extra={"state": "mine"})
     with pytest.raises(UsageError):
-        build(extra={"max_age": 5})
+        build(extra={"max_age": 5.5})
     with pytest.raises(UsageError):
-        build(extra=[("prompt", "login")])
+        build(extra="prompt=login")
+    # One rule for every builder (issue #6): integers and (name, value) pairs, as in grants.
+    url, _ = build(extra=[("prompt", "login"), ("max_age", 5)])
+    assert query(url)[-2:] == [("prompt", "login"), ("max_age", "5")]
 
 
 @pytest.mark.parametrize(

@@ -10,12 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oauthkit import HttpRequest, OAuthError, UsageError
-from oauthkit._oauth2._bearer import (
+from oauthkit._oauth2._bearer import bearer_headers
+from oauthkit._oauth2._bearer import build_bearer_request as apply_bearer
+from oauthkit._oauth2._challenges import (
     BearerChallenge,
     Challenge,
-    apply_bearer,
     bearer_error,
-    bearer_headers,
     parse_www_authenticate,
 )
 from oauthkit._oauth2._token import Token

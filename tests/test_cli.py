@@ -18,10 +18,11 @@ import pytest
 import requests
 from requests_oauthlib import OAuth1
 
-from oauthkit import OAuth1Signer, OAuthError
+from oauthkit import OAuthError
 from oauthkit.cli import _dev_provider, main
 from oauthkit.cli._demo import Printer, run_demo, shorten
 from oauthkit.devserver import DevProvider
+from oauthkit.oauth1 import OAuth1Signer
 
 _ROW = re.compile(r"^  (.+?)\s{2,}(\S.*)$")
 

@@ -22,20 +22,16 @@ from oauthkit import (
     UsageError,
 )
 from oauthkit._core._steps import SendRequest, Sleep
-from oauthkit._errors import (
-    AccessDeniedError,
-    DeviceFlowExpiredError,
-    ExpiredTokenError,
-    InvalidClientError,
-)
+from oauthkit._error_codes import AccessDeniedError, DeviceCodeExpiredError, InvalidClientError
+from oauthkit._errors import DeviceFlowExpiredError
 from oauthkit._oauth2._client_auth import ClientSecretBasic, NoneAuth
 from oauthkit._oauth2._device import (
     DEFAULT_INTERVAL,
     DeviceAuthorization,
     build_device_authorization_request,
     parse_device_authorization_response,
-    poll_device_token,
 )
+from oauthkit._oauth2._polling import effective_interval, poll_device_token
 from oauthkit._oauth2._token import Token
 
 NOW = 1_700_000_000.0
@@ -278,7 +274,7 @@ def test_poll_uses_the_default_interval_when_the_server_names_none() -> None:
     ("response", "error"),
     [
         (_json(400, {"error": "access_denied"}), AccessDeniedError),
-        (_json(400, {"error": "expired_token"}), ExpiredTokenError),
+        (_json(400, {"error": "expired_token"}), DeviceCodeExpiredError),
         (_json(401, {"error": "invalid_client"}), InvalidClientError),
         (HttpResponse(200, {}, b"<html>"), MalformedResponseError),
     ],
@@ -369,7 +365,7 @@ def test_poll_reads_the_clock_for_jwt_assertions_and_token_expiry() -> None:
         ({"clock": 5}, UsageError),
         ({"deadline": "tomorrow"}, UsageError),
         ({"token_endpoint": "http://as.example/token"}, InsecureTransportError),
-        ({"requested_scope": ["bad scope"]}, UsageError),
+        ({"requested_scope": [b"bad scope"]}, UsageError),
     ],
 )
 def test_poll_argument_errors_are_raised_at_once(
@@ -431,7 +427,8 @@ def _drive(
         step = next(flow)
         for action in script:
             assert isinstance(step, Sleep)
-            assert step.seconds == pytest.approx(interval + 5 * slow_downs)
+            # Issue #7: a non-positive interval is RFC 8628's 5 s, and none is under 1 s.
+            assert step.seconds == pytest.approx(effective_interval(interval) + 5 * slow_downs)
             if action == "late":
                 clock.now += 10_000
                 flow.send(None)
@@ -474,7 +471,7 @@ def test_poll_state_machine_properties(script: list[str], interval: float) -> No
         # Expired: either the clock jumped, or the next poll would have come too late.
         # The script may have run out: the poller raises while deciding its next sleep.
         jumped = polls < len(script) and script[polls] == "late"
-        too_late = clock.now + interval + 5 * slow_downs >= NOW + 120
+        too_late = clock.now + effective_interval(interval) + 5 * slow_downs >= NOW + 120
         assert jumped or too_late
     else:
         assert last in ("denied", "garbage")

@@ -27,11 +27,12 @@ from oauthlib.oauth1 import Client as OAuthlibClient
 from requests_oauthlib import OAuth1, OAuth1Session
 
 import oauthkit
-from oauthkit import HttpRequest, HttpResponse, OAuth1Signer
+from oauthkit import HttpRequest, HttpResponse
 from oauthkit.devserver import DevClient, DevProvider
 from oauthkit.devserver._oauth1 import OAuth1Endpoints
 from oauthkit.devserver._server import LoopbackServer, Router, json_response
 from oauthkit.devserver._store import OAuth1Store
+from oauthkit.oauth1 import OAuth1Signer
 
 HMAC_METHODS = ["HMAC-SHA1", "HMAC-SHA256", "HMAC-SHA512", "PLAINTEXT"]
 RSA_METHODS = ["RSA-SHA1", "RSA-SHA256", "RSA-SHA512"]

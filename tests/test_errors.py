@@ -9,8 +9,9 @@ import re
 import pytest
 
 import oauthkit
-from oauthkit import _errors
+from oauthkit import _error_codes, _errors
 from oauthkit._core._extras import require
+from oauthkit._core._redact import excerpt
 from oauthkit._errors import (
     InsecureTransportError,
     MalformedResponseError,
@@ -20,7 +21,6 @@ from oauthkit._errors import (
     TokenEndpointError,
     TokenRequestDenied,
     UsageError,
-    excerpt,
 )
 
 
@@ -44,12 +44,14 @@ def _drawn_tree() -> dict[str, str | None]:
 
 
 def _error_classes() -> dict[str, type[BaseException]]:
+    # The tree is drawn in _errors; the classes of registered error codes live in _error_codes.
     return {
         name: obj
-        for name, obj in vars(_errors).items()
+        for module in (_errors, _error_codes)
+        for name, obj in vars(module).items()
         if inspect.isclass(obj)
         and issubclass(obj, BaseException)
-        and obj.__module__ == _errors.__name__
+        and obj.__module__ == module.__name__
     }
 
 
@@ -61,12 +63,13 @@ def test_the_drawing_covers_every_error_class() -> None:
 
 @pytest.mark.parametrize(("name", "parent"), sorted(_drawn_tree().items(), key=str))
 def test_each_class_derives_from_its_drawn_parent(name: str, parent: str | None) -> None:
-    cls = getattr(_errors, name)
+    classes = _error_classes()
+    cls = classes[name]
     if parent is None:
         assert cls.__bases__ == (Exception,)
         return
     # The drawn parent is a direct base, not merely an ancestor.
-    assert getattr(_errors, parent) in cls.__bases__
+    assert classes[parent] in cls.__bases__
     assert issubclass(cls, OAuthError)
 
 

@@ -53,7 +53,7 @@ from hypothesis import strategies as st
 from oauthlib.oauth1 import Client
 from oauthlib.oauth1.rfc5849 import signature as oauthlib_signature
 
-from oauthkit import OAuth1Signer
+from oauthkit.oauth1 import OAuth1Signer
 from oauthkit.oauth1._signature import signature_base_string
 
 FORM_TYPE = "application/x-www-form-urlencoded"

@@ -19,22 +19,22 @@ from oauthkit import (
     MalformedResponseError,
     MissingTokenError,
     MissingVerifierError,
-    OAuth1Signer,
     OAuthError,
     StateMismatchError,
     TokenRequestDenied,
     UsageError,
 )
-
-# The package exports these under oauth1-prefixed names; the module keeps the RFC's names.
+from oauthkit.oauth1 import OAuth1Signer
 from oauthkit.oauth1._flow import (
-    authorization_url,
     build_access_token_request,
     build_token_request,
-    parse_authorization_response,
     parse_token_response,
     token_from_mapping,
 )
+
+# The package exports these under oauth1-prefixed names; the module keeps the RFC's names.
+from oauthkit.oauth1._flow import build_authorization_url as authorization_url
+from oauthkit.oauth1._flow import parse_authorization_callback as parse_authorization_response
 
 FLOW = json.loads((Path(__file__).parent / "data" / "rfc5849.json").read_text("utf-8"))["flow"]
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}

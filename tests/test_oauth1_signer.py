@@ -21,7 +21,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oauthkit import (
+from oauthkit import HttpRequest, InsecureTransportError, SignatureMethodError, UsageError
+from oauthkit.oauth1 import (
     HMAC_SHA1,
     HMAC_SHA256,
     PLAINTEXT,
@@ -29,15 +30,11 @@ from oauthkit import (
     RSA_SHA256,
     SIGNATURE_TYPE_BODY,
     SIGNATURE_TYPE_QUERY,
-    HttpRequest,
-    InsecureTransportError,
     OAuth1Signer,
-    SignatureMethodError,
     SigningMaterial,
-    UsageError,
+    _signature,
     register_signature_method,
 )
-from oauthkit.oauth1 import _signature
 from oauthkit.oauth1._signature import signature_base_string
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -406,13 +403,19 @@ def test_plaintext_over_plain_http_is_refused() -> None:
         "http://localhost:8000/x",
         "http://127.0.0.1/x",
         "http://[::1]:9000/x",
-        "http://app.localhost/x",
         "https://api.example.com/x",
     ],
 )
 def test_plaintext_over_loopback_or_https_is_fine(url: str) -> None:
     oauth = _header_params(_signer(signature_method=PLAINTEXT).sign("GET", url))
     assert oauth["oauth_signature"] == "consumer-secret&token-secret"
+
+
+@pytest.mark.usefixtures("no_insecure_env")
+def test_dot_localhost_is_not_loopback() -> None:
+    # Issue #7: many resolvers send *.localhost to DNS, so it gets no plain-http exemption.
+    with pytest.raises(InsecureTransportError):
+        _signer(signature_method=PLAINTEXT).sign("GET", "http://app.localhost/x")
 
 
 @pytest.mark.usefixtures("no_insecure_env")
@@ -467,7 +470,7 @@ def test_parse_form_matches_parse_qsl(text: str) -> None:
 
 
 def test_strip_oauth_params_undoes_body_placement() -> None:
-    from oauthkit.oauth1._signer import strip_oauth_params
+    from oauthkit.oauth1._redirects import strip_oauth_params
 
     signer = OAuth1Signer("ck", "cs", "tk", "ts", signature_type="BODY", nonce="n", timestamp="1")
     signed = signer.sign("POST", "https://api.example/x", {}, "a=1&b=oauth_x")

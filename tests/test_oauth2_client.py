@@ -1,4 +1,4 @@
-"""The OAuth2Client core, driven directly: generators stepped by hand, a fixed clock, no I/O."""
+"""The TokenManager core, driven directly: generators stepped by hand, a fixed clock, no I/O."""
 
 from __future__ import annotations
 
@@ -8,11 +8,21 @@ from urllib.parse import parse_qsl
 import pytest
 
 import oauthkit
-from oauthkit import HttpResponse, OAuth2Client, Renew, SendAuthorized, SendRequest, Token
-from oauthkit._compat._session import OAuth2SessionState, client_kind
+from oauthkit import (
+    Exclusive,
+    HttpResponse,
+    SendProtected,
+    SendRequest,
+    Token,
+    TokenIssued,
+    TokenManager,
+)
+from oauthkit._compat._clients import client_kind
+from oauthkit._compat._session import OAuth2SessionState
 
 NOW = 1_700_000_000.0
 TOKEN_URL = "https://as.example/token"
+API = "https://api.example/me"
 
 
 def clock() -> float:
@@ -33,40 +43,50 @@ def form_of(step: SendRequest) -> dict[str, str]:
     return dict(parse_qsl((step.request.body or b"").decode()))
 
 
-def client(**kw: object) -> OAuth2Client:
+def client(**kw: object) -> TokenManager:
     kw.setdefault("token_endpoint", TOKEN_URL)
-    return OAuth2Client("app", "s3cret", clock=clock, **kw)
+    return TokenManager("app", "s3cret", clock=clock, **kw)
+
+
+def bearer(token: Token) -> tuple[tuple[str, str], ...]:
+    return (("Authorization", f"Bearer {token.access_token}"),)
 
 
 def test_fresh_token_is_sent_without_renewal() -> None:
     c = client(token=token())
-    flow = c.protected_flow()
+    flow = c.protected_flow("GET", API)
     step = next(flow)
-    assert step == SendAuthorized(c.token)
+    assert isinstance(step, SendProtected)
+    assert c.token is not None
+    assert step.patch.headers == bearer(c.token)
     with pytest.raises(StopIteration):
         flow.send(HttpResponse(200))
 
 
 def test_expired_token_is_renewed_before_use() -> None:
     c = client(token=token(expires_in=-1))
-    flow = c.protected_flow()
+    flow = c.protected_flow("GET", API)
     step = next(flow)
-    assert isinstance(step, Renew)
-    assert step.force is False
+    assert isinstance(step, Exclusive)
+    assert step.key == c.lock_key
 
-    renew = c.renew_flow(step.stale, force=step.force)
+    renew = step.flow
     request = next(renew)
     assert isinstance(request, SendRequest)
     assert form_of(request) == {"grant_type": "refresh_token", "refresh_token": "r1"}
     assert request.request.headers["Authorization"].startswith("Basic ")
     with pytest.raises(StopIteration) as done:
         renew.send(json_response(200, {"access_token": "a2", "token_type": "Bearer"}))
-    new = done.value.value
+    new, renewed = done.value.value
+    assert renewed
     assert new.access_token == "a2"
     assert new.refresh_token == "r1"  # not rotated: the old one is kept (RFC 6749 §6)
     assert c.token is new
 
-    assert flow.send(new) == SendAuthorized(new)
+    assert flow.send((new, True)) == TokenIssued(new)  # outside the lock, once
+    step = flow.send(None)
+    assert isinstance(step, SendProtected)
+    assert step.patch.headers == bearer(new)
 
 
 def test_leeway_renews_shortly_before_expiry() -> None:
@@ -95,13 +115,18 @@ def test_a_waiter_finds_the_token_another_caller_renewed() -> None:
 
 def test_rejected_token_is_renewed_once_and_retried_once() -> None:
     c = client(token=token())
-    flow = c.protected_flow()
-    first = next(flow)
+    flow = c.protected_flow("GET", API)
+    next(flow)
     rejected = HttpResponse(401, {"WWW-Authenticate": 'Bearer error="invalid_token"'})
     step = flow.send(rejected)
-    assert step == Renew(first.token, True)
+    assert isinstance(step, Exclusive)
+    # forced: the token has not expired, yet the renewal sends a refresh
+    assert isinstance(next(step.flow), SendRequest)
     renewed = token(access="a2")
-    assert flow.send(renewed) == SendAuthorized(renewed)
+    assert flow.send((renewed, True)) == TokenIssued(renewed)
+    step = flow.send(None)
+    assert isinstance(step, SendProtected)
+    assert step.patch.headers == bearer(renewed)
     with pytest.raises(StopIteration):
         flow.send(rejected)  # a second rejection is returned to the caller, not retried
 
@@ -117,7 +142,7 @@ def test_rejected_token_is_renewed_once_and_retried_once() -> None:
 )
 def test_other_refusals_are_not_retried(status: int, challenge: str) -> None:
     c = client(token=token())
-    flow = c.protected_flow()
+    flow = c.protected_flow("GET", API)
     next(flow)
     with pytest.raises(StopIteration):
         flow.send(HttpResponse(status, {"WWW-Authenticate": challenge} if challenge else {}))
@@ -135,18 +160,18 @@ def test_forced_renewal_by_a_waiter_is_skipped_when_someone_renewed() -> None:
 def test_expired_token_without_refresh_token_raises_typed_error() -> None:
     c = client(token=token(expires_in=-1, refresh=None))
     with pytest.raises(oauthkit.TokenExpiredError, match="no refresh token"):
-        next(c.protected_flow())
-    c = OAuth2Client("app", clock=clock, token=token(expires_in=-1))
+        next(c.protected_flow("GET", API))
+    c = TokenManager("app", clock=clock, token=token(expires_in=-1))
     with pytest.raises(oauthkit.TokenExpiredError, match="no token endpoint"):
-        next(c.protected_flow())
+        next(c.protected_flow("GET", API))
 
 
 def test_client_credentials_mode_fetches_without_a_token() -> None:
     c = client(renew="client_credentials", scope=["read", "write"], renew_params={"audience": "x"})
-    flow = c.protected_flow()
+    flow = c.protected_flow("GET", API)
     step = next(flow)
-    assert step == Renew(None, False)
-    request = next(c.renew_flow(None))
+    assert isinstance(step, Exclusive)
+    request = next(step.flow)
     assert isinstance(request, SendRequest)
     assert form_of(request) == {
         "grant_type": "client_credentials",
@@ -156,7 +181,7 @@ def test_client_credentials_mode_fetches_without_a_token() -> None:
 
 
 def test_public_client_sends_client_id_in_body_never_basic() -> None:
-    c = OAuth2Client("public-app", token_endpoint=TOKEN_URL, clock=clock, token=token(-1))
+    c = TokenManager("public-app", token_endpoint=TOKEN_URL, clock=clock, token=token(-1))
     request = next(c.renew_flow(c.token))
     assert isinstance(request, SendRequest)
     assert "Authorization" not in request.request.headers
@@ -186,17 +211,17 @@ def test_changed_scope_is_recorded_not_raised() -> None:
 
 def test_repr_redacts_secrets() -> None:
     c = client(token=token())
-    text = repr(c) + repr(c.token) + repr(next(c.protected_flow()))
+    text = repr(c) + repr(c.token) + repr(next(c.protected_flow("GET", API)))
     for secret in ("s3cret", "a1", "r1"):
         assert secret not in text
 
 
 def test_insecure_token_endpoint_is_refused_unless_loopback() -> None:
-    c = OAuth2Client("app", "s", token_endpoint="http://as.example/token", clock=clock)
+    c = TokenManager("app", "s", token_endpoint="http://as.example/token", clock=clock)
     c.token = token(expires_in=-1)
     with pytest.raises(oauthkit.InsecureTransportError):
         next(c.renew_flow(c.token))
-    loopback = OAuth2Client("app", "s", token_endpoint="http://127.0.0.1:9/token", clock=clock)
+    loopback = TokenManager("app", "s", token_endpoint="http://127.0.0.1:9/token", clock=clock)
     loopback.token = token(expires_in=-1)
     assert isinstance(next(loopback.renew_flow(loopback.token)), SendRequest)
 
@@ -231,7 +256,7 @@ def test_session_state_public_client_fetch_uses_body_client_id() -> None:
     state = OAuth2SessionState("public-app", redirect_uri="https://app/cb", pkce="S256")
     url, st = state.authorization_url("https://as.example/authorize")
     assert "code_challenge_method=S256" in url
-    request = state.prepare_fetch_token(
+    request = state.build_fetch_request(
         TOKEN_URL, authorization_response=f"https://app/cb?code=c1&state={st}"
     )
     form = dict(parse_qsl((request.body or b"").decode()))
@@ -251,7 +276,7 @@ def test_session_state_verifier_survives_between_web_requests() -> None:
         state=st,
         code_verifier=first.code_verifier,
     )
-    request = second.prepare_fetch_token(
+    request = second.build_fetch_request(
         TOKEN_URL, authorization_response=f"https://app/cb?code=c&state={st}"
     )
     assert dict(parse_qsl((request.body or b"").decode()))["code_verifier"] == first.code_verifier
@@ -261,18 +286,18 @@ def test_session_state_forged_state_is_refused_before_any_request() -> None:
     state = OAuth2SessionState("app", redirect_uri="https://app/cb")
     state.authorization_url("https://as.example/authorize")
     with pytest.raises(oauthkit.StateMismatchError):
-        state.prepare_fetch_token(
+        state.build_fetch_request(
             TOKEN_URL, authorization_response="https://app/cb?code=c&state=forged"
         )
 
 
 def test_session_state_secret_goes_once_in_basic() -> None:
     state = OAuth2SessionState("app", redirect_uri="https://app/cb")
-    request = state.prepare_fetch_token(TOKEN_URL, code="c", client_secret="s3cret")
+    request = state.build_fetch_request(TOKEN_URL, code="c", client_secret="s3cret")
     form = dict(parse_qsl((request.body or b"").decode()))
     assert "client_secret" not in form
     assert request.headers["Authorization"].startswith("Basic ")
-    post = OAuth2SessionState("app").prepare_fetch_token(
+    post = OAuth2SessionState("app").build_fetch_request(
         TOKEN_URL, code="c", client_secret="s3cret", include_client_id=True
     )
     form = dict(parse_qsl((post.body or b"").decode()))
@@ -287,7 +312,7 @@ def test_session_state_refresh_kwargs_authenticate_like_requests_oauthlib() -> N
         auto_refresh_kwargs={"client_id": "app", "client_secret": "s3cret", "audience": "api"},
         token={"access_token": "a", "token_type": "Bearer", "refresh_token": "r", "expires_at": 1},
     )
-    request = state.prepare_refresh(TOKEN_URL)
+    request = state.build_refresh_request(TOKEN_URL)
     form = dict(parse_qsl((request.body or b"").decode()))
     # as requests-oauthlib: the credentials go in the body (client_secret_post), once
     assert form == {
@@ -304,10 +329,10 @@ def test_session_state_checks_the_issuer_of_the_callback() -> None:
     state = OAuth2SessionState("app", redirect_uri="https://app/cb", issuer="https://as.example")
     _, st = state.authorization_url("https://as.example/authorize")
     with pytest.raises(oauthkit.IssuerMismatchError):
-        state.prepare_fetch_token(
+        state.build_fetch_request(
             TOKEN_URL, authorization_response=f"https://app/cb?code=c&state={st}&iss=https://evil"
         )
-    request = state.prepare_fetch_token(
+    request = state.build_fetch_request(
         TOKEN_URL, authorization_response=f"https://app/cb?code=c&state={st}&iss=https://as.example"
     )
     assert dict(parse_qsl((request.body or b"").decode()))["code"] == "c"

@@ -17,17 +17,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oauthkit import (
+from oauthkit import SignatureMethodError, UsageError
+from oauthkit.oauth1 import (
     HMAC_SHA1,
     HMAC_SHA256,
     HMAC_SHA512,
     PLAINTEXT,
     OAuth1Signer,
-    SignatureMethodError,
     SigningMaterial,
-    UsageError,
+    _signature,
 )
-from oauthkit.oauth1 import _signature
 from oauthkit.oauth1 import _signer as _oauth1
 from oauthkit.oauth1._signature import (
     base_string_uri,

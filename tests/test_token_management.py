@@ -19,16 +19,15 @@ from oauthkit import (
     UsageError,
 )
 from oauthkit._core._http import HttpRequest, HttpResponse
-from oauthkit._errors import InvalidClientError, UnsupportedTokenTypeError
+from oauthkit._error_codes import InvalidClientError, UnsupportedTokenTypeError
 from oauthkit._oauth2._client_assertion import ClientSecretJwt
 from oauthkit._oauth2._client_auth import ClientSecretBasic, NoneAuth
-from oauthkit._oauth2._revocation import (
+from oauthkit._oauth2._introspection import (
     Introspection,
     build_introspection_request,
-    build_revocation_request,
     parse_introspection_response,
-    parse_revocation_response,
 )
+from oauthkit._oauth2._revocation import build_revocation_request, parse_revocation_response
 
 NOW = 1_700_000_000.0
 REVOKE = "https://as.example/revoke"

@@ -12,15 +12,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from oauthkit._core._http import HttpResponse
+from oauthkit._error_codes import InvalidClientError, InvalidGrantError, token_error_class
 from oauthkit._errors import (
-    InvalidClientError,
-    InvalidGrantError,
     MalformedResponseError,
     MissingTokenError,
     ServerResponseError,
     TokenEndpointError,
     UsageError,
-    token_error_class,
 )
 from oauthkit._oauth2._token import Token
 from oauthkit._oauth2._token_response import parse_error_body, parse_token_response
@@ -41,7 +39,7 @@ ERROR_CODES = {
     "authorization_pending": "AuthorizationPendingError",
     "slow_down": "SlowDownError",
     "access_denied": "AccessDeniedError",
-    "expired_token": "ExpiredTokenError",
+    "expired_token": "DeviceCodeExpiredError",
     "invalid_target": "InvalidTargetError",
     "invalid_dpop_proof": "InvalidDpopProofError",
     "use_dpop_nonce": "UseDpopNonceError",

@@ -6,6 +6,7 @@ is at fault, because that decides what a caller can do about it::
     OAuthError
     ├── UsageError                      the caller misused the API (fix the code)
     │   ├── InsecureTransportError      plain http to a non-loopback host
+    │   ├── UnsafeUrlError              a URL whose host HTTP libraries read differently
     │   ├── MissingExtraError           an optional extra is not installed (also ImportError)
     │   └── SignatureMethodError        unknown method, wrong key, GET with body placement
     ├── CallbackError                   the redirect back to us is not acceptable
@@ -26,31 +27,40 @@ is at fault, because that decides what a caller can do about it::
     │   │   ├── AuthorizationPendingError        authorization_pending         RFC 8628 §3.5
     │   │   ├── SlowDownError                    slow_down                     RFC 8628 §3.5
     │   │   ├── AccessDeniedError                access_denied                 RFC 8628 §3.5
-    │   │   ├── ExpiredTokenError                expired_token                 RFC 8628 §3.5
+    │   │   ├── DeviceCodeExpiredError           expired_token                 RFC 8628 §3.5
     │   │   ├── InvalidTargetError               invalid_target                RFC 8707 §2
     │   │   ├── InvalidDpopProofError            invalid_dpop_proof            RFC 9449 §5
     │   │   ├── UseDpopNonceError                use_dpop_nonce                RFC 9449 §8
     │   │   ├── InvalidAuthorizationDetailsError invalid_authorization_details RFC 9396 §5
     │   │   └── UnsupportedTokenTypeError        unsupported_token_type        RFC 7009 §2.2.1
-    │   └── MalformedResponseError      HTML error pages, bad JSON, missing fields
-    │       └── MissingTokenError       a 2xx body without the token it must carry
+    │   ├── MalformedResponseError      HTML error pages, bad JSON, missing fields
+    │   │   └── MissingTokenError       a 2xx body without the token it must carry
+    │   └── UnexpectedRedirectError     a back-channel endpoint answered 3xx (never followed)
+    ├── UnusableTokenError              the server issued a token that cannot be sent as its
+    │                                   type requires (a space in a Bearer token, say)
     ├── DeviceFlowExpiredError          our own deadline for a device flow (RFC 8628) passed
+    ├── LockTimeoutError                waited longer than the caller's timeout for a renewal
+    │                                   in progress (also a TimeoutError)
     └── TokenExpiredError               the access token expired and cannot be renewed
 
-:func:`token_error_class` maps an RFC 6749 §5.2 ``error`` code (or one registered by an extension)
+:mod:`oauthkit._error_codes` holds one class per registered ``error`` code, and its
+``token_error_class`` maps an RFC 6749 §5.2 ``error`` code (or one registered by an extension)
 to its class; unknown codes map to :class:`TokenEndpointError` itself, so ``except
 TokenEndpointError`` always catches every refusal.
 
 Transport exceptions (``requests.ConnectionError``, ``httpx.TransportError``) are deliberately
 not wrapped: they are not OAuth problems, and callers already know how to handle them.
 
-Errors that carry response bodies keep only a short excerpt, with anything that looks like a
-credential removed, so that logging an exception never leaks a token.
+Errors that carry response bodies keep only a short excerpt, redacted by
+:mod:`oauthkit._core._redact`, so that logging an exception never leaks a token.
+
+``ExpiredTokenError`` is the old name of :class:`DeviceCodeExpiredError`; it read too much
+like :class:`TokenExpiredError` (the access token), which means something else entirely.
 """
 
 from __future__ import annotations
 
-import re
+from ._core._redact import excerpt
 
 # typing costs milliseconds at import; annotations are strings here, so it is type-time only.
 TYPE_CHECKING = False
@@ -58,21 +68,12 @@ if TYPE_CHECKING:
     from typing import ClassVar
 
 __all__ = [
-    "AccessDeniedError",
     "AuthorizationError",
-    "AuthorizationPendingError",
     "CallbackError",
     "DeviceFlowExpiredError",
-    "ExpiredTokenError",
     "InsecureTransportError",
-    "InvalidAuthorizationDetailsError",
-    "InvalidClientError",
-    "InvalidDpopProofError",
-    "InvalidGrantError",
-    "InvalidRequestError",
-    "InvalidScopeError",
-    "InvalidTargetError",
     "IssuerMismatchError",
+    "LockTimeoutError",
     "MalformedResponseError",
     "MissingExtraError",
     "MissingTokenError",
@@ -80,52 +81,15 @@ __all__ = [
     "OAuthError",
     "ServerResponseError",
     "SignatureMethodError",
-    "SlowDownError",
     "StateMismatchError",
     "TokenEndpointError",
     "TokenExpiredError",
     "TokenRequestDenied",
-    "UnauthorizedClientError",
-    "UnsupportedGrantTypeError",
-    "UnsupportedTokenTypeError",
+    "UnexpectedRedirectError",
+    "UnsafeUrlError",
+    "UnusableTokenError",
     "UsageError",
-    "UseDpopNonceError",
-    "excerpt",
-    "token_error_class",
 ]
-
-_EXCERPT_LIMIT = 200
-# Field names whose values must never reach an exception message or a log line.
-_SECRET_FIELD = re.compile(
-    r"""(?ix)
-    (["']?(?<!\w)(?:access_token|refresh_token|id_token|oauth_token_secret|oauth_token|
-    client_secret|device_code|code|password|assertion|client_assertion|subject_token|
-    actor_token|token)["']?\s*[=:]\s*(?:\[\s*)?)  # a JSON array opener too: ["secret"
-    ("(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'?|[^"'&,\s}\]]+)  # a whole quoted string
-    """
-)
-
-
-def _redact(match: re.Match[str]) -> str:
-    value = match.group(2)
-    quote = value[0] if value[0] in "\"'" else ""
-    return f"{match.group(1)}{quote}***{quote}"
-
-
-def excerpt(body: bytes | str, limit: int = _EXCERPT_LIMIT) -> str:
-    """Return a short, single-line, credential-free excerpt of a response body.
-
-    Args:
-        body: The raw body as received.
-        limit: Maximum number of characters kept.
-
-    Returns:
-        The excerpt, with secret-looking values replaced by ``***``.
-    """
-    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
-    text = _SECRET_FIELD.sub(_redact, text)
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class OAuthError(Exception):
@@ -145,10 +109,20 @@ class InsecureTransportError(UsageError):
 
     def __init__(self, url: str) -> None:
         self.url = url
+        where = url.partition("?")[0].partition("#")[0]  # a query may carry the credential
         super().__init__(
-            f"refusing to send OAuth credentials over plain http to {url!r}: use https, "
-            "or allow it explicitly for this client (loopback hosts are always allowed)"
+            f"refusing to send OAuth credentials over plain http to {where!r}: use https, "
+            "or allow it for this client with allow_insecure_transport= (loopback hosts "
+            "are always allowed)"
         )
+
+
+class UnsafeUrlError(UsageError):
+    """A URL whose host HTTP libraries and URL parsers read differently.
+
+    ``http://evil.example\\@127.0.0.1/`` is loopback to :func:`urllib.parse.urlsplit` and
+    ``evil.example`` to urllib3; oauthkit refuses to guess which host it names.
+    """
 
 
 class MissingExtraError(UsageError, ImportError):
@@ -268,148 +242,24 @@ class MissingTokenError(MalformedResponseError):
     """A successful token response that lacks the token it must carry."""
 
 
-class InvalidRequestError(TokenEndpointError):
-    """``invalid_request``: a parameter is missing, repeated or malformed (RFC 6749 §5.2)."""
+class UnexpectedRedirectError(ServerResponseError):
+    """A back-channel endpoint answered with a redirect, which oauthkit never follows.
 
-    code = "invalid_request"
+    Following it would re-send the request's credentials (the code, the client secret, a
+    refresh token) to wherever the ``Location`` points, and adopt whatever comes back.
 
-
-class InvalidClientError(TokenEndpointError):
-    """``invalid_client``: client authentication failed (RFC 6749 §5.2).
-
-    Usually a wrong ``client_secret`` or an authentication method the server does not accept
-    for this client; servers often answer it with HTTP 401.
+    Attributes:
+        location_origin: ``scheme://host:port`` of the ``Location`` header, or ``None``.
     """
 
-    code = "invalid_client"
-
-
-class InvalidGrantError(TokenEndpointError):
-    """``invalid_grant``: the code, refresh token or credentials are invalid (RFC 6749 §5.2).
-
-    Also the answer to an expired or already used authorization code, a revoked refresh
-    token, a ``redirect_uri`` that differs from the authorization request, or a wrong PKCE
-    ``code_verifier``. A refresh that fails with it needs a new authorization.
-    """
-
-    code = "invalid_grant"
-
-
-class UnauthorizedClientError(TokenEndpointError):
-    """``unauthorized_client``: this client may not use this grant type (RFC 6749 §5.2)."""
-
-    code = "unauthorized_client"
-
-
-class UnsupportedGrantTypeError(TokenEndpointError):
-    """``unsupported_grant_type``: the server does not support the grant type (RFC 6749 §5.2)."""
-
-    code = "unsupported_grant_type"
-
-
-class InvalidScopeError(TokenEndpointError):
-    """``invalid_scope``: the requested scope is invalid, unknown or too wide (RFC 6749 §5.2)."""
-
-    code = "invalid_scope"
-
-
-class AuthorizationPendingError(TokenEndpointError):
-    """``authorization_pending``: the user has not finished yet; poll again (RFC 8628 §3.5)."""
-
-    code = "authorization_pending"
-
-
-class SlowDownError(TokenEndpointError):
-    """``slow_down``: poll again, with the interval raised by 5 seconds (RFC 8628 §3.5)."""
-
-    code = "slow_down"
-
-
-class AccessDeniedError(TokenEndpointError):
-    """``access_denied`` at the token endpoint: the user declined (RFC 8628 §3.5).
-
-    The front-channel ``access_denied`` of a redirect flow is an :class:`AuthorizationError`
-    instead, because it never reaches a token endpoint.
-    """
-
-    code = "access_denied"
-
-
-class ExpiredTokenError(TokenEndpointError):
-    """``expired_token``: the device code expired; start a new device flow (RFC 8628 §3.5)."""
-
-    code = "expired_token"
-
-
-class InvalidTargetError(TokenEndpointError):
-    """``invalid_target``: a ``resource`` indicator is invalid or not allowed (RFC 8707 §2)."""
-
-    code = "invalid_target"
-
-
-class InvalidDpopProofError(TokenEndpointError):
-    """``invalid_dpop_proof``: the server rejected the DPoP proof (RFC 9449 §5)."""
-
-    code = "invalid_dpop_proof"
-
-
-class UseDpopNonceError(TokenEndpointError):
-    """``use_dpop_nonce``: retry with the nonce from the ``DPoP-Nonce`` header (RFC 9449 §8)."""
-
-    code = "use_dpop_nonce"
-
-
-class InvalidAuthorizationDetailsError(TokenEndpointError):
-    """``invalid_authorization_details``: rejected ``authorization_details`` (RFC 9396 §5)."""
-
-    code = "invalid_authorization_details"
-
-
-class UnsupportedTokenTypeError(TokenEndpointError):
-    """``unsupported_token_type``: the server cannot revoke this token type (RFC 7009 §2.2.1)."""
-
-    code = "unsupported_token_type"
-
-
-_TOKEN_ERROR_CLASSES: dict[str, type[TokenEndpointError]] = {
-    cls.code: cls
-    for cls in (
-        InvalidRequestError,
-        InvalidClientError,
-        InvalidGrantError,
-        UnauthorizedClientError,
-        UnsupportedGrantTypeError,
-        InvalidScopeError,
-        AuthorizationPendingError,
-        SlowDownError,
-        AccessDeniedError,
-        ExpiredTokenError,
-        InvalidTargetError,
-        InvalidDpopProofError,
-        UseDpopNonceError,
-        InvalidAuthorizationDetailsError,
-        UnsupportedTokenTypeError,
-    )
-    if cls.code is not None
-}
-
-
-def token_error_class(code: str) -> type[TokenEndpointError]:
-    """Return the exception class for a token-endpoint ``error`` code (RFC 6749 §5.2).
-
-    Registered codes are ASCII lower case; a server that upper-cases one still gets the
-    specific class, while the exception keeps the code exactly as sent.
-
-    Args:
-        code: The ``error`` value of the response.
-
-    Returns:
-        The subclass registered for ``code``, or :class:`TokenEndpointError` for any other
-        code, so that unknown extension codes are still caught as token-endpoint refusals.
-    """
-    if not isinstance(code, str):
-        return TokenEndpointError
-    return _TOKEN_ERROR_CLASSES.get(code.strip().lower(), TokenEndpointError)
+    def __init__(self, status_code: int, location_origin: str | None, what: str) -> None:
+        self.location_origin = location_origin
+        target = f" to {location_origin}" if location_origin else ""
+        super().__init__(
+            f"the {what} answered with a redirect{target}; back-channel requests never follow "
+            "redirects (nothing was re-sent); configure the endpoint's final URL",
+            status_code,
+        )
 
 
 class DeviceFlowExpiredError(OAuthError):
@@ -418,6 +268,19 @@ class DeviceFlowExpiredError(OAuthError):
     Raised when ``expires_in`` of the device authorization response has run out while still
     polling, before (or instead of) the server answering ``expired_token``. Start a new flow.
     """
+
+
+class UnusableTokenError(OAuthError):
+    """The server issued a token that cannot be sent the way its type requires.
+
+    An access token may hold any visible ASCII character (RFC 6749 Appendix A.12), but a Bearer
+    credential is a ``b64token`` (RFC 6750 §2.1): a token with a space cannot go in an
+    ``Authorization: Bearer`` header. The fault is the server's, not the caller's.
+    """
+
+
+class LockTimeoutError(OAuthError, TimeoutError):
+    """The caller's timeout ran out while waiting for a renewal that another caller runs."""
 
 
 class TokenExpiredError(OAuthError):

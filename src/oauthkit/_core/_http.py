@@ -1,4 +1,4 @@
-"""Neutral HTTP values shared by the core and the drivers, and transport-security rules.
+"""Neutral HTTP values shared by the core and the drivers.
 
 The core never performs I/O. It describes requests as :class:`HttpRequest` values and reads
 :class:`HttpResponse` values that a driver (requests, httpx) fills in. Both are deliberately
@@ -7,24 +7,36 @@ minimal: a method, a URL, headers and a byte body.
 
 from __future__ import annotations
 
-import functools
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from .._errors import InsecureTransportError, UsageError
+from .._errors import UsageError
 
 __all__ = [
+    "FORM_CONTENT_TYPE",
     "HttpRequest",
     "HttpResponse",
-    "check_transport",
-    "is_loopback_host",
+    "header_value",
     "origin_of",
     "same_origin",
 ]
 
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def header_value(headers: Mapping[str, str], name: str) -> str | None:
+    """The value of header ``name`` in ``headers``, matched case-insensitively."""
+    value = headers.get(name)
+    if value is not None:
+        return value
+    lowered = name.lower()
+    for key, val in headers.items():
+        if key.lower() == lowered:
+            return val
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +58,7 @@ class HttpRequest:
     def __repr__(self) -> str:
         # Headers, body and query carry credentials (Authorization, client_secret, tokens in
         # the query): show only where the request goes.
-        parts = urlsplit(self.url)
-        return f"HttpRequest({self.method} {parts.scheme}://{parts.netloc}{parts.path})"
+        return f"HttpRequest({self.method} {_where(self.url)})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,29 +68,40 @@ class HttpResponse:
     Attributes:
         status_code: HTTP status.
         headers: Header names (any case) and values.
-        body: The full body. Only token-endpoint style responses are ever read into the core.
+        body: The full body. Only back-channel responses are ever read into the core; for the
+            caller's own requests it is empty.
+        raw: The driver's own response object (``requests.Response``, ``httpx.Response``), which
+            the executor attaches to the errors a flow raises about this response. Not compared.
     """
 
     status_code: int
     headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes = b""
+    raw: object = field(default=None, compare=False, repr=False)
 
     def __repr__(self) -> str:
         return f"HttpResponse({self.status_code}, {len(self.body)} bytes)"  # bodies hold tokens
 
     def header(self, name: str) -> str | None:
         """Return a header value, matching the name case-insensitively."""
-        lowered = name.lower()
-        for key, value in self.headers.items():
-            if key.lower() == lowered:
-                return value
-        return None
+        return header_value(self.headers, name)
 
     @property
     def media_type(self) -> str:
         """The ``Content-Type`` without parameters, lower-cased (``""`` when absent)."""
         value = self.header("content-type") or ""
         return value.partition(";")[0].strip().lower()
+
+
+def _where(url: str) -> str:
+    """``scheme://host/path`` of ``url``, without query, fragment or user information."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port is not None else ""
+    except ValueError:
+        return "<unparsable URL>"
+    return f"{parts.scheme}://{host}{port}{parts.path}"
 
 
 def origin_of(url: str) -> tuple[str, str, int]:
@@ -92,11 +114,11 @@ def origin_of(url: str) -> tuple[str, str, int]:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise UsageError(f"malformed URL {url!r}") from exc
+        raise UsageError(f"malformed URL {_where(url)!r}") from exc
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
     if not scheme or not host:
-        raise UsageError(f"not an absolute URL: {url!r}")
+        raise UsageError(f"not an absolute URL: {_where(url)!r}")
     return scheme, host, port if port is not None else _DEFAULT_PORTS.get(scheme, 0)
 
 
@@ -106,41 +128,3 @@ def same_origin(a: str, b: str) -> bool:
         return origin_of(a) == origin_of(b)
     except UsageError:
         return False
-
-
-@functools.lru_cache(maxsize=256)
-def is_loopback_host(host: str) -> bool:
-    """Whether ``host`` names this machine: ``localhost``, 127.0.0.0/8 or ``::1``."""
-    host = host.strip("[]").lower().rstrip(".")
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    import ipaddress  # only needed here; deferred to keep the core import light
-
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_transport(url: str, *, allow_insecure: bool = False) -> None:
-    """Refuse to send credentials to ``url`` over plain HTTP unless the host is loopback.
-
-    ``OAUTHLIB_INSECURE_TRANSPORT`` is honoured so that code written for oauthlib keeps working,
-    but oauthkit never needs it for loopback development.
-
-    Args:
-        url: Where the credential would go.
-        allow_insecure: The per-client escape hatch for non-loopback plain HTTP.
-
-    Raises:
-        InsecureTransportError: The URL is plain http to a non-loopback host.
-        UsageError: The URL is not absolute, or uses a scheme other than http/https.
-    """
-    scheme, host, _ = origin_of(url)
-    if scheme == "https":
-        return
-    if scheme != "http":
-        raise UsageError(f"unsupported URL scheme {scheme!r} in {url!r}")
-    if allow_insecure or is_loopback_host(host) or os.environ.get("OAUTHLIB_INSECURE_TRANSPORT"):
-        return
-    raise InsecureTransportError(url)

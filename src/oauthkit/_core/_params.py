@@ -1,37 +1,42 @@
-"""Authenticated form POSTs to back-channel endpoints, and their shared parameters.
+"""One rule per shared request parameter: scope, resource, authorization_details and extras.
 
-Token requests (RFC 6749 §3.2), revocation (RFC 7009 §2.1), introspection (RFC 7662 §2.1) and
-device authorization (RFC 8628 §3.1) requests are all ``application/x-www-form-urlencoded``
-POSTs authenticated by the client (RFC 6749 §2.3). :func:`build_form_request` is their common
-tail; the helpers encode the parameters several of them share: ``scope`` (RFC 6749 §3.3),
-``resource`` (RFC 8707 §2) and ``authorization_details`` (RFC 9396 §2).
+The authorization URL, every grant, the device request (and later PAR and CIBA) take the same
+parameters. Each is validated and encoded here, once, so that a value accepted by one builder is
+accepted by all of them and encoded the same way:
+
+* ``scope`` (RFC 6749 §3.3): a space-delimited string or a sequence of strings; every item is
+  split on whitespace, so ``["read write"]`` and ``["read", "write"]`` are the same two scopes;
+* ``resource`` (RFC 8707 §2): absolute URIs without a fragment, one parameter each;
+* ``authorization_details`` (RFC 9396 §2): a JSON array of objects with a string ``type``,
+  given as a sequence of mappings or as its JSON text;
+* extra parameters: a mapping or a sequence of pairs, values strings or integers, ``None``
+  dropped; names reserved for the grant or for client authentication are refused, and no
+  parameter is sent twice except the repeatable ``resource`` and ``audience`` (RFC 6749 §3.2,
+  §3.1).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from .._errors import UsageError
-from .._oauth2._client_auth import ClientAuth
-from ._http import HttpRequest, check_transport
 
 __all__ = [
-    "FORM_CONTENT_TYPE",
+    "AuthorizationDetails",
     "ExtraParams",
     "Scope",
-    "build_form_request",
     "encode_authorization_details",
     "encode_scope",
     "extra_params",
     "merge_params",
     "resource_params",
+    "scope_tokens",
     "strings",
 ]
 
-FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 # RFC 6749 §3.2: parameters are sent once, except those their RFC defines as repeatable.
 _REPEATABLE = frozenset({"resource", "audience"})
 # Names a caller may not set through ``extra``: they belong to the grant or to ClientAuth.
@@ -39,26 +44,10 @@ _NOT_EXTRA = frozenset({"grant_type", "client_secret", "client_assertion", "clie
 
 Scope = str | Sequence[str] | None
 ExtraParams = Mapping[str, object] | Sequence[tuple[str, object]] | None
+AuthorizationDetails = str | Sequence[Mapping[str, Any]] | None
 
 
-def encode_scope(scope: Scope) -> str | None:
-    """Join scopes with spaces (RFC 6749 §3.3); ``None`` or empty means "omit".
-
-    Raises:
-        UsageError: A scope in a sequence is empty, not a string or contains whitespace.
-    """
-    if scope is None:
-        return None
-    if isinstance(scope, str):
-        return scope.strip() or None
-    items = strings(scope, "scope")
-    for item in items:
-        if not isinstance(item, str) or not item or any(ch.isspace() for ch in item):
-            raise UsageError("each scope must be a non-empty string without whitespace")
-    return " ".join(items) or None
-
-
-def strings(value: str | Sequence[str] | None, name: str = "value") -> list[str]:
+def strings(value: str | Iterable[str] | None, name: str = "value") -> list[str]:
     """A single string or an iterable of them, as a list.
 
     Raises:
@@ -68,7 +57,7 @@ def strings(value: str | Sequence[str] | None, name: str = "value") -> list[str]
         return []
     if isinstance(value, str):
         return [value]
-    if isinstance(value, bytes | Mapping):
+    if isinstance(value, bytes | bytearray | Mapping):
         raise UsageError(f"{name} must be a string or a sequence of strings")
     try:
         items = list(value)
@@ -77,6 +66,27 @@ def strings(value: str | Sequence[str] | None, name: str = "value") -> list[str]
     if not all(isinstance(item, str) for item in items):
         raise UsageError(f"{name} must be a string or a sequence of strings")
     return items
+
+
+def scope_tokens(scope: Scope) -> tuple[str, ...] | None:
+    """The scope tokens of ``scope`` in order (RFC 6749 §3.3), or ``None`` when not given.
+
+    Raises:
+        UsageError: Not a string or a sequence of strings.
+    """
+    if scope is None:
+        return None
+    return tuple(token for item in strings(scope, "scope") for token in item.split())
+
+
+def encode_scope(scope: Scope) -> str | None:
+    """The ``scope`` parameter value (RFC 6749 §3.3); ``None`` when there is no scope.
+
+    Raises:
+        UsageError: See :func:`scope_tokens`.
+    """
+    tokens = scope_tokens(scope)
+    return " ".join(tokens) if tokens else None
 
 
 def resource_params(resource: str | Sequence[str] | None) -> list[tuple[str, str]]:
@@ -92,12 +102,12 @@ def resource_params(resource: str | Sequence[str] | None) -> list[tuple[str, str
         except ValueError:
             absolute = False
         if not absolute or "#" in uri:
-            raise UsageError("resource must be an absolute URI without a fragment (RFC 8707)")
+            raise UsageError("resource must be an absolute URI without a fragment (RFC 8707 §2)")
         out.append(("resource", uri))
     return out
 
 
-def encode_authorization_details(details: str | Sequence[Mapping[str, Any]] | None) -> str | None:
+def encode_authorization_details(details: AuthorizationDetails) -> str | None:
     """Encode RFC 9396 ``authorization_details`` as compact JSON.
 
     Args:
@@ -112,22 +122,20 @@ def encode_authorization_details(details: str | Sequence[Mapping[str, Any]] | No
     if isinstance(details, str):
         try:
             parsed = json.loads(details)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise UsageError("authorization_details is not valid JSON") from None
-    if not isinstance(parsed, Sequence) or isinstance(parsed, str):
+    if isinstance(parsed, (str, bytes, Mapping)) or not isinstance(parsed, Sequence):
         raise UsageError("authorization_details must be a JSON array of objects (RFC 9396 §2)")
     for item in parsed:
         if not isinstance(item, Mapping) or not isinstance(item.get("type"), str):
             raise UsageError("each authorization_details object needs a string 'type'")
     try:
-        return json.dumps([dict(item) for item in parsed], separators=(",", ":"))
-    except (TypeError, ValueError):
+        return json.dumps([dict(item) for item in parsed], separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
         raise UsageError("authorization_details holds values JSON cannot encode") from None
 
 
-def extra_params(
-    extra: Mapping[str, object] | Sequence[tuple[str, object]] | None,
-) -> list[tuple[str, str]]:
+def extra_params(extra: ExtraParams) -> list[tuple[str, str]]:
     """Normalise caller-supplied extra parameters; ``None`` values are dropped.
 
     Raises:
@@ -172,56 +180,3 @@ def merge_params(
             raise UsageError(f"parameter {name!r} would be sent twice (RFC 6749 §3.2)")
         seen.add(name)
     return params + more
-
-
-def build_form_request(
-    endpoint: str,
-    params: list[tuple[str, str]],
-    auth: ClientAuth,
-    *,
-    now: float,
-    extra: ExtraParams = None,
-    headers: Mapping[str, str] | None = None,
-    allow_insecure_transport: bool = False,
-) -> HttpRequest:
-    """Build an authenticated form POST to a back-channel endpoint.
-
-    This is the shared tail of token, revocation, introspection and device authorization
-    requests: extra parameters, client authentication, and the form headers.
-
-    Args:
-        endpoint: The endpoint URL.
-        params: The request's own parameters.
-        auth: The client authentication.
-        now: The current time, for JWT client assertions.
-        extra: Extra body parameters; ``None`` values are dropped.
-        headers: Extra headers, e.g. ``DPoP``.
-        allow_insecure_transport: Permit plain http to a non-loopback host.
-
-    Returns:
-        The POST request, with ``Content-Type: application/x-www-form-urlencoded`` and
-        ``Accept: application/json``.
-
-    Raises:
-        InsecureTransportError: ``endpoint`` is plain http to a non-loopback host.
-        UsageError: A relative ``endpoint``; a parameter given twice; an extra parameter that
-            is reserved; a header that is not a string pair, or a ``Content-Type`` that is not
-            form-encoded; credentials the client authentication would add already present.
-    """
-    check_transport(endpoint, allow_insecure=allow_insecure_transport)
-    form = merge_params(list(params), extra_params(extra))
-    out_headers = {"Content-Type": FORM_CONTENT_TYPE, "Accept": "application/json"}
-    for name, value in (headers or {}).items():
-        if not isinstance(name, str) or not isinstance(value, str):
-            raise UsageError("header names and values must be strings")
-        lowered = name.lower()
-        if lowered == "content-type" and value.partition(";")[0].strip().lower() != (
-            FORM_CONTENT_TYPE
-        ):
-            raise UsageError("a token request body is form-encoded; Content-Type cannot change")
-        for existing in [key for key in out_headers if key.lower() == lowered]:
-            del out_headers[existing]
-        out_headers[name] = value
-    form, out_headers = auth.apply(form, out_headers, endpoint=endpoint, now=now)
-    body = urlencode(form).encode("ascii")
-    return HttpRequest("POST", endpoint, out_headers, body)

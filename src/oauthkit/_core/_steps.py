@@ -1,51 +1,149 @@
-"""The steps that sans-I/O flows yield to the drivers that run them.
+"""The steps that sans-I/O flows yield, and the replies the executor sends back.
 
-A flow that needs I/O (device polling, RFC 8628 §3.4; later refresh-before-use and retries) is
-a generator. It yields a step, the driver performs it, and the driver sends back the result:
+Every operation that does I/O (a token request, a renewal under a lock, the caller's protected
+request with its retry, device polling) is a generator, a *flow*. It yields a step; the
+executor (:mod:`oauthkit._core._run`) has the driver perform it and sends back the result:
 
-* :class:`SendRequest` -> the driver sends :attr:`SendRequest.request` and sends back an
-  :class:`~oauthkit._http.HttpResponse` with the body read;
-* :class:`Sleep` -> the driver waits (``time.sleep`` or ``asyncio.sleep``) and sends back
-  ``None``.
+======================  =========================================  ===========================
+step                    the driver...                              and sends back
+======================  =========================================  ===========================
+:class:`SendRequest`    sends a back-channel request, no redirects  :class:`HttpResponse` (body
+                                                                    read), or :class:`SendFailed`
+:class:`SendProtected`  sends the caller's request with a patch    :class:`HttpResponse`
+                                                                    (status and headers only)
+:class:`Sleep`          waits                                      ``None``
+:class:`Exclusive`      runs a sub-flow holding the lock for a key  the sub-flow's result
+:class:`TokenIssued`    hands a new token to the caller's updater  ``None``
+======================  =========================================  ===========================
 
-When the flow is done, the generator returns its result (``StopIteration.value``). This is the
-shape of httpx's ``Auth.auth_flow``: one copy of the protocol logic serves the requests driver,
-the sync httpx driver and the async httpx driver, which differ only in how they do I/O.
+The vocabulary is the contract between the protocol and the drivers. Token stores add two
+more steps of the same kind (load and save a token by key); a store's lock is one more kind of
+lock behind :class:`Exclusive`. Every step names the driver method that answers it
+(``handler``), so the executor stays one loop however many steps there are.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from urllib.parse import urlsplit
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, ClassVar, TypeVar
 
 from .._errors import UsageError
-from ._http import HttpRequest
+from ._http import HttpRequest, _where
+from ._patch import RequestPatch
 
-__all__ = ["SendRequest", "Sleep", "Step"]
+__all__ = [
+    "Exclusive",
+    "Flow",
+    "Purpose",
+    "SendFailed",
+    "SendProtected",
+    "SendRequest",
+    "Sleep",
+    "Step",
+    "TokenIssued",
+]
+
+T = TypeVar("T")
+
+
+class Purpose(str, Enum):
+    """Why a back-channel request is sent.
+
+    The purpose decides which requests-oauthlib compliance hooks run around it
+    (:mod:`oauthkit._compat._hooks`) and is named in every log line about it.
+    """
+
+    CODE_EXCHANGE = "code_exchange"
+    """The authorization code grant (RFC 6749 §4.1.3)."""
+    TOKEN = "token"
+    """Any other grant asked for by the caller: password, client credentials, JWT bearer..."""
+    REFRESH = "refresh"
+    """A refresh token grant (RFC 6749 §6), automatic or asked for."""
+    CLIENT_CREDENTIALS_RENEWAL = "client_credentials_renewal"
+    """A new client-credentials token replacing an expired one (RFC 6749 §4.4)."""
+    DEVICE_AUTHORIZATION = "device_authorization"
+    """The device authorization request (RFC 8628 §3.1)."""
+    DEVICE_POLL = "device_poll"
+    """A device access token request (RFC 8628 §3.4)."""
+    REVOCATION = "revocation"
+    """Token revocation (RFC 7009)."""
+    INTROSPECTION = "introspection"
+    """Token introspection (RFC 7662)."""
+    OAUTH1_TEMPORARY_CREDENTIALS = "oauth1_temporary_credentials"
+    """An OAuth 1.0a request-token request (RFC 5849 §2.1)."""
+    OAUTH1_TOKEN_CREDENTIALS = "oauth1_token_credentials"
+    """An OAuth 1.0a access-token request (RFC 5849 §2.3)."""
+
+    @property
+    def endpoint(self) -> str:
+        """A human name for the endpoint, for messages."""
+        return _ENDPOINTS.get(self, "token endpoint")
+
+
+_ENDPOINTS = {
+    Purpose.DEVICE_AUTHORIZATION: "device authorization endpoint",
+    Purpose.REVOCATION: "revocation endpoint",
+    Purpose.INTROSPECTION: "introspection endpoint",
+    Purpose.OAUTH1_TEMPORARY_CREDENTIALS: "request-token endpoint",
+    Purpose.OAUTH1_TOKEN_CREDENTIALS: "access-token endpoint",
+}
 
 
 @dataclass(frozen=True, slots=True)
 class SendRequest:
-    """Ask the driver to send a request and send back the response, body read.
+    """Send a back-channel request exactly as built, never following a redirect.
 
     Attributes:
-        request: The request to send, exactly as built.
+        request: The request.
+        purpose: Why it is sent.
+        timeout: Seconds the driver may spend on it (connect and read), or ``None`` for the
+            driver's own default.
     """
 
     request: HttpRequest
+    purpose: Purpose = Purpose.TOKEN
+    timeout: float | None = None
+    handler: ClassVar[str] = "send"
 
     def __repr__(self) -> str:
         # The request carries client credentials (Authorization header, client_secret,
-        # assertions, device codes) in its headers and body; the step's repr shows only
-        # where it goes.
-        parts = urlsplit(self.request.url)
-        return f"SendRequest({self.request.method} {parts.scheme}://{parts.netloc}{parts.path})"
+        # assertions, device codes) in its headers and body; show only where it goes.
+        return f"SendRequest({self.request.method} {_where(self.request.url)})"
+
+
+@dataclass(frozen=True, slots=True)
+class SendFailed:
+    """The reply to a :class:`SendRequest` the driver could not complete.
+
+    Attributes:
+        error: The driver's exception, passed on unwrapped if the flow gives up.
+        not_sent: ``True`` when the request certainly never reached the server (connection
+            refused, name resolution failed, connect timeout), so that re-sending it cannot
+            replay a one-time credential.
+    """
+
+    error: BaseException
+    not_sent: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SendProtected:
+    """Send the caller's own request with ``patch`` applied; its body is never read here.
+
+    Attributes:
+        patch: What to add to the request (an empty patch sends it as it is).
+    """
+
+    patch: RequestPatch
+    handler: ClassVar[str] = "send_protected"
 
 
 @dataclass(frozen=True, slots=True)
 class Sleep:
-    """Ask the driver to wait, then send back ``None``.
+    """Wait, then send back ``None``.
 
     Attributes:
         seconds: How long to wait; finite and not negative.
@@ -55,6 +153,7 @@ class Sleep:
     """
 
     seconds: float
+    handler: ClassVar[str] = "sleep"
 
     def __post_init__(self) -> None:
         value = self.seconds
@@ -64,5 +163,42 @@ class Sleep:
             raise UsageError(f"Sleep.seconds must be finite and >= 0, not {value!r}")
 
 
-Step = SendRequest | Sleep
-"""Any step a flow may yield; drivers dispatch on the class."""
+@dataclass(frozen=True, slots=True)
+class Exclusive:
+    """Run ``flow`` while holding the lock for ``key``; send back its result.
+
+    The driver's lock (a thread lock, an asyncio lock, later a file or Redis lock of a token
+    store) is held around the sub-flow only, never around the caller's own request.
+
+    Attributes:
+        key: What the lock protects, such as one token.
+        flow: The sub-flow.
+        timeout: Seconds to wait for the lock before giving up with
+            :class:`~oauthkit.LockTimeoutError`; ``None`` waits as long as it takes.
+    """
+
+    key: str
+    flow: Flow[Any] = field(repr=False)
+    timeout: float | None = None
+    handler: ClassVar[str] = "exclusive"
+
+
+@dataclass(frozen=True, slots=True)
+class TokenIssued:
+    """A renewal issued a new token: hand it to the caller's ``token_updater``.
+
+    Yielded once per new token, outside any lock, by the flow that renewed it.
+
+    Attributes:
+        token: The new token (an OAuth 2 :class:`~oauthkit.Token`).
+    """
+
+    token: Any = field(repr=False)
+    handler: ClassVar[str] = "token_issued"
+
+
+Step = SendRequest | SendProtected | Sleep | Exclusive | TokenIssued
+"""Any step a flow may yield."""
+
+Flow = Generator[Step, Any, T]
+"""A generator of steps returning ``T``."""

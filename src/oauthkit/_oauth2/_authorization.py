@@ -13,41 +13,34 @@ from injectable factories backed by :mod:`secrets`.
 
 from __future__ import annotations
 
-import json
 import math
-import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 from urllib.parse import SplitResult, parse_qsl, urlsplit, urlunsplit
 
 from .._core._encoding import percent_encode
-from .._core._http import check_transport
+from .._core._params import (
+    AuthorizationDetails,
+    ExtraParams,
+    encode_authorization_details,
+    extra_params,
+    merge_params,
+    resource_params,
+    scope_tokens,
+)
+from .._core._random import generate_nonce, generate_state
+from .._core._transport import InsecureAllowance, TransportPolicy
 from .._errors import (
     OAuthError,
     UsageError,
 )
+from ._backchannel import transport_policy
 from ._pkce import PKCE_METHODS, code_challenge, generate_code_verifier
-from ._token import normalize_scope
 
-__all__ = [
-    "FlowState",
-    "build_authorization_url",
-    "generate_nonce",
-    "generate_state",
-]
+__all__ = ["FlowState", "build_authorization_url"]
 
 _OPTIONAL_STR_FIELDS = ("code_verifier", "nonce", "redirect_uri", "issuer")
-
-
-def generate_state() -> str:
-    """A fresh ``state`` value: 256 bits from :mod:`secrets`, base64url (RFC 6749 §10.10)."""
-    return secrets.token_urlsafe(32)
-
-
-def generate_nonce() -> str:
-    """A fresh OpenID Connect ``nonce``: 256 bits from :mod:`secrets` (OIDC Core §15.5.2)."""
-    return secrets.token_urlsafe(32)
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -85,7 +78,7 @@ class FlowState:
             raise UsageError("FlowState.state must be a non-empty string")
         for name in _OPTIONAL_STR_FIELDS:
             _check_optional_text(name, getattr(self, name))
-        object.__setattr__(self, "scope", normalize_scope(self.scope))
+        object.__setattr__(self, "scope", scope_tokens(self.scope))
         _check_created_at(self.created_at)
 
     def to_dict(self) -> dict[str, Any]:
@@ -126,12 +119,12 @@ def build_authorization_url(
     pkce: str | None = "S256",
     nonce: str | None = None,
     resource: str | Sequence[str] | None = None,
-    authorization_details: Sequence[Mapping[str, Any]] | None = None,
+    authorization_details: AuthorizationDetails = None,
     response_type: str = "code",
-    extra: Mapping[str, str] | None = None,
+    extra: ExtraParams = None,
     issuer: str | None = None,
     now: float | None = None,
-    allow_insecure_transport: bool = False,
+    allow_insecure_transport: InsecureAllowance | TransportPolicy = False,
     state_factory: Callable[[], str] = generate_state,
     verifier_factory: Callable[[], str] = generate_code_verifier,
     nonce_factory: Callable[[], str] = generate_nonce,
@@ -155,7 +148,7 @@ def build_authorization_url(
             repeat a parameter set above (§3.1).
         issuer: The server's issuer identifier, kept for the RFC 9207 check of the callback.
         now: The current time, recorded as :attr:`FlowState.created_at`.
-        allow_insecure_transport: Allow plain http to a non-loopback endpoint.
+        allow_insecure_transport: Allow plain http to non-loopback endpoints (all, or these).
         state_factory: Source of ``state``.
         verifier_factory: Source of the PKCE ``code_verifier``.
         nonce_factory: Source of ``nonce``.
@@ -173,14 +166,14 @@ def build_authorization_url(
     """
     _require_text("endpoint", endpoint)
     parts = _split(endpoint, UsageError, "the authorization endpoint")
-    check_transport(endpoint, allow_insecure=allow_insecure_transport)
+    transport_policy(allow_insecure_transport).check(endpoint)
     if parts.fragment or endpoint.endswith("#"):
         raise UsageError("the authorization endpoint must not have a fragment (RFC 6749 §3.1)")
     _require_text("client_id", client_id)
     _require_text("response_type", response_type)
     if redirect_uri is not None:
         _require_absolute("redirect_uri", redirect_uri)
-    scopes = normalize_scope(scope)
+    scopes = scope_tokens(scope)
     params: list[tuple[str, str]] = [("response_type", response_type), ("client_id", client_id)]
     if redirect_uri is not None:
         params.append(("redirect_uri", redirect_uri))
@@ -201,11 +194,11 @@ def build_authorization_url(
     if nonce is not None:
         _require_text("nonce", nonce)
         params.append(("nonce", nonce))
-    params += [("resource", uri) for uri in _resources(resource)]
-    if authorization_details is not None:
-        params.append(("authorization_details", _details_json(authorization_details)))
-    if extra is not None:
-        params += _extra_params(extra, {name for name, _ in params})
+    params = merge_params(params, resource_params(resource))
+    details = encode_authorization_details(authorization_details)
+    if details is not None:
+        params = merge_params(params, [("authorization_details", details)])
+    params = merge_params(params, extra_params(extra))
     if parts.query:
         existing = {name for name, _ in parse_qsl(parts.query, keep_blank_values=True)}
         repeated = existing & {name for name, _ in params}
@@ -260,45 +253,6 @@ def _require_absolute(name: str, value: object) -> None:
     uri = _require_text(name, value)
     if not _split(uri, UsageError, name).scheme or "#" in uri:
         raise UsageError(f"{name} must be an absolute URI without a fragment: {uri!r}")
-
-
-def _resources(resource: str | Sequence[str] | None) -> list[str]:
-    if resource is None:
-        return []
-    if not isinstance(resource, (str, Sequence)):
-        raise UsageError("resource must be a URI or a sequence of URIs (RFC 8707 §2)")
-    uris = [resource] if isinstance(resource, str) else list(resource)
-    for uri in uris:
-        # RFC 8707 §2: an absolute URI, with no fragment.
-        _require_absolute("resource", uri)
-    return uris
-
-
-def _details_json(details: Sequence[Mapping[str, Any]]) -> str:
-    if isinstance(details, (str, bytes, Mapping)) or not isinstance(details, Sequence):
-        raise UsageError("authorization_details must be a list of objects (RFC 9396 §2)")
-    for detail in details:
-        if not isinstance(detail, Mapping) or not isinstance(detail.get("type"), str):
-            raise UsageError("each authorization_details object needs a string 'type'")
-    try:
-        return json.dumps([dict(detail) for detail in details], separators=(",", ":"))
-    except (TypeError, ValueError) as exc:
-        raise UsageError(f"authorization_details is not JSON-serializable: {exc}") from None
-
-
-def _extra_params(extra: Mapping[str, str] | None, taken: set[str]) -> list[tuple[str, str]]:
-    if extra is None:
-        return []
-    if not isinstance(extra, Mapping):
-        raise UsageError("extra must be a mapping of parameter names to strings")
-    pairs = []
-    for name, value in extra.items():
-        if not isinstance(name, str) or not isinstance(value, str):
-            raise UsageError("extra must map parameter names to strings")
-        if name in taken:
-            raise UsageError(f"parameter {name!r} is set by its own argument; not via extra")
-        pairs.append((name, value))
-    return pairs
 
 
 def _split(url: str, error: type[OAuthError], what: str = "URL") -> SplitResult:

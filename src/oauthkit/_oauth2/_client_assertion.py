@@ -12,12 +12,12 @@ made, never at import time. The clock (``now``) and the ``jti`` source are injec
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from .._core._extras import require
+from .._core._random import generate_jti
 from .._errors import UsageError
 from ._client_auth import check_client_form, check_client_id, check_client_secret
 
@@ -25,7 +25,6 @@ __all__ = [
     "CLIENT_ASSERTION_TYPE_JWT_BEARER",
     "ClientSecretJwt",
     "PrivateKeyJwt",
-    "default_jti",
 ]
 
 CLIENT_ASSERTION_TYPE_JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -35,11 +34,6 @@ _RSA_ALGS = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"})
 # RFC 7518 §3.4, RFC 8812 §3.2, RFC 9864 §2: the curve fixes the algorithm.
 _EC_ALG = {"P-256": "ES256", "P-384": "ES384", "P-521": "ES512", "secp256k1": "ES256K"}
 _OKP_ALGS = {"Ed25519": frozenset({"Ed25519", "EdDSA"}), "Ed448": frozenset({"Ed448", "EdDSA"})}
-
-
-def default_jti() -> str:
-    """A fresh 256-bit JWT ID from :mod:`secrets` (RFC 7519 §4.1.7)."""
-    return secrets.token_urlsafe(32)
 
 
 def _check_lifetime(lifetime: object) -> None:
@@ -118,7 +112,7 @@ class ClientSecretJwt:
     alg: str = "HS256"
     lifetime: int = 60
     audience: str | None = None
-    jti_factory: Callable[[], str] = field(default=default_jti, repr=False)
+    jti_factory: Callable[[], str] = field(default=generate_jti, repr=False)
     method: ClassVar[str] = "client_secret_jwt"
 
     def __post_init__(self) -> None:
@@ -281,7 +275,7 @@ class PrivateKeyJwt:
     kid: str | None = None
     lifetime: int = 60
     audience: str | None = None
-    jti_factory: Callable[[], str] = field(default=default_jti, repr=False)
+    jti_factory: Callable[[], str] = field(default=generate_jti, repr=False)
     method: ClassVar[str] = "private_key_jwt"
 
     def __post_init__(self) -> None:

@@ -4,38 +4,26 @@
    :func:`parse_device_authorization_response` reads it into :class:`DeviceAuthorization`
    (§3.2), with the relative ``expires_in`` turned into an absolute ``expires_at``.
 2. The application shows ``user_code`` and ``verification_uri`` to the user (§3.3).
-3. :func:`poll_device_token` polls the token endpoint (§3.4, §3.5). It is a generator that
-   yields :class:`~oauthkit._steps.Sleep` and :class:`~oauthkit._steps.SendRequest` steps and
-   returns the :class:`~oauthkit._token.Token`; drivers run it with ``time.sleep`` or
-   ``asyncio.sleep``, so one copy of the state machine serves sync and async code.
+3. :func:`~oauthkit._oauth2._polling.poll_device_token` polls the token endpoint (§3.4, §3.5).
 
 Nothing here reads the clock except through the ``clock`` the caller passes.
 """
 
 from __future__ import annotations
 
-import json
 import math
-from collections.abc import Callable, Generator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from .._core._http import HttpRequest, HttpResponse, check_transport
-from .._core._params import ExtraParams, Scope, build_form_request, encode_scope, resource_params
-from .._core._steps import SendRequest, Sleep
-from .._errors import (
-    AuthorizationPendingError,
-    DeviceFlowExpiredError,
-    MalformedResponseError,
-    SlowDownError,
-    TokenEndpointError,
-    UsageError,
-)
+from .._core._http import HttpRequest, HttpResponse
+from .._core._json import JsonError, read_json_object
+from .._core._params import ExtraParams, Scope, encode_scope, resource_params
+from .._core._transport import InsecureAllowance, TransportPolicy
+from .._errors import MalformedResponseError, UsageError
+from ._backchannel import build_form_request, refusal
 from ._client_auth import ClientAuth
-from ._grants import DeviceCodeGrant, build_token_request
-from ._token import Token
-from ._token_response import parse_error_body, parse_token_response
 
 __all__ = [
     "DEFAULT_INTERVAL",
@@ -43,7 +31,6 @@ __all__ = [
     "DeviceAuthorization",
     "build_device_authorization_request",
     "parse_device_authorization_response",
-    "poll_device_token",
 ]
 
 DEFAULT_INTERVAL = 5.0
@@ -109,7 +96,7 @@ def build_device_authorization_request(
     resource: str | Sequence[str] | None = None,
     extra: ExtraParams = None,
     headers: Mapping[str, str] | None = None,
-    allow_insecure_transport: bool = False,
+    allow_insecure_transport: InsecureAllowance | TransportPolicy = False,
 ) -> HttpRequest:
     """Build the device authorization request (RFC 8628 §3.1).
 
@@ -151,16 +138,15 @@ def _malformed(message: str, response: HttpResponse) -> MalformedResponseError:
 
 def _seconds(value: object, name: str, response: HttpResponse) -> float:
     # Numeric strings are tolerated, as for a token's expires_in: some servers send them.
-    if isinstance(value, str):
-        try:
-            value = float(value.strip())
-        except ValueError:
-            raise _malformed(f"device authorization {name!r} is not a number", response) from None
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise _malformed(f"device authorization {name!r} is not a number", response)
-    if not math.isfinite(value) or value < 0:
+    try:
+        number = float(value.strip() if isinstance(value, str) else value)
+    except (ValueError, OverflowError):
+        raise _malformed(f"device authorization {name!r} is not a number", response) from None
+    if not math.isfinite(number) or number < 0:
         raise _malformed(f"device authorization {name!r} is not a valid duration", response)
-    return float(value)
+    return number
 
 
 def parse_device_authorization_response(
@@ -188,18 +174,11 @@ def parse_device_authorization_response(
     if isinstance(now, bool) or not isinstance(now, int | float) or not math.isfinite(now):
         raise UsageError("now must be a finite number of seconds since the epoch")
     if not 200 <= response.status_code < 300:
-        error = parse_error_body(response)
-        raise error or TokenEndpointError(
-            "device authorization endpoint refused the request without an OAuth error code",
-            response.status_code,
-            response.body,
-        )
+        raise refusal(response, "device authorization endpoint")
     try:
-        data = json.loads(response.body)
-    except (ValueError, UnicodeDecodeError):
-        raise _malformed("device authorization response is not JSON", response) from None
-    if not isinstance(data, dict):
-        raise _malformed("device authorization response is not a JSON object", response)
+        data = read_json_object(response.body)
+    except JsonError as exc:
+        raise _malformed(f"device authorization response: {exc}", response) from None
     if "verification_uri" not in data and "verification_url" in data:
         data["verification_uri"] = data["verification_url"]
     for name in ("device_code", "user_code", "verification_uri"):
@@ -222,117 +201,3 @@ def parse_device_authorization_response(
         verification_uri_complete=complete or None,
         extra={key: value for key, value in data.items() if key not in _KNOWN},
     )
-
-
-def poll_device_token(
-    authorization: DeviceAuthorization,
-    token_endpoint: str,
-    auth: ClientAuth,
-    *,
-    clock: Callable[[], float],
-    deadline: float | None = None,
-    requested_scope: Scope = None,
-    extra: ExtraParams = None,
-    headers: Mapping[str, str] | None = None,
-    allow_insecure_transport: bool = False,
-) -> Generator[SendRequest | Sleep, HttpResponse | None, Token]:
-    """Poll the token endpoint until the user decides (RFC 8628 §3.4, §3.5).
-
-    The generator yields ``Sleep(interval)`` (send back ``None``), then ``SendRequest`` (send
-    back the :class:`HttpResponse`), and repeats: ``authorization_pending`` polls again,
-    ``slow_down`` adds 5 seconds to the interval for this and every later poll. It returns the
-    token (``StopIteration.value``) once the user approves.
-
-    Args:
-        authorization: The parsed device authorization.
-        token_endpoint: The token endpoint URL.
-        auth: How the client authenticates (the same as for the device request).
-        clock: Returns the current time in seconds since the epoch (``time.time``).
-        deadline: A time after which to give up, if earlier than ``expires_at``.
-        requested_scope: The scope asked for in the device request, so that the token knows
-            its scope when the response omits it (RFC 6749 §5.1).
-        extra: Extra parameters for every token request.
-        headers: Extra headers for every token request.
-        allow_insecure_transport: Permit plain http to a non-loopback host.
-
-    Returns:
-        A generator whose return value is the :class:`~oauthkit._token.Token`.
-
-    Raises:
-        UsageError: Raised at once for bad arguments; raised by the generator if the driver
-            sends back something that is not an :class:`HttpResponse` after a request.
-        InsecureTransportError: Raised at once for a plain-http token endpoint.
-        DeviceFlowExpiredError: By the generator, when the next poll could not happen before
-            ``expires_at`` (or ``deadline``).
-        AccessDeniedError: By the generator, when the user refused (§3.5).
-        ExpiredTokenError: By the generator, when the server says the code expired (§3.5).
-        TokenEndpointError: By the generator, for any other refusal.
-        MalformedResponseError: By the generator, for a response that is not a token.
-    """
-    if not isinstance(authorization, DeviceAuthorization):
-        raise UsageError("authorization must be a DeviceAuthorization")
-    if not callable(clock):
-        raise UsageError("clock must be a callable returning seconds since the epoch")
-    if deadline is not None and (
-        isinstance(deadline, bool) or not isinstance(deadline, int | float)
-    ):
-        raise UsageError("deadline must be a number of seconds since the epoch")
-    check_transport(token_endpoint, allow_insecure=allow_insecure_transport)
-    encode_scope(requested_scope)
-    limit = (
-        authorization.expires_at if deadline is None else min(deadline, authorization.expires_at)
-    )
-    return _poll(
-        authorization,
-        token_endpoint,
-        auth,
-        clock,
-        limit,
-        requested_scope,
-        extra,
-        headers,
-        allow_insecure_transport,
-    )
-
-
-def _poll(
-    authorization: DeviceAuthorization,
-    token_endpoint: str,
-    auth: ClientAuth,
-    clock: Callable[[], float],
-    limit: float,
-    requested_scope: Scope,
-    extra: ExtraParams,
-    headers: Mapping[str, str] | None,
-    allow_insecure_transport: bool,
-) -> Generator[SendRequest | Sleep, HttpResponse | None, Token]:
-    grant = DeviceCodeGrant(authorization.device_code)
-    interval = authorization.interval
-    while True:
-        # Waiting past the deadline only to be told expired_token wastes the user's time.
-        if clock() + interval >= limit:
-            raise DeviceFlowExpiredError(
-                "the device code expires before the next poll; start a new device flow"
-            )
-        yield Sleep(interval)
-        now = clock()
-        if now >= limit:
-            raise DeviceFlowExpiredError("the device code expired; start a new device flow")
-        request = build_token_request(
-            token_endpoint,
-            grant,
-            auth,
-            now=now,
-            extra=extra,
-            headers=headers,
-            allow_insecure_transport=allow_insecure_transport,
-        )
-        response = yield SendRequest(request)
-        if not isinstance(response, HttpResponse):
-            raise UsageError("the driver must send back the HttpResponse of a SendRequest step")
-        try:
-            return parse_token_response(response, now=clock(), requested_scope=requested_scope)
-        except AuthorizationPendingError:
-            continue
-        except SlowDownError:
-            interval += SLOW_DOWN_INCREMENT

@@ -22,14 +22,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol
+from typing import ClassVar, Protocol
 from urllib.parse import urlsplit
 
 from .._core._http import HttpRequest
 from .._core._params import (
+    AuthorizationDetails,
     ExtraParams,
     Scope,
-    build_form_request,
     encode_authorization_details,
     encode_scope,
     extra_params,
@@ -37,7 +37,10 @@ from .._core._params import (
     resource_params,
     strings,
 )
+from .._core._steps import Purpose
+from .._core._transport import InsecureAllowance, TransportPolicy
 from .._errors import UsageError
+from ._backchannel import build_form_request
 from ._client_auth import ClientAuth
 
 __all__ = [
@@ -59,7 +62,12 @@ _PKCE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 
 
 class Grant(Protocol):
-    """A token request's grant: its ``grant_type`` and the parameters that go with it."""
+    """A token request's grant: its ``grant_type`` and the parameters that go with it.
+
+    Grants may also say why they are sent (``purpose``, a :class:`~oauthkit.Purpose`; default
+    ``TOKEN``) and whether they carry a one-time credential (``one_time``; default ``True``,
+    the safe answer: such a request is never re-sent once it may have reached the server).
+    """
 
     @property
     def grant_type(self) -> str:
@@ -98,6 +106,8 @@ class AuthorizationCodeGrant:
     redirect_uri: str | None = None
     code_verifier: str | None = field(default=None, repr=False)
     grant_type: ClassVar[str] = "authorization_code"
+    purpose: ClassVar[Purpose] = Purpose.CODE_EXCHANGE
+    one_time: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         _required(self.code, "code", self.grant_type)
@@ -131,6 +141,8 @@ class RefreshTokenGrant:
     refresh_token: str = field(repr=False)
     scope: Scope = None
     grant_type: ClassVar[str] = "refresh_token"
+    purpose: ClassVar[Purpose] = Purpose.REFRESH
+    one_time: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         _required(self.refresh_token, "refresh_token", self.grant_type)
@@ -152,6 +164,8 @@ class ClientCredentialsGrant:
 
     scope: Scope = None
     grant_type: ClassVar[str] = "client_credentials"
+    purpose: ClassVar[Purpose] = Purpose.TOKEN
+    one_time: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
         encode_scope(self.scope)
@@ -175,6 +189,8 @@ class PasswordGrant:
     password: str = field(repr=False)
     scope: Scope = None
     grant_type: ClassVar[str] = "password"
+    purpose: ClassVar[Purpose] = Purpose.TOKEN
+    one_time: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
         _required(self.username, "username", self.grant_type)
@@ -202,6 +218,8 @@ class JwtBearerGrant:
     assertion: str = field(repr=False)
     scope: Scope = None
     grant_type: ClassVar[str] = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+    purpose: ClassVar[Purpose] = Purpose.TOKEN
+    one_time: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         _required(self.assertion, "assertion", "JWT bearer")
@@ -241,6 +259,8 @@ class TokenExchangeGrant:
     resource: str | Sequence[str] | None = None
     scope: Scope = None
     grant_type: ClassVar[str] = "urn:ietf:params:oauth:grant-type:token-exchange"
+    purpose: ClassVar[Purpose] = Purpose.TOKEN
+    one_time: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
         _required(self.subject_token, "subject_token", "token exchange")
@@ -283,6 +303,8 @@ class DeviceCodeGrant:
 
     device_code: str = field(repr=False)
     grant_type: ClassVar[str] = "urn:ietf:params:oauth:grant-type:device_code"
+    purpose: ClassVar[Purpose] = Purpose.DEVICE_POLL
+    one_time: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         _required(self.device_code, "device_code", "device code")
@@ -307,6 +329,8 @@ class ExtensionGrant:
 
     grant_type: str
     parameters: Mapping[str, object] | Sequence[tuple[str, object]] = field(default=(), repr=False)
+    purpose: ClassVar[Purpose] = Purpose.TOKEN
+    one_time: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         _required(self.grant_type, "grant_type", "extension")
@@ -326,10 +350,10 @@ def build_token_request(
     *,
     now: float,
     resource: str | Sequence[str] | None = None,
-    authorization_details: str | Sequence[Mapping[str, Any]] | None = None,
+    authorization_details: AuthorizationDetails = None,
     extra: ExtraParams = None,
     headers: Mapping[str, str] | None = None,
-    allow_insecure_transport: bool = False,
+    allow_insecure_transport: InsecureAllowance | TransportPolicy = False,
 ) -> HttpRequest:
     """Build a token request (RFC 6749 §3.2) for any grant.
 
@@ -343,7 +367,7 @@ def build_token_request(
         authorization_details: Rich authorization requests (RFC 9396 §6).
         extra: Extra body parameters; ``None`` values are dropped.
         headers: Extra headers, e.g. ``DPoP``.
-        allow_insecure_transport: Permit plain http to a non-loopback host.
+        allow_insecure_transport: Permit plain http to non-loopback hosts (all, or these).
 
     Returns:
         The POST request to send.

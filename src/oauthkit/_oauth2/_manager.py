@@ -1,104 +1,51 @@
-"""The OAuth 2 client core: one token, the decision to renew it, and the flows that do.
+"""The OAuth 2 client core: one client's configuration, its token, and the flows that use it.
 
-:class:`OAuth2Client` holds a client's configuration and its current :class:`Token`. It never
-performs I/O. Two generators carry the protocol logic that every driver runs:
+:class:`TokenManager` never performs I/O. It decides (does this token need renewing? how?),
+builds requests, and hands out flows (:mod:`oauthkit._oauth2._flows`) that every driver runs
+with its executor:
 
-* :meth:`OAuth2Client.renew_flow` renews the token (RFC 6749 §6 refresh, or a new
-  client-credentials grant, §4.4). It first re-checks whether the token it was asked to replace
-  is still the current one, so that when many callers notice an expired or rejected token at
-  once, only the first one to get the driver's lock sends a token request; the others find the
-  new token and return it.
-* :meth:`OAuth2Client.protected_flow` authorizes one protected request: renew before use when
-  the token is (nearly) expired, send, and on ``401`` with ``error="invalid_token"`` (RFC 6750
-  §3.1) renew once and retry once.
+* ``fetch_flow``: obtain a token with any grant (RFC 6749 §4);
+* ``renew_flow``: replace the current token (§6 refresh, or a new §4.4 client-credentials
+  token), single-flight under the token's lock (:mod:`oauthkit._oauth2._renewal`);
+* ``refresh_flow``: an explicit refresh (§6);
+* ``protected_flow``: authorize one of the caller's requests, renewing before use and once
+  after ``401`` with ``error="invalid_token"`` (RFC 6750 §3.1);
+* ``device_authorization_flow``, ``device_token_flow``: RFC 8628;
+* ``revoke_flow``, ``introspect_flow``: RFC 7009, RFC 7662.
 
-Drivers (requests, httpx sync, httpx async) answer the yielded steps with I/O and hold a lock
-around :class:`Renew` only, never around the caller's request. Token requests are built here
-from the client's own state, so nothing the caller passed for a protected request (query
-parameters, bodies, redirects policy...) can reach the token endpoint.
+Token requests are built from the manager's own state, so nothing the caller passed for a
+protected request (query parameters, bodies, redirect settings...) can reach the token endpoint.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Generator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from .._core._http import HttpRequest, HttpResponse
-from .._core._steps import SendRequest, Sleep
+from .._core._exchange import RetryPolicy
+from .._core._http import HttpRequest
+from .._core._params import ExtraParams, Scope, scope_tokens
+from .._core._patch import EMPTY_PATCH, RequestPatch
+from .._core._steps import Flow
+from .._core._transport import InsecureAllowance, TransportPolicy
 from .._errors import TokenExpiredError, UsageError
-from ._bearer import PLACEMENT_HEADER, apply_bearer, bearer_error, bearer_headers
+from . import _flows, _protected
+from ._bearer import PLACEMENT_HEADER, PLACEMENTS, build_bearer_patch
 from ._client_auth import ClientAuth, client_auth_for
-from ._grants import ClientCredentialsGrant, Grant, RefreshTokenGrant, build_token_request
-from ._token import Token, normalize_scope
-from ._token_response import parse_token_response
+from ._device import DeviceAuthorization
+from ._grants import ClientCredentialsGrant, Grant, build_token_request
+from ._introspection import Introspection
+from ._renewal import RENEW_CLIENT_CREDENTIALS, RENEW_REFRESH_TOKEN, RenewalState
+from ._token import Token
 
-__all__ = [
-    "RENEW_CLIENT_CREDENTIALS",
-    "RENEW_REFRESH_TOKEN",
-    "OAuth2Client",
-    "ProtectedStep",
-    "Renew",
-    "SendAuthorized",
-    "is_token_rejected",
-]
+__all__ = ["LEEWAY_FRACTION", "TokenManager"]
 
-RENEW_REFRESH_TOKEN = "refresh_token"
-RENEW_CLIENT_CREDENTIALS = "client_credentials"
+LEEWAY_FRACTION = 0.5
+"""A token is renewed at most this fraction of its lifetime early, whatever the leeway."""
 
 
-@dataclass(frozen=True, slots=True)
-class Renew:
-    """Ask the driver to take its renewal lock and run :meth:`OAuth2Client.renew_flow`.
-
-    The driver sends back the token that flow returns.
-
-    Attributes:
-        stale: The token the flow saw (``None`` when there was none).
-        force: Renew even if ``stale`` has not expired (the server rejected it).
-    """
-
-    stale: Token | None
-    force: bool
-
-
-@dataclass(frozen=True, slots=True)
-class SendAuthorized:
-    """Ask the driver to send the caller's request with ``token`` applied.
-
-    The driver sends back an :class:`HttpResponse` carrying status and headers; the caller's
-    body is never read here.
-
-    Attributes:
-        token: The token to apply, or ``None`` to send the request as it is.
-    """
-
-    token: Token | None
-
-    def __repr__(self) -> str:
-        return f"SendAuthorized(token={'<redacted>' if self.token else None})"
-
-
-ProtectedStep = Renew | SendAuthorized
-
-
-def is_token_rejected(response: HttpResponse) -> bool:
-    """Whether a resource server rejected the access token itself (RFC 6750 §3.1).
-
-    Only ``401`` with ``error="invalid_token"`` in a Bearer or DPoP challenge counts: other
-    401s (missing scope, wrong credentials type) would not be fixed by a new token.
-    """
-    if response.status_code != 401:
-        return False
-    value = response.header("www-authenticate")
-    if not value:
-        return False
-    challenge = bearer_error(value)
-    return challenge is not None and challenge.error == "invalid_token"
-
-
-class OAuth2Client:
+class TokenManager:
     """A client's configuration and current token, with the decisions about renewing it.
 
     Args:
@@ -117,10 +64,17 @@ class OAuth2Client:
             has a refresh token) or ``"client_credentials"`` (fetch a new token; needs none).
         renew_params: Extra body parameters for renewal requests (``audience``...).
         resource: RFC 8707 resource indicators sent with renewals.
-        leeway: Renew this many seconds before expiry.
+        leeway: Renew this many seconds before expiry, but never earlier than
+            :data:`LEEWAY_FRACTION` of the token's lifetime.
         placement: Where bearer tokens go: ``header`` (default), ``body`` or ``query``.
-        allow_insecure_transport: Permit plain http to non-loopback hosts.
+        allow_insecure_transport: Permit plain http to non-loopback hosts: ``True`` for any,
+            or a collection of host names.
+        timeout: Seconds a back-channel operation (its retries included) may take, and how long
+            a caller waits for a renewal in progress; ``None`` for
+            :data:`~oauthkit.DEFAULT_TIMEOUT`.
+        retry: When back-channel requests are sent again (:class:`~oauthkit.RetryPolicy`).
         clock: Seconds since the epoch; injectable for tests.
+        lock_key: Names this token's lock (several managers sharing a store share one key).
 
     Raises:
         UsageError: Invalid configuration (see :func:`oauthkit.client_auth_for`).
@@ -135,7 +89,7 @@ class OAuth2Client:
         auth_method: str | None = None,
         auth: ClientAuth | None = None,
         auth_options: Mapping[str, Any] | None = None,
-        scope: str | Sequence[str] | None = None,
+        scope: Scope = None,
         redirect_uri: str | None = None,
         token: Token | Mapping[str, Any] | None = None,
         renew: str | None = None,
@@ -143,35 +97,56 @@ class OAuth2Client:
         resource: str | Sequence[str] | None = None,
         leeway: float = 10.0,
         placement: str = PLACEMENT_HEADER,
-        allow_insecure_transport: bool = False,
+        allow_insecure_transport: InsecureAllowance = False,
+        timeout: float | None = None,
+        retry: RetryPolicy | None = None,
         clock: Callable[[], float] = time.time,
+        lock_key: str = "token",
     ) -> None:
         if renew not in (None, RENEW_REFRESH_TOKEN, RENEW_CLIENT_CREDENTIALS):
             raise UsageError(
                 f"renew must be 'refresh_token' or 'client_credentials', not {renew!r}"
             )
+        if placement not in PLACEMENTS:
+            raise UsageError(f"placement must be header, body or query, not {placement!r}")
         self.client_id = client_id
         self._client_secret = client_secret
         self.auth = auth or client_auth_for(
             auth_method, client_id, client_secret, **dict(auth_options or {})
         )
         self.token_endpoint = token_endpoint
-        self.scope = normalize_scope(scope)
+        self.scope = scope_tokens(scope)
         self.redirect_uri = redirect_uri
         self.renew = renew
         self.renew_params = dict(renew_params or {})
+        self.client_credentials_grant: Grant | None = None
         self.resource = resource
         self.leeway = leeway
         self.placement = placement
         self.allow_insecure_transport = allow_insecure_transport
+        self.timeout = timeout
+        self.retry = retry or RetryPolicy()
         self.clock = clock
+        self.lock_key = lock_key
+        self.renewals = RenewalState()
         self._token: Token | None = None
+        self._patch: tuple[Token, str, RequestPatch] | None = None
         if token is not None:
             self.token = token
 
     def __repr__(self) -> str:
         state = "with token" if self._token is not None else "no token"
-        return f"OAuth2Client(client_id={self.client_id!r}, auth={self.auth.method!r}, {state})"
+        return f"TokenManager(client_id={self.client_id!r}, auth={self.auth.method!r}, {state})"
+
+    @property
+    def allow_insecure_transport(self) -> InsecureAllowance:
+        """Plain http beyond loopback: ``False``, ``True`` or the allowed host names."""
+        return self._allow_insecure
+
+    @allow_insecure_transport.setter
+    def allow_insecure_transport(self, value: InsecureAllowance) -> None:
+        self.transport = TransportPolicy(value)
+        self._allow_insecure = value
 
     @property
     def client_secret(self) -> str | None:
@@ -206,7 +181,19 @@ class OAuth2Client:
         """Whether ``token`` must be replaced before use (absent, expired or within leeway)."""
         if token is None:
             return self.renew == RENEW_CLIENT_CREDENTIALS and self.token_endpoint is not None
-        return token.is_expired(self.clock(), self.leeway)
+        expires_at = token.expires_at
+        if expires_at is None:
+            return False
+        leeway = self.leeway
+        lifetime = token.lifetime
+        if lifetime is not None and lifetime * LEEWAY_FRACTION < leeway:
+            leeway = lifetime * LEEWAY_FRACTION
+        return self.clock() + leeway >= expires_at
+
+    def cannot_renew(self) -> TokenExpiredError:
+        """The error for an expired token this manager cannot replace."""
+        reason = "no token endpoint is known" if self.token_endpoint is None else "no refresh token"
+        return TokenExpiredError(f"the access token has expired and cannot be renewed: {reason}")
 
     # -- requests -----------------------------------------------------------------------------
 
@@ -216,10 +203,11 @@ class OAuth2Client:
         *,
         endpoint: str | None = None,
         auth: ClientAuth | None = None,
-        extra: Mapping[str, str] | None = None,
+        extra: ExtraParams = None,
         headers: Mapping[str, str] | None = None,
         resource: str | Sequence[str] | None = None,
-        authorization_details: Sequence[Mapping[str, Any]] | None = None,
+        authorization_details: Sequence[Mapping[str, Any]] | str | None = None,
+        now: float | None = None,
     ) -> HttpRequest:
         """Build a token request for ``grant`` with this client's authentication (RFC 6749 §3.2).
 
@@ -234,141 +222,171 @@ class OAuth2Client:
             url,
             grant,
             auth or self.auth,
-            now=self.clock(),
+            now=self.clock() if now is None else now,
             resource=resource,
             authorization_details=authorization_details,
             extra=extra,
             headers=headers,
-            allow_insecure_transport=self.allow_insecure_transport,
+            allow_insecure_transport=self.transport,
         )
 
-    def accept_token_response(
-        self,
-        response: HttpResponse,
-        *,
-        requested_scope: str | Sequence[str] | None = None,
-        previous: Token | None = None,
-    ) -> Token:
-        """Parse a token response and make the token current.
-
-        Args:
-            response: The token endpoint's answer.
-            requested_scope: The scope asked for, to record a changed grant on the token.
-            previous: For a refresh: the token it replaces, whose refresh token is kept when
-                the server does not rotate it (RFC 6749 §6).
+    def authorization_patch(self, token: Token | None, method: str, url: str) -> RequestPatch:
+        """What a protected request to ``url`` carries for ``token`` (RFC 6750 §2).
 
         Raises:
-            TokenEndpointError: The server refused (a subclass per ``error`` code).
-            MalformedResponseError: The body is not a token response.
+            InsecureTransportError: ``url`` is plain http to a non-loopback host.
+            UsageError: A token type this client cannot send (a DPoP-bound token).
+            UnusableTokenError: The server issued a token no header can carry.
         """
-        token = parse_token_response(response, now=self.clock(), requested_scope=requested_scope)
-        if previous is not None:
-            token = previous.with_refresh(token)
+        if token is None:
+            return EMPTY_PATCH
+        self.transport.check(url)
+        cached = self._patch
+        placement = self.placement
+        if cached is not None and cached[0] is token and cached[1] == placement:
+            return cached[2]
+        patch = build_bearer_patch(token, placement)
+        self._patch = (token, placement, patch)
+        return patch
+
+    def adopt(self, token: Token) -> Token:
+        """Make ``token`` current (called by flows, under the token's lock)."""
         self._token = token
         return token
 
-    def renewal_request(self, token: Token | None) -> HttpRequest:
-        """The request that replaces ``token``.
+    def forget(self) -> None:
+        """Drop the current token (after revoking it)."""
+        self._token = None
 
-        Raises:
-            TokenExpiredError: The token cannot be renewed (no refresh token or endpoint).
-        """
-        kind = self.renewal_kind(token)
-        if kind == RENEW_REFRESH_TOKEN and token is not None and token.refresh_token:
-            grant: Grant = RefreshTokenGrant(refresh_token=token.refresh_token)
-        elif kind == RENEW_CLIENT_CREDENTIALS:
-            grant = ClientCredentialsGrant(scope=self.scope)
-        else:
-            raise self._cannot_renew()
-        return self.build_grant_request(grant, extra=self.renew_params, resource=self.resource)
+    # -- flows ---------------------------------------------------------------------------
 
-    def _cannot_renew(self) -> TokenExpiredError:
-        reason = "no token endpoint is known" if self.token_endpoint is None else "no refresh token"
-        return TokenExpiredError(f"the access token has expired and cannot be renewed: {reason}")
-
-    def authorization_header(self, token: Token) -> str | None:
-        """The ``Authorization`` value carrying ``token`` (RFC 6750 §2.1), for header placement.
-
-        Drivers set it on their own request object instead of rebuilding the request through
-        :meth:`authorize`. ``None`` when the token goes in the body or the query.
-
-        Raises:
-            UsageError: A token type this placement cannot carry.
-        """
-        if self.placement != PLACEMENT_HEADER:
-            return None
-        return bearer_headers(token)["Authorization"]
-
-    def authorize(self, request: HttpRequest, token: Token) -> HttpRequest:
-        """Apply ``token`` to a protected request (RFC 6750 §2).
-
-        Raises:
-            UsageError: A token type this placement cannot carry.
-        """
-        return apply_bearer(request, token, self.placement)
-
-    # -- flows --------------------------------------------------------------------------------
-
-    def renew_flow(
-        self, stale: Token | None, *, force: bool = False
-    ) -> Generator[SendRequest | Sleep, HttpResponse | None, Token]:
-        """Replace ``stale`` unless another caller already did; run it under the driver's lock.
-
-        Args:
-            stale: The token the caller saw.
-            force: The server rejected ``stale``: renew it even though it has not expired.
-
-        Returns:
-            The current token: the one another caller obtained, or a new one.
-
-        Raises:
-            TokenExpiredError: Renewal is needed and impossible.
-            TokenEndpointError: The server refused the renewal.
-            MalformedResponseError: The renewal response is not a token response.
-        """
-        current = self._token
-        if current is not None and current is not stale and not self.should_renew(current):
-            return current  # renewed by someone else while we waited for the lock
-        if current is not None and not force and not self.should_renew(current):
-            return current
-        request = self.renewal_request(current)
-        response = yield SendRequest(request)
-        if not isinstance(response, HttpResponse):
-            raise UsageError("the driver must answer SendRequest with an HttpResponse")
-        refreshed = self.renewal_kind(current) == RENEW_REFRESH_TOKEN
-        return self.accept_token_response(
-            response,
-            requested_scope=current.scope if current is not None else self.scope,
-            previous=current if refreshed else None,
+    def fetch_flow(
+        self,
+        grant: Grant,
+        *,
+        endpoint: str | None = None,
+        auth: ClientAuth | None = None,
+        extra: ExtraParams = None,
+        headers: Mapping[str, str] | None = None,
+        resource: str | Sequence[str] | None = None,
+        authorization_details: Sequence[Mapping[str, Any]] | str | None = None,
+        requested_scope: Scope = None,
+        timeout: float | None = None,
+    ) -> Flow[Token]:
+        """Obtain a token with ``grant`` and make it current; see :func:`_flows.fetch`."""
+        return _flows.fetch(
+            self,
+            grant,
+            endpoint=endpoint,
+            auth=auth,
+            extra=extra,
+            headers=headers,
+            resource=resource,
+            authorization_details=authorization_details,
+            requested_scope=requested_scope,
+            timeout=timeout,
         )
 
-    def protected_flow(self) -> Generator[ProtectedStep, Token | HttpResponse | None, None]:
-        """Authorize one protected request, renewing before use and once after a rejection.
+    def remember_client_credentials(
+        self, grant: ClientCredentialsGrant, endpoint: str | None, auth: ClientAuth | None
+    ) -> None:
+        """Renew with ``grant`` (at ``endpoint``, authenticating with ``auth``) from now on."""
+        self.renew = RENEW_CLIENT_CREDENTIALS
+        self.client_credentials_grant = grant
+        self.token_endpoint = self.token_endpoint or endpoint
+        if auth is not None:
+            self.auth = auth
 
-        The driver answers :class:`Renew` with the token from :meth:`renew_flow` and
-        :class:`SendAuthorized` with the response (status and headers).
+    def renew_flow(
+        self, stale: Token | None, *, force: bool = False, timeout: float | None = None
+    ) -> Flow[Token]:
+        """Replace ``stale`` unless another caller already did; see :func:`_protected.renew`.
+
+        Run it under this token's lock (``Exclusive(manager.lock_key, ...)``); the protected
+        flow does that itself.
+        """
+        return _protected.renew(
+            self, stale, force=force, seen=self.renewals.generation, timeout=timeout
+        )
+
+    def refresh_flow(
+        self,
+        refresh_token: str | None = None,
+        *,
+        endpoint: str | None = None,
+        auth: ClientAuth | None = None,
+        extra: ExtraParams = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> Flow[Token]:
+        """Refresh now (RFC 6749 §6), keeping the refresh token if the server does not rotate it.
 
         Raises:
-            TokenExpiredError: The token expired and cannot be renewed.
+            UsageError: No endpoint or no refresh token (raised by the flow).
         """
-        token = self._token
-        if self.should_renew(token):
-            token = yield from self._renew(token, force=False)
-        response = yield SendAuthorized(token)
-        if (
-            isinstance(response, HttpResponse)
-            and is_token_rejected(response)
-            and self.renewal_kind(token) is not None
-        ):
-            token = yield from self._renew(token, force=True)
-            yield SendAuthorized(token)
+        return _flows.refresh(
+            self,
+            refresh_token,
+            endpoint=endpoint,
+            auth=auth,
+            extra=extra,
+            headers=headers,
+            timeout=timeout,
+        )
 
-    def _renew(
-        self, token: Token | None, *, force: bool
-    ) -> Generator[ProtectedStep, Token | HttpResponse | None, Token]:
-        if self.renewal_kind(token) is None:
-            raise self._cannot_renew()
-        renewed = yield Renew(token, force)
-        if not isinstance(renewed, Token):
-            raise UsageError("the driver must answer Renew with a Token")
-        return renewed
+    def protected_flow(
+        self, method: str, url: str, *, replayable: bool = True, timeout: float | None = None
+    ) -> Flow[None]:
+        """Authorize one protected request; see :func:`_protected.protected`."""
+        return _protected.protected(self, method, url, replayable=replayable, timeout=timeout)
+
+    def device_authorization_flow(
+        self,
+        endpoint: str,
+        *,
+        scope: Scope = None,
+        extra: ExtraParams = None,
+        timeout: float | None = None,
+    ) -> Flow[DeviceAuthorization]:
+        """Start the device flow (RFC 8628 §3.1); see :func:`_flows.device_authorization`."""
+        scope = self.scope if scope is None else scope
+        return _flows.device_authorization(
+            self, endpoint, scope=scope, extra=extra, timeout=timeout
+        )
+
+    def device_token_flow(
+        self,
+        authorization: DeviceAuthorization,
+        endpoint: str | None = None,
+        *,
+        deadline: float | None = None,
+        requested_scope: Scope = None,
+    ) -> Flow[Token]:
+        """Poll until the user decides (RFC 8628 §3.4, §3.5), then make the token current."""
+        url = endpoint or self.token_endpoint
+        if url is None:
+            raise UsageError("no token endpoint: pass token_endpoint= to the client")
+        scope = self.scope if requested_scope is None else requested_scope
+        return _flows.device_token(self, authorization, url, deadline=deadline, scope=scope)
+
+    def revoke_flow(
+        self,
+        endpoint: str,
+        token: str | None = None,
+        *,
+        token_type_hint: str | None = None,
+        timeout: float | None = None,
+    ) -> Flow[None]:
+        """Revoke ``token`` (the current refresh token, else access token) (RFC 7009)."""
+        return _flows.revoke(self, endpoint, token, token_type_hint, timeout)
+
+    def introspect_flow(
+        self,
+        endpoint: str,
+        token: str | None = None,
+        *,
+        token_type_hint: str | None = None,
+        timeout: float | None = None,
+    ) -> Flow[Introspection]:
+        """Ask what the server knows about ``token`` (default: the access token) (RFC 7662)."""
+        return _flows.introspect(self, endpoint, token, token_type_hint, timeout)

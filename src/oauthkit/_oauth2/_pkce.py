@@ -14,10 +14,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .._core._random import random_urlsafe
 from .._errors import UsageError
 
 __all__ = [
@@ -58,7 +58,7 @@ def generate_code_verifier(nbytes: int = 32) -> str:
             f"nbytes must be between {_MIN_BYTES} and {_MAX_BYTES} for a 43 to 128 "
             f"character code_verifier (RFC 7636 §4.1), got {nbytes}"
         )
-    return secrets.token_urlsafe(nbytes)
+    return random_urlsafe(nbytes)
 
 
 def code_challenge(verifier: str, method: str = "S256") -> str:

@@ -7,10 +7,8 @@ caller passes in, so expiry logic is testable with a fixed clock.
 
 Two constructors face the outside world:
 
-* :meth:`Token.from_response` reads the fields of a token response (RFC 6749 §5.1). Servers
-  that do not follow the RFC to the letter are tolerated where it is harmless: ``expires_in``
-  as a numeric string, a missing ``token_type`` (taken as ``Bearer``, as oauthlib does), a
-  ``scope`` sent as a JSON array.
+* :meth:`Token.from_response` reads the fields of a token response (RFC 6749 §5.1); the rules
+  live in :mod:`oauthkit._oauth2._token_response`, which reads whole responses.
 * :meth:`Token.from_dict` reads the dictionaries that requests-oauthlib users already keep
   (``scope`` as a list, ``expires_at`` as seconds since the epoch); :meth:`Token.to_dict`
   writes them back.
@@ -21,25 +19,24 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from .._errors import MalformedResponseError, MissingTokenError, UsageError
+from .._core._params import scope_tokens
+from .._errors import UsageError
 
-__all__ = ["Token", "normalize_scope", "response_token"]
+__all__ = ["STANDARD_KEYS", "Token", "check_now", "normalize_scope"]
 
 # Keys with a meaning of their own in a token response or a stored token dictionary; every
 # other key is kept in ``Token.extra``.
-_STANDARD_KEYS = frozenset(
+STANDARD_KEYS = frozenset(
     {"access_token", "token_type", "expires_in", "expires_at", "refresh_token", "scope", "id_token"}
 )
 _SECRET_ATTRIBUTES = ("access_token", "refresh_token", "id_token")
-_FIELD_ORDER = ("access_token", "token_type", "expires_at", "refresh_token", "scope")
 _REDACTED = "'***'"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_CONTROL_BYTES = bytes([*range(0x20), 0x7F])
 
 
 class _Invalid(Exception):
@@ -49,59 +46,31 @@ class _Invalid(Exception):
 def normalize_scope(scope: str | Sequence[str] | None) -> tuple[str, ...] | None:
     """Turn a scope given as a string or a sequence into a tuple of scope tokens (RFC 6749 §3.3).
 
-    Args:
-        scope: ``None``, a space-delimited string, or a sequence of strings (each of which
-            may itself hold several space-delimited tokens).
-
-    Returns:
-        The scope tokens in order, or ``None`` when ``scope`` is ``None``.
+    The one scope rule of :func:`oauthkit._core._params.scope_tokens`.
 
     Raises:
         UsageError: ``scope`` is neither a string nor a sequence of strings.
     """
-    try:
-        return _scope(scope, "scope")
-    except _Invalid as exc:
-        raise UsageError(str(exc)) from None
+    return scope_tokens(scope)
 
 
 def _scope(value: object, name: str) -> tuple[str, ...] | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return tuple(value.split())
-    if isinstance(value, Sequence) and not isinstance(value, (bytes, bytearray)):
-        if not all(isinstance(item, str) for item in value):
-            raise _Invalid(f"{name} must be a string or a list of strings")
-        return tuple(token for item in value for token in item.split())
-    raise _Invalid(f"{name} must be a string or a list of strings")
-
-
-def _required_str(fields: Mapping[str, Any], name: str) -> str:
-    return _checked_str(fields.get(name), name)
+    if value is not None and not isinstance(value, (str, Sequence)):
+        raise _Invalid(f"{name} must be a string or a list of strings")
+    try:
+        return scope_tokens(value)
+    except UsageError:
+        raise _Invalid(f"{name} must be a string or a list of strings") from None
 
 
 def _checked_str(value: object, name: str) -> str:
     if not isinstance(value, str) or not value:
         raise _Invalid(f"{name} must be a non-empty string")
-    if _has_control(value):
+    if _CONTROL.search(value):
         # RFC 6749 Appendix A: tokens and types are VSCHAR / NQCHAR. A CR or LF would let a
         # server smuggle headers into every request the token authorizes.
         raise _Invalid(f"{name} contains control characters")
     return value
-
-
-def _has_control(value: str) -> bool:
-    """Whether ``value`` holds a C0 control character or DEL."""
-    if value.isascii():
-        # In ASCII the control characters are exactly the unprintable ones. For long values
-        # (ID Tokens run to kilobytes) deleting the control bytes in C is faster still; both
-        # beat a regex search several times over, on every token response.
-        if len(value) < 128:
-            return not value.isprintable()
-        raw = value.encode("ascii")
-        return len(raw.translate(None, _CONTROL_BYTES)) != len(raw)
-    return _CONTROL.search(value) is not None
 
 
 def _optional_str(fields: Mapping[str, Any], name: str) -> str | None:
@@ -112,7 +81,7 @@ def _optional_str(fields: Mapping[str, Any], name: str) -> str | None:
 
 
 def _number(fields: Mapping[str, Any], name: str) -> float | None:
-    """A JSON number or a numeric string (as form-encoded responses carry); ``None`` if absent."""
+    """A JSON number or a numeric string; ``None`` if absent."""
     value = fields.get(name)
     if value is None or value == "":
         return None
@@ -127,7 +96,12 @@ def _number(fields: Mapping[str, Any], name: str) -> float | None:
     return number
 
 
-def _check_now(now: object) -> float:
+def check_now(now: object) -> float:
+    """``now`` as a float.
+
+    Raises:
+        UsageError: Not a finite number of seconds since the epoch.
+    """
     if type(now) is float and math.isfinite(now):
         return now  # what time.time() returns: checked on every protected request
     if isinstance(now, bool) or not isinstance(now, (int, float)) or not math.isfinite(now):
@@ -140,22 +114,9 @@ def _extras(fields: Mapping[Any, Any]) -> dict[str, Any]:
     for key, value in fields.items():
         if not isinstance(key, str):
             raise _Invalid("field names must be strings")
-        if key not in _STANDARD_KEYS:
+        if key not in STANDARD_KEYS:
             extra[key] = value
     return extra
-
-
-def _expiry(expires_at: float | None, expires_in: float | None, now: float | None) -> float | None:
-    if expires_at is not None or expires_in is None:
-        return expires_at
-    if now is None:
-        raise UsageError(
-            "token has expires_in but no expires_at: pass now= so that the expiry can be computed"
-        )
-    expires_at = now + expires_in
-    if not math.isfinite(expires_at):
-        raise _Invalid("expires_in is out of range")
-    return expires_at
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -176,6 +137,10 @@ class Token:
         scope_changed: The server granted a scope different from the requested one. RFC 6749
             §3.3 allows that, so it is recorded, never raised. It describes the response, not
             the credential: it is neither stored by :meth:`to_dict` nor compared by ``==``.
+        issued_at: When the token was received (seconds since the epoch), if known. With
+            :attr:`expires_at` it gives the lifetime the server granted, which bounds how early
+            a client renews (a 5-second token is not renewed 10 seconds before it expires).
+            Not compared by ``==``.
     """
 
     access_token: str
@@ -186,6 +151,7 @@ class Token:
     id_token: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict, hash=False)
     scope_changed: bool = field(default=False, compare=False)
+    issued_at: float | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         """Validate the fields and freeze ``extra``.
@@ -195,22 +161,20 @@ class Token:
                 control characters, or ``extra`` uses one of the standard field names.
         """
         try:
-            values: dict[str, Any] = {
-                "access_token": self.access_token,
-                "token_type": self.token_type,
-                "refresh_token": self.refresh_token,
-                "id_token": self.id_token,
-            }
-            for name, value in values.items():
-                if value is not None or name in ("access_token", "token_type"):
-                    _required_str(values, name)
-            expires_at: object = self.expires_at
-            if expires_at is not None and (
-                isinstance(expires_at, bool)
-                or not isinstance(expires_at, (int, float))
-                or not math.isfinite(expires_at)
-            ):
-                raise _Invalid("expires_at must be a finite number")
+            _checked_str(self.access_token, "access_token")
+            _checked_str(self.token_type, "token_type")
+            for name in ("refresh_token", "id_token"):
+                value = getattr(self, name)
+                if value is not None:
+                    _checked_str(value, name)
+            for name in ("expires_at", "issued_at"):
+                value = getattr(self, name)
+                if value is not None and (
+                    isinstance(value, bool)
+                    or not isinstance(value, (int, float))
+                    or not math.isfinite(value)
+                ):
+                    raise _Invalid(f"{name} must be a finite number")
             scope = _scope(self.scope, "scope")
             if not isinstance(self.extra, Mapping):
                 raise _Invalid("extra must be a mapping")
@@ -244,7 +208,7 @@ class Token:
                 ``scope``, the granted scope is the requested one (§5.1); when it has a
                 different one, :attr:`scope_changed` is set.
             status_code: HTTP status, only for the error raised on a bad response.
-            body: The body (or a redacted form of it), only for the error's excerpt.
+            body: The body, only for the error's (redacted) excerpt.
 
         Returns:
             The token.
@@ -252,18 +216,19 @@ class Token:
         Raises:
             MissingTokenError: There is no ``access_token``.
             MalformedResponseError: A field has the wrong type (a numeric ``access_token``,
-                a list as ``expires_in``, a negative lifetime...) or a token holds control
-                characters.
+                a list as ``expires_in``, a negative lifetime...) or a token holds characters
+                outside RFC 6749's VSCHAR.
             UsageError: ``now`` is not a finite number, or ``requested_scope`` is neither a
                 string nor a sequence of strings.
         """
-        return response_token(
-            cls,
+        from ._token_response import token_from_fields
+
+        return token_from_fields(
             fields,
             now=now,
             requested_scope=requested_scope,
             status_code=status_code,
-            body=lambda: body,
+            body=lambda: body or fields,
         )
 
     @classmethod
@@ -288,16 +253,33 @@ class Token:
         if not isinstance(data, Mapping):
             raise UsageError("a token dictionary must be a mapping")
         if now is not None:
-            now = _check_now(now)
+            now = check_now(now)
         try:
+            expires_at = _number(data, "expires_at")
+            expires_in = _number(data, "expires_in")
+            issued_at = None
+            if expires_at is None and expires_in is not None:
+                if now is None:
+                    raise UsageError(
+                        "token has expires_in but no expires_at: pass now= so that the expiry "
+                        "can be computed"
+                    )
+                issued_at, expires_at = now, now + expires_in
+                if not math.isfinite(expires_at):
+                    raise _Invalid("expires_in is out of range")
+            elif expires_at is not None and expires_in is not None:
+                issued_at = expires_at - expires_in  # requests-oauthlib keeps both
+                if not math.isfinite(issued_at):
+                    issued_at = None
             return cls(
-                access_token=_required_str(data, "access_token"),
+                access_token=_checked_str(data.get("access_token"), "access_token"),
                 token_type=_optional_str(data, "token_type") or "Bearer",
-                expires_at=_expiry(_number(data, "expires_at"), _number(data, "expires_in"), now),
+                expires_at=expires_at,
                 refresh_token=_optional_str(data, "refresh_token"),
                 scope=_scope(data.get("scope"), "scope"),
                 id_token=_optional_str(data, "id_token"),
                 extra=_extras(data),
+                issued_at=issued_at,
             )
         except _Invalid as exc:
             raise UsageError(f"invalid token dictionary: {exc}") from None
@@ -321,7 +303,7 @@ class Token:
         data: dict[str, Any] = {"access_token": self.access_token, "token_type": self.token_type}
         if self.expires_at is not None:
             if now is not None:
-                data["expires_in"] = int(self.expires_at - _check_now(now))
+                data["expires_in"] = int(self.expires_at - check_now(now))
             data["expires_at"] = self.expires_at
         if self.refresh_token is not None:
             data["refresh_token"] = self.refresh_token
@@ -347,13 +329,20 @@ class Token:
         """The scope as the space-delimited string requests carry (RFC 6749 §3.3)."""
         return None if self.scope is None else " ".join(self.scope)
 
+    @property
+    def lifetime(self) -> float | None:
+        """Seconds the token was granted for (``expires_at - issued_at``), if both are known."""
+        if self.expires_at is None or self.issued_at is None:
+            return None
+        return max(0.0, self.expires_at - self.issued_at)
+
     def expires_in(self, now: float) -> float | None:
         """Seconds left until expiry at ``now`` (negative once expired); ``None`` if unknown.
 
         Raises:
             UsageError: ``now`` is not a finite number.
         """
-        now = _check_now(now)
+        now = check_now(now)
         return None if self.expires_at is None else self.expires_at - now
 
     def is_expired(self, now: float, leeway: float = 0.0) -> bool:
@@ -365,7 +354,7 @@ class Token:
         Raises:
             UsageError: ``now`` is not a finite number.
         """
-        now = _check_now(now)
+        now = check_now(now)
         return self.expires_at is not None and now + leeway >= self.expires_at
 
     def with_refresh(self, new: Token) -> Token:
@@ -391,10 +380,11 @@ class Token:
 
     def __repr__(self) -> str:
         parts = []
-        for name in (*_FIELD_ORDER, "id_token"):
+        for name in ("access_token", "token_type", "expires_at", "refresh_token", "scope"):
             value = getattr(self, name)
             hidden = name in _SECRET_ATTRIBUTES and value is not None
             parts.append(f"{name}={_REDACTED if hidden else repr(value)}")
+        parts.append(f"id_token={_REDACTED if self.id_token is not None else None}")
         # Extension fields may be credentials too (an issued_token, a device_secret): keys only.
         parts.append(f"extra_keys={sorted(self.extra)!r}")
         if self.scope_changed:
@@ -408,69 +398,3 @@ class Token:
             type(self),
             tuple(dict(v) if isinstance(v, MappingProxyType) else v for v in values),
         )
-
-
-def _present(value: Any) -> Any:
-    """``None`` for an absent or empty field (as servers send ``""``), else the value as is."""
-    return None if value is None or value == "" else value
-
-
-def response_token(
-    cls: type[Token],
-    fields: Mapping[str, Any],
-    *,
-    now: float,
-    requested_scope: str | Sequence[str] | None,
-    status_code: int,
-    body: Callable[[], bytes | str],
-) -> Token:
-    """:meth:`Token.from_response`, with the body for an error excerpt made only on error.
-
-    :func:`~oauthkit.parse_token_response` re-serializes the body without credentials for its
-    excerpts; doing that for every successful response would cost more than the parsing.
-
-    Raises:
-        MissingTokenError: There is no ``access_token``.
-        MalformedResponseError: A field has the wrong type or holds control characters.
-        UsageError: ``now`` or ``requested_scope`` is invalid.
-    """
-    now = _check_now(now)
-    requested = normalize_scope(requested_scope)
-    if not isinstance(fields, Mapping):
-        raise MalformedResponseError("token response is not an object", status_code, body())
-    if fields.get("access_token") in (None, ""):
-        raise MissingTokenError("token response has no access_token", status_code, body())
-    try:
-        # The strings are checked once, by Token.__post_init__ below.
-        access_token = fields["access_token"]
-        token_type = _present(fields.get("token_type"))
-        if token_type is None:
-            token_type = "Bearer"  # RFC 6749 §5.1 requires it; servers that omit it mean Bearer
-        expires_in = _number(fields, "expires_in")
-        if expires_in is not None and expires_in < 0:
-            raise _Invalid("expires_in must not be negative")
-        # ``expires_at`` is not in RFC 6749, but some servers send it; like oauthlib, use it
-        # only when there is no ``expires_in``.
-        expires_at = None if expires_in is not None else _number(fields, "expires_at")
-        expires_at = _expiry(expires_at, expires_in, now)
-        refresh_token = _present(fields.get("refresh_token"))
-        id_token = _present(fields.get("id_token"))
-        granted = _scope(fields.get("scope"), "scope")
-        extra = _extras(fields)
-    except _Invalid as exc:
-        raise MalformedResponseError(f"token response: {exc}", status_code, body()) from None
-    changed = granted is not None and requested is not None and set(granted) != set(requested)
-    try:
-        return cls(
-            access_token=access_token,
-            token_type=token_type,
-            expires_at=expires_at,
-            refresh_token=refresh_token,
-            scope=granted if granted is not None else requested,
-            id_token=id_token,
-            extra=extra,
-            scope_changed=changed,
-        )
-    except UsageError as exc:  # a field of the wrong type, or with control characters
-        detail = str(exc).removeprefix("invalid Token: ")
-        raise MalformedResponseError(f"token response: {detail}", status_code, body()) from None

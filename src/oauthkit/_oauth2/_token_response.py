@@ -9,53 +9,40 @@ accepts what can be read unambiguously and turns everything else into a typed er
   :func:`~oauthkit._errors.token_error_class` picks for the code (``InvalidGrantError``...);
 * another non-2xx answer raises :class:`TokenEndpointError` with the status;
 * an unreadable 2xx body raises :class:`MalformedResponseError`, one without an access token
-  :class:`MissingTokenError`.
+  :class:`MissingTokenError`. Unreadable includes ambiguous: a repeated JSON member or form
+  field, ``NaN`` or ``Infinity`` (:mod:`oauthkit._core._json`), and tokens with characters
+  outside RFC 6749's VSCHAR (Appendix A.12, A.17), which could not be sent anyway.
 
-Every exception carries a short excerpt of the body in which credentials are replaced by
-``***`` (fields are redacted by name before the excerpt is cut), so logging one is safe.
+Success is validated in one pass over the fields, and the :class:`Token` is built without
+validating them a second time. Every exception carries a short excerpt of the body in which
+credentials are replaced by ``***`` (:mod:`oauthkit._core._redact`), made only on error.
 :func:`parse_error_body` is the reusable half, for revocation (RFC 7009 §2.2.1), introspection
 (RFC 7662 §2.3) and device authorization (RFC 8628 §3.2) responses.
 """
 
 from __future__ import annotations
 
-import json
-from codecs import BOM_UTF8
-from collections.abc import Sequence
-from typing import Any
+import math
+from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
+from typing import Any, TypeGuard
 from urllib.parse import parse_qsl
 
 from .._core._http import HttpResponse
-from .._errors import (
-    MalformedResponseError,
-    TokenEndpointError,
-    UsageError,
-    excerpt,
-    token_error_class,
-)
-from ._token import Token, response_token
+from .._core._json import JsonError, decode_text, read_json
+from .._core._params import scope_tokens
+from .._core._redact import excerpt
+from .._error_codes import token_error_class
+from .._errors import MalformedResponseError, MissingTokenError, TokenEndpointError, UsageError
+from ._token import STANDARD_KEYS, Token, check_now
 
-__all__ = ["parse_error_body", "parse_token_response"]
-
-# Response fields whose values are credentials, redacted before any excerpt is made.
-_SECRET_FIELDS = frozenset(
-    {
-        "access_token",
-        "refresh_token",
-        "id_token",
-        "issued_token",
-        "device_code",
-        "device_secret",
-        "code",
-        "client_secret",
-        "password",
-        "assertion",
-        "client_assertion",
-        "subject_token",
-        "actor_token",
-    }
-)
-_REDACT_DEPTH = 8
+__all__ = [
+    "parse_error_body",
+    "parse_token_response",
+    "read_fields",
+    "token_from_fields",
+    "trusted_token",
+]
 
 
 def parse_token_response(
@@ -81,33 +68,28 @@ def parse_token_response(
             the code, such as :class:`~oauthkit.InvalidGrantError`, with ``error``,
             ``description``, ``uri`` and ``status_code``), or the status is not 2xx.
         MissingTokenError: A 2xx body without ``access_token``.
-        MalformedResponseError: A 2xx body that is neither a JSON object nor a form, or has a
-            field of the wrong type (``expires_in`` a list, ``access_token`` a number...).
+        MalformedResponseError: A 2xx body that is neither a JSON object nor a form, that is
+            ambiguous, or that has a field of the wrong type or with invisible characters.
         UsageError: ``response`` is not an :class:`HttpResponse`, ``now`` is not a finite
             number, or ``requested_scope`` is not a string or sequence of strings.
     """
-    fields = _read_fields(response)
+    fields = read_fields(response)
     status = response.status_code
     if fields is not None and _has_error(fields):
-        raise _error_from_fields(fields, status, _redacted_body(fields, response.body))
+        raise _error_from_fields(fields, status)
     if not 200 <= status < 300:
         raise TokenEndpointError(
             "token endpoint refused the request without an OAuth error code",
             status,
-            _redacted_body(fields, response.body),
+            response.body if fields is None else excerpt(fields),
         )
     if fields is None:
         raise MalformedResponseError(
             "token response is neither a JSON object nor form-encoded", status, response.body
         )
-    parsed = fields  # the redacted excerpt is only made if the token turns out malformed
-    return response_token(
-        Token,
-        parsed,
-        now=now,
-        requested_scope=requested_scope,
-        status_code=status,
-        body=lambda: _redacted_body(parsed, response.body),
+    parsed = fields
+    return token_from_fields(
+        parsed, now=now, requested_scope=requested_scope, status_code=status, body=lambda: parsed
     )
 
 
@@ -128,39 +110,37 @@ def parse_error_body(response: HttpResponse) -> TokenEndpointError | None:
     Raises:
         UsageError: ``response`` is not an :class:`HttpResponse`.
     """
-    fields = _read_fields(response)
+    fields = read_fields(response)
     if fields is None or not _has_error(fields):
         return None
-    return _error_from_fields(fields, response.status_code, _redacted_body(fields, response.body))
+    return _error_from_fields(fields, response.status_code)
 
 
-def _read_fields(response: HttpResponse) -> dict[str, Any] | None:
-    """The body as a mapping, or ``None`` when it is neither a JSON object nor a form."""
+def read_fields(response: HttpResponse) -> dict[str, Any] | None:
+    """The body as a mapping, or ``None`` when it is neither a JSON object nor a form.
+
+    Raises:
+        UsageError: ``response`` is not an :class:`HttpResponse` with a bytes body.
+    """
     if not isinstance(response, HttpResponse):
         raise UsageError("expected an oauthkit.HttpResponse")
     body = response.body
     if not isinstance(body, (bytes, bytearray)):
         raise UsageError("HttpResponse.body must be bytes")
-    if body[:3] == BOM_UTF8:
-        body = body[3:]  # what the "utf-8-sig" codec does, but the plain UTF-8 decoder is in C
-    try:
-        text = body.decode("utf-8").strip()
-    except UnicodeDecodeError:
-        return None
-    if not text or text.startswith("<"):
-        return None  # empty, or an HTML/XML page from a proxy or a login screen
+    text = decode_text(body)
+    if not text or text[0] == "<":
+        return None  # not UTF-8, empty, or an HTML/XML page from a proxy or a login screen
     if (
-        text.startswith("{")
-        or (media_type := response.media_type) == "application/json"
-        or media_type.endswith("+json")
+        text[0] == "{"
+        or (media := response.media_type) == "application/json"
+        or (media.endswith("+json"))
     ):
         try:
-            data = json.loads(text)
-        except (ValueError, RecursionError):
-            if text.startswith("{"):
+            data = read_json(text)
+        except JsonError:
+            if text[0] == "{":
                 return None
-            # A form mislabelled as JSON; oauthlib falls back the same way.
-            return _read_form(text)
+            return _read_form(text)  # a form mislabelled as JSON; oauthlib falls back the same way
         return data if isinstance(data, dict) else None
     return _read_form(text)
 
@@ -172,27 +152,24 @@ def _read_form(text: str) -> dict[str, Any] | None:
         pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=True)
     except ValueError:
         return None
-    fields: dict[str, Any] = {}
-    for name, value in pairs:
-        if name in fields:
-            return None  # a repeated field is ambiguous; refuse to guess which one counts
-        fields[name] = value
+    fields = dict(pairs)
+    if len(fields) != len(pairs):
+        return None  # a repeated field is ambiguous; refuse to guess which one counts
     return fields
 
 
-def _has_error(fields: dict[str, Any]) -> bool:
+def _has_error(fields: Mapping[str, Any]) -> bool:
     # Some APIs put "error": null in successful answers.
     return fields.get("error") not in (None, "")
 
 
-def _error_from_fields(
-    fields: dict[str, Any], status: int, body: str | bytes
-) -> TokenEndpointError:
+def _error_from_fields(fields: Mapping[str, Any], status: int) -> TokenEndpointError:
     code = fields.get("error")
     description = fields.get("error_description")
     uri = fields.get("error_uri")
     description = description if isinstance(description, str) else None
     uri = uri if isinstance(uri, str) else None
+    body = excerpt(fields)
     if not isinstance(code, str):
         return TokenEndpointError(
             "token endpoint returned an error that is not an RFC 6749 error code",
@@ -208,21 +185,143 @@ def _error_from_fields(
     return cls(message, status, body, error=code, description=description, uri=uri)
 
 
-def _redacted_body(fields: dict[str, Any] | None, body: bytes) -> str | bytes:
-    """The body for an error excerpt: re-serialized without credentials when it was parsed."""
-    if fields is None:
-        return body  # unparsed; excerpt() still masks anything that looks like a credential
-    return json.dumps(_redact(fields, _REDACT_DEPTH), ensure_ascii=False, default=str)
+def _visible(value: object) -> TypeGuard[str]:
+    # RFC 6749 Appendix A: VSCHAR = %x20-7E. In ASCII, isprintable() is exactly that range.
+    return type(value) is str and value.isascii() and value.isprintable()
 
 
-def _redact(value: Any, depth: int) -> Any:
-    if depth <= 0 and isinstance(value, (dict, list)):
-        return "…"
-    if isinstance(value, dict):
-        return {
-            key: "***" if key in _SECRET_FIELDS and item is not None else _redact(item, depth - 1)
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [_redact(item, depth - 1) for item in value]
+def _optional_visible(value: object, name: str) -> str | None:
+    """An optional string field: ``None`` when absent or empty, else visible ASCII."""
+    if value is None or value == "":
+        return None
+    if not _visible(value):
+        raise ValueError(f"{name} must be a string of visible ASCII characters")
     return value
+
+
+def _seconds(value: object, name: str) -> float | None:
+    """A JSON number or a numeric string (form bodies carry only strings), finite, >= 0."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError(f"{name} must be a number")
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):
+        raise ValueError(f"{name} must be a number") from None
+    if not math.isfinite(number) or number < 0:
+        raise ValueError(f"{name} must be a finite number, not negative")
+    return number
+
+
+def token_from_fields(
+    fields: Mapping[str, Any],
+    *,
+    now: float,
+    requested_scope: str | Sequence[str] | None,
+    status_code: int,
+    body: Callable[[], Any],
+) -> Token:
+    """Validate the fields of a successful token response in one pass and build the token.
+
+    Args:
+        fields: The decoded response.
+        now: When it was received.
+        requested_scope: The scope asked for.
+        status_code: For errors.
+        body: Makes the body (or the fields) an error's excerpt is taken from; only called
+            on error.
+
+    Raises:
+        MissingTokenError: There is no ``access_token``.
+        MalformedResponseError: A field has the wrong type or invisible characters.
+        UsageError: ``now`` or ``requested_scope`` is invalid.
+    """
+    now = check_now(now)
+    requested = None if requested_scope is None else scope_tokens(requested_scope)
+    if not isinstance(fields, Mapping):
+        raise MalformedResponseError("token response is not an object", status_code, body())
+    get = fields.get
+    access_token = get("access_token")
+    if access_token is None or access_token == "":
+        raise MissingTokenError("token response has no access_token", status_code, body())
+    try:
+        if not _visible(access_token):
+            raise ValueError("access_token must be a string of visible ASCII characters")
+        # RFC 6749 §5.1 requires token_type; servers that omit it mean Bearer.
+        token_type = _optional_visible(get("token_type"), "token_type") or "Bearer"
+        refresh_token = _optional_visible(get("refresh_token"), "refresh_token")
+        id_token = _optional_visible(get("id_token"), "id_token")
+        expires_in = _seconds(get("expires_in"), "expires_in")
+        expires_at: float | None
+        if expires_in is not None:
+            expires_at = now + expires_in
+            if not math.isfinite(expires_at):
+                raise ValueError("expires_in is out of range")
+        else:
+            # ``expires_at`` is not in RFC 6749, but some servers send it; like oauthlib, use it
+            # only when there is no ``expires_in``.
+            expires_at = _seconds(get("expires_at"), "expires_at")
+        scope = get("scope")
+        if scope is not None:
+            if not isinstance(scope, (str, list)):
+                raise ValueError("scope must be a string or a list of strings")
+            try:
+                granted = scope_tokens(scope)
+            except UsageError:
+                raise ValueError("scope must be a string or a list of strings") from None
+        else:
+            granted = None
+        extra = {}
+        for key, value in fields.items():
+            if key not in STANDARD_KEYS:
+                if type(key) is not str:
+                    raise ValueError("field names must be strings")
+                extra[key] = value
+    except ValueError as exc:
+        raise MalformedResponseError(f"token response: {exc}", status_code, body()) from None
+    changed = granted is not None and requested is not None and set(granted) != set(requested)
+    return trusted_token(
+        access_token,
+        token_type,
+        expires_at,
+        refresh_token,
+        granted if granted is not None else requested,
+        id_token,
+        extra,
+        changed,
+        now if expires_in is not None else None,
+    )
+
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+def trusted_token(
+    access_token: str,
+    token_type: str,
+    expires_at: float | None,
+    refresh_token: str | None,
+    scope: tuple[str, ...] | None,
+    id_token: str | None,
+    extra: dict[str, Any],
+    scope_changed: bool,
+    issued_at: float | None,
+) -> Token:
+    """A :class:`Token` from fields a parser has already validated, without validating again.
+
+    Token responses are parsed in one pass (:mod:`oauthkit._oauth2._token_response`); running
+    ``__post_init__`` over the same fields would double the cost of every token response.
+    """
+    token: Token = _new(Token)
+    _set(token, "access_token", access_token)
+    _set(token, "token_type", token_type)
+    _set(token, "expires_at", expires_at)
+    _set(token, "refresh_token", refresh_token)
+    _set(token, "scope", scope)
+    _set(token, "id_token", id_token)
+    _set(token, "extra", MappingProxyType(extra))
+    _set(token, "scope_changed", scope_changed)
+    _set(token, "issued_at", issued_at)
+    return token

@@ -27,7 +27,7 @@ from urllib.parse import unquote_plus, urlsplit
 from oauthlib.oauth2 import RequestValidator
 from oauthlib.oauth2.rfc8628.grant_types import DeviceCodeGrant
 
-from .._core._http import is_loopback_host
+from .._core._transport import is_loopback_host
 from ._oauth2_store import SCOPE_TOKEN, CodeRecord, DevOAuth2Client, OAuth2Store
 
 __all__ = ["CODE_LIFETIME", "DevOAuth2Validator", "basic_credentials", "redirect_uri_matches"]

@@ -20,7 +20,8 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 from wsgiref.util import request_uri
 
-from .._core._http import HttpRequest, HttpResponse, is_loopback_host
+from .._core._http import HttpRequest, HttpResponse
+from .._core._transport import is_loopback_host
 from .._errors import UsageError
 
 __all__ = [

@@ -4,28 +4,34 @@
 takes part in the signature (a form, or ``body_hash``), so streaming uploads stay streaming.
 
 The clients add what an ``Auth`` cannot do on its own in httpx: redirects. httpx does not run
-the auth flow again for a redirect hop. The clients install a request hook that re-signs a
-same-origin hop and removes every OAuth credential from a hop to another origin.
+the auth flow again for a redirect hop. The clients install a request hook that hands each hop
+to the core's rule (:func:`oauthkit.oauth1.redirect_hop`): signed again on the first request's
+origin, stripped of every OAuth credential elsewhere. The three-legged flow's token requests
+are the core's (:class:`~oauthkit.oauth1.OAuth1FlowState`) and never follow a redirect.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Generator
+from collections.abc import AsyncGenerator, Callable, Generator, Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
-from .._core._http import HttpResponse, same_origin
-from .._errors import ServerResponseError
-from ..oauth1._signer import (
-    CONTENT_TYPE_FORM_URLENCODED,
-    SIGNATURE_TYPE_BODY,
-    SIGNATURE_TYPE_QUERY,
-    OAuth1Signer,
-    strip_oauth_params,
+from .._compat._oauth1 import (
+    OAuth1SessionAttributes,
+    SignerHolder,
+    signer_from_arguments,
+    split_oauth1_kwargs,
 )
-from ..oauth1._state import OAuth1Session as _FlowState
-from ..oauth1._state import OAuth1SessionAttributes, SignerHolder, signer_from_arguments
+from .._core._http import HttpRequest
+from .._core._run import arun, run
+from .._core._steps import Flow
+from .._locks import AsyncLocks, ThreadLocks
+from ..oauth1._redirects import redirect_hop
+from ..oauth1._signer import CONTENT_TYPE_FORM_URLENCODED, SIGNATURE_TYPE_BODY, OAuth1Signer
+from ..oauth1._state import OAuth1FlowState
+from ._io import AsyncHttpxIO, HttpxIO, seconds
 
 __all__ = ["AsyncOAuth1Client", "OAuth1Auth", "OAuth1Client"]
 
@@ -86,7 +92,7 @@ def _sign(signer: OAuth1Signer, request: httpx.Request) -> httpx.Request:
         return httpx.Request(
             request.method, signed.url, headers=headers, content=signed.body, extensions=extensions
         )
-    if signer.signature_type == SIGNATURE_TYPE_QUERY:  # only query placement changes the URL
+    if signed.url != str(request.url):  # query placement
         request.url = httpx.URL(signed.url)
     for name in ("Authorization", "Content-Type"):
         value = signed.headers.get(name)
@@ -96,84 +102,66 @@ def _sign(signer: OAuth1Signer, request: httpx.Request) -> httpx.Request:
     return request
 
 
-def _strip_body_credentials(request: httpx.Request) -> None:
-    body = _body_of(request)
-    if body:
-        kept = strip_oauth_params(body)
-        request.stream = httpx.ByteStream(kept)
-        request.headers["Content-Length"] = str(len(kept))
-
-
-def _redirect_origin(request: httpx.Request) -> str | None:
-    """The first hop's URL if ``request`` is a redirect hop of a request we signed."""
+def _redirect_hop(signer: OAuth1Signer, request: httpx.Request) -> None:
+    """Hand a redirect hop httpx built to the core's rule, and apply the answer."""
     origin = request.extensions.get(_ORIGIN_KEY)
     if not isinstance(origin, str) or origin == str(request.url):
-        return None  # not one of ours, or the first hop, already signed
-    return origin
-
-
-def _redirect_hop(signer: OAuth1Signer, request: httpx.Request, origin: str) -> None:
-    """Prepare a redirect hop built by httpx: re-sign it, or strip it of credentials."""
+        return  # not one of ours, or the first hop, already signed
+    body = _body_of(request)
+    hop = redirect_hop(
+        signer, origin, HttpRequest(request.method, str(request.url), dict(request.headers), body)
+    )
+    request.url = httpx.URL(hop.url)
     request.headers.pop("Authorization", None)
-    if signer.signature_type == SIGNATURE_TYPE_BODY:
-        _strip_body_credentials(request)
-    if same_origin(origin, str(request.url)):
-        signed = _sign(signer, request)
-        if signed is not request:  # body placement: carry the re-signed body over
-            request.stream = signed.stream
-            request.headers.update(signed.headers)
-        request.extensions = {**request.extensions, _ORIGIN_KEY: str(request.url)}
+    if "Authorization" in hop.headers:
+        request.headers["Authorization"] = hop.headers["Authorization"]
+    if hop.body != body and hop.body is not None:
+        request.stream = httpx.ByteStream(hop.body)
+        request.headers["Content-Length"] = str(len(hop.body))
+    request.extensions = {**request.extensions, _ORIGIN_KEY: origin}
+
+
+def _token_request(
+    flow: OAuth1FlowState, url: str, signer: OAuth1Signer, request_token: bool, kw: dict[str, Any]
+) -> Flow[dict[str, str]]:
+    data = kw.pop("data", None)
+    if isinstance(data, (dict, list, tuple)):
+        data = urlencode(data)
+    return flow.token_flow(
+        url,
+        signer,
+        request_token=request_token,
+        headers=kw.pop("headers", None),
+        body=data.encode("utf-8") if isinstance(data, str) else data,
+        timeout=seconds(kw.pop("timeout", None)),
+    )
 
 
 class _Flow(OAuth1SessionAttributes):
     """Three-legged flow state shared by the sync and async clients (no I/O here)."""
 
-    _flow: _FlowState
+    _flow: OAuth1FlowState
     auth: httpx.Auth | None
 
-    def _init_flow(self, signer: OAuth1Signer) -> OAuth1Auth:
-        self._flow = _FlowState(signer)
-        return OAuth1Auth.from_signer(signer)
+    def _setup(
+        self,
+        client_key: str,
+        oauth: Mapping[str, Any],
+        hooks: Mapping[str, Any],
+        on_request: Callable[[httpx.Request], Any],
+    ) -> None:
+        signer = signer_from_arguments(client_key, **oauth)
+        self._flow = OAuth1FlowState(signer)
+        self.auth = OAuth1Auth.from_signer(signer)
+        client: Any = self
+        client.event_hooks = {
+            "request": [on_request, *hooks.get("request", [])],
+            "response": list(hooks.get("response", [])),
+        }
 
     def _adopt(self) -> None:
         if isinstance(self.auth, OAuth1Auth):
             self.auth.signer = self._flow.signer
-
-    def _accept(self, response: httpx.Response, *, request_token: bool) -> dict[str, str]:
-        try:
-            token = self._flow.accept_token_response(
-                HttpResponse(response.status_code, response.headers, response.content),
-                request_token=request_token,
-            )
-        except ServerResponseError as exc:
-            exc.response = response
-            raise
-        self._adopt()
-        return token
-
-
-def _split_kwargs(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    oauth_names = {
-        "client_secret",
-        "resource_owner_key",
-        "resource_owner_secret",
-        "callback_uri",
-        "signature_method",
-        "signature_type",
-        "rsa_key",
-        "verifier",
-        "force_include_body",
-        "realm",
-        "nonce",
-        "timestamp",
-        "body_hash",
-        "nonce_factory",
-        "timestamp_factory",
-        "allow_insecure_transport",
-    }
-    oauth = {k: v for k, v in kwargs.items() if k in oauth_names}
-    client = {k: v for k, v in kwargs.items() if k not in oauth_names}
-    return oauth, client
 
 
 class OAuth1Client(_Flow, httpx.Client):
@@ -184,69 +172,73 @@ class OAuth1Client(_Flow, httpx.Client):
     """
 
     def __init__(self, client_key: str, **kwargs: Any) -> None:
-        oauth, client = _split_kwargs(kwargs)
+        oauth, client = split_oauth1_kwargs(kwargs)
         hooks = client.pop("event_hooks", None) or {}
         super().__init__(**client)
-        self.auth = self._init_flow(signer_from_arguments(client_key, **oauth))
-        self.event_hooks = {
-            "request": [self._on_request, *hooks.get("request", [])],
-            "response": list(hooks.get("response", [])),
-        }
+        self._setup(client_key, oauth, hooks, self._on_request)
 
     def _on_request(self, request: httpx.Request) -> None:
-        origin = _redirect_origin(request)
-        if origin is not None and isinstance(self.auth, OAuth1Auth):
+        if _ORIGIN_KEY in request.extensions and isinstance(self.auth, OAuth1Auth):
             if self.auth.needs_body(request):
                 request.read()
-            _redirect_hop(self.auth.signer, request, origin)
+            _redirect_hop(self.auth.signer, request)
+
+    def _fetch(self, url: str, signer: OAuth1Signer, request_token: bool, **kw: Any) -> Any:
+        flow = _token_request(self._flow, url, signer, request_token, kw)
+        token = run(flow, HttpxIO(self, ThreadLocks()))
+        self._adopt()
+        return token
 
     def fetch_request_token(
         self, url: str, realm: str | list[str] | None = None, **request_kwargs: Any
     ) -> dict[str, str]:
         """Obtain temporary credentials (RFC 5849 §2.1); see the requests driver."""
-        auth = OAuth1Auth.from_signer(self._flow.request_token_signer(url, realm))
-        return self._accept(self.post(url, auth=auth, **request_kwargs), request_token=True)
+        signer = self._flow.request_token_signer(url, realm)
+        token: dict[str, str] = self._fetch(url, signer, True, **request_kwargs)
+        return token
 
     def fetch_access_token(
         self, url: str, verifier: str | None = None, **request_kwargs: Any
     ) -> dict[str, str]:
         """Exchange the request token and verifier for token credentials (RFC 5849 §2.3)."""
-        auth = OAuth1Auth.from_signer(self._flow.access_token_signer(url, verifier))
-        return self._accept(self.post(url, auth=auth, **request_kwargs), request_token=False)
+        signer = self._flow.access_token_signer(url, verifier)
+        token: dict[str, str] = self._fetch(url, signer, False, **request_kwargs)
+        return token
 
 
 class AsyncOAuth1Client(_Flow, httpx.AsyncClient):
     """The ``httpx.AsyncClient`` twin of :class:`OAuth1Client`; fetch methods are awaitable."""
 
     def __init__(self, client_key: str, **kwargs: Any) -> None:
-        oauth, client = _split_kwargs(kwargs)
+        oauth, client = split_oauth1_kwargs(kwargs)
         hooks = client.pop("event_hooks", None) or {}
         super().__init__(**client)
-        self.auth = self._init_flow(signer_from_arguments(client_key, **oauth))
-        self.event_hooks = {
-            "request": [self._on_request, *hooks.get("request", [])],
-            "response": list(hooks.get("response", [])),
-        }
+        self._setup(client_key, oauth, hooks, self._on_request)
 
     async def _on_request(self, request: httpx.Request) -> None:
-        origin = _redirect_origin(request)
-        if origin is not None and isinstance(self.auth, OAuth1Auth):
+        if _ORIGIN_KEY in request.extensions and isinstance(self.auth, OAuth1Auth):
             if self.auth.needs_body(request):
                 await request.aread()
-            _redirect_hop(self.auth.signer, request, origin)
+            _redirect_hop(self.auth.signer, request)
+
+    async def _fetch(self, url: str, signer: OAuth1Signer, request_token: bool, **kw: Any) -> Any:
+        flow = _token_request(self._flow, url, signer, request_token, kw)
+        token = await arun(flow, AsyncHttpxIO(self, AsyncLocks()))
+        self._adopt()
+        return token
 
     async def fetch_request_token(
         self, url: str, realm: str | list[str] | None = None, **request_kwargs: Any
     ) -> dict[str, str]:
         """Obtain temporary credentials (RFC 5849 §2.1)."""
-        auth = OAuth1Auth.from_signer(self._flow.request_token_signer(url, realm))
-        response = await self.post(url, auth=auth, **request_kwargs)
-        return self._accept(response, request_token=True)
+        signer = self._flow.request_token_signer(url, realm)
+        token: dict[str, str] = await self._fetch(url, signer, True, **request_kwargs)
+        return token
 
     async def fetch_access_token(
         self, url: str, verifier: str | None = None, **request_kwargs: Any
     ) -> dict[str, str]:
         """Exchange the request token and verifier for token credentials (RFC 5849 §2.3)."""
-        auth = OAuth1Auth.from_signer(self._flow.access_token_signer(url, verifier))
-        response = await self.post(url, auth=auth, **request_kwargs)
-        return self._accept(response, request_token=False)
+        signer = self._flow.access_token_signer(url, verifier)
+        token: dict[str, str] = await self._fetch(url, signer, False, **request_kwargs)
+        return token

@@ -1,49 +1,62 @@
 """OAuth 2 on httpx: ``OAuth2Client`` and ``AsyncOAuth2Client``, requests-oauthlib's methods.
 
-Protected requests go through :class:`~oauthkit.httpx._oauth2_auth.OAuth2Auth`, installed as
-the client's auth; this module adds the session methods (``fetch_token``, ``refresh_token``,
-the device flow). On ``AsyncOAuth2Client`` those that make requests are awaitable and
-``token_updater`` may be a coroutine function.
+Protected requests go through :class:`~oauthkit.httpx.OAuth2Auth`, installed as the client's
+auth; the session methods (``fetch_token``, ``refresh_token``, the device flow, revocation,
+introspection) run the core's flows with this client. On ``AsyncOAuth2Client`` those that make
+requests are awaitable and ``token_updater`` may be a coroutine function. A request event hook
+takes off a redirect hop what the core's patch says must not follow it.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Generator, Mapping, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
-import anyio
 import httpx
 
-from .._compat._attributes import SessionAttributes, TokenUpdater
-from .._compat._session import OAuth2SessionState, as_query_request
-from .._core._http import HttpRequest, HttpResponse
-from .._core._run import run_flow, run_flow_async
-from .._core._steps import SendRequest, Sleep
-from .._errors import ServerResponseError, UsageError
-from .._oauth2._device import (
-    DeviceAuthorization,
-    build_device_authorization_request,
-    parse_device_authorization_response,
-    poll_device_token,
-)
-from .._oauth2._token import Token
-from ._auth import OAuth2Auth, neutral, to_httpx
+from .._compat._attributes import SessionAttributes, SyncSessionMethods, TokenUpdater
+from .._core._run import arun
+from .._core._steps import Flow
+from .._errors import UsageError
+from .._oauth2._device import DeviceAuthorization
+from .._oauth2._introspection import Introspection
+from ._auth import OAuth2Auth
+from ._io import AsyncHttpxIO, HttpxIO, seconds, strip_redirect_hop
 
 __all__ = ["AsyncOAuth2Client", "OAuth2Client"]
 
+T = TypeVar("T")
+
+
+def _refuse_client_settings(**settings: Any) -> None:
+    given = sorted(name for name, value in settings.items() if value is not None)
+    if given:
+        raise UsageError(
+            f"{', '.join(given)}: httpx sets these on the client, not per request; "
+            "pass them to the client's constructor"
+        )
+
 
 class _ClientBase(SessionAttributes):
-    """What the sync and async clients share: construction and request building."""
+    """What the sync and async clients share: the auth and the redirect hook."""
 
-    _oauth: OAuth2SessionState
     _oauth_auth: OAuth2Auth
 
-    def _make_auth(self, token_updater: TokenUpdater | None) -> OAuth2Auth:
+    def _default_timeout(self) -> float | None:
+        return seconds(getattr(self, "timeout", None))
+
+    def _install(self, token_updater: TokenUpdater | None, hook: Callable[..., Any]) -> None:
+        client: Any = self
         self._oauth_auth = OAuth2Auth(
-            self._oauth.core, token_updater=token_updater, hooks=self._oauth.compliance_hook
+            self._oauth.core, token_updater=token_updater, client=client, hooks=self._oauth.hooks
         )
-        return self._oauth_auth
+        client.auth = self._oauth_auth
+        hooks = client.event_hooks
+        client.event_hooks = {
+            "request": [hook, *hooks.get("request", [])],
+            "response": list(hooks.get("response", [])),
+        }
 
     @property
     def token_updater(self) -> TokenUpdater | None:
@@ -54,239 +67,45 @@ class _ClientBase(SessionAttributes):
     def token_updater(self, value: TokenUpdater | None) -> None:
         self._oauth_auth.token_updater = value
 
-    def _fetch_request(
-        self,
-        token_url: str,
-        code: str | None,
-        authorization_response: str | None,
-        body: str,
-        auth: Any,
-        username: str | None,
-        password: str | None,
-        method: str,
-        force_querystring: bool,
-        headers: Mapping[str, str] | None,
-        timeout: Any,
-        include_client_id: bool | None,
-        client_secret: str | None,
-        unsupported: Mapping[str, Any],
-        kwargs: dict[str, Any],
-    ) -> httpx.Request:
-        _refuse_client_settings(unsupported)
-        if method.upper() not in ("POST", "GET"):
-            raise UsageError("the method must be POST or GET")
-        request = self._oauth.prepare_fetch_token(
-            token_url,
-            code,
-            authorization_response,
-            body,
-            external_auth=auth is not None,
-            username=username,
-            password=password,
-            include_client_id=include_client_id,
-            client_secret=client_secret,
-            **kwargs,
-        )
-        if method.upper() == "GET" or force_querystring:
-            query = as_query_request(request)
-            request = HttpRequest(method.upper(), query.url, query.headers, None)
-        url, out_headers = request.url, {**request.headers, **(headers or {})}
-        request_kwargs: dict[str, Any] = {"content": request.body}
-        for hook in self._oauth.compliance_hook["access_token_request"]:
-            url, out_headers, request_kwargs = hook(url, out_headers, request_kwargs)
-        out = httpx.Request(request.method, url, headers=out_headers, **request_kwargs)
-        return _with_timeout(out, timeout)
 
-    def _accept_fetch(self, response: httpx.Response) -> dict[str, Any]:
-        for hook in self._oauth.compliance_hook["access_token_response"]:
-            response = hook(response)
-        try:
-            self._oauth.accept_token(neutral(response))
-        except ServerResponseError as exc:
-            exc.response = response
-            raise
-        return self.token
-
-    def _refresh_request(
-        self,
-        token_url: str,
-        refresh_token: str | None,
-        body: str,
-        auth: Any,
-        headers: Mapping[str, str] | None,
-        timeout: Any,
-        unsupported: Mapping[str, Any],
-        kwargs: dict[str, Any],
-    ) -> httpx.Request:
-        _refuse_client_settings(unsupported)
-        request = self._oauth.prepare_refresh(
-            token_url, refresh_token, body, external_auth=auth is not None, **kwargs
-        )
-        neutral = self._oauth_auth._token_request(request, refresh=True)
-        neutral.headers.update(headers or {})
-        return _with_timeout(neutral, timeout)
-
-    def _accept_refresh(self, response: httpx.Response) -> dict[str, Any]:
-        try:
-            self._oauth.accept_refresh(self._oauth_auth._token_response(response, refresh=True))
-        except ServerResponseError as exc:
-            exc.response = response
-            raise
-        return self.token
-
-    def _device_request(
-        self, url: str, scope: str | Sequence[str] | None, kwargs: dict[str, Any]
-    ) -> httpx.Request:
-        core = self._oauth.core
-        return to_httpx(
-            build_device_authorization_request(
-                url,
-                core.auth,
-                now=core.clock(),
-                scope=scope if scope is not None else self._oauth.scope,
-                extra=kwargs or None,
-                allow_insecure_transport=core.allow_insecure_transport,
-            )
-        )
-
-    def _device_flow(
-        self, authorization: DeviceAuthorization, token_url: str, deadline: float | None
-    ) -> Generator[SendRequest | Sleep, HttpResponse | None, Token]:
-        core = self._oauth.core
-        return poll_device_token(
-            authorization,
-            token_url,
-            core.auth,
-            clock=core.clock,
-            deadline=deadline,
-            requested_scope=self._oauth.scope,
-            allow_insecure_transport=core.allow_insecure_transport,
-        )
-
-
-def _with_timeout(request: httpx.Request, timeout: Any) -> httpx.Request:
-    """Give a token request the caller's ``timeout=`` (requests-oauthlib takes it per call)."""
-    if timeout is not None:
-        request.extensions["timeout"] = httpx.Timeout(timeout).as_dict()
-    return request
-
-
-def _refuse_client_settings(settings: Mapping[str, Any]) -> None:
-    given = sorted(name for name, value in settings.items() if value is not None)
-    if given:
-        raise UsageError(
-            f"{', '.join(given)}: httpx sets these on the client, not per request; "
-            "pass them to the client's constructor"
-        )
-
-
-def _parse_device(response: httpx.Response, clock: Callable[[], float]) -> DeviceAuthorization:
-    try:
-        return parse_device_authorization_response(neutral(response), now=clock())
-    except ServerResponseError as exc:
-        exc.response = response
-        raise
-
-
-class OAuth2Client(_ClientBase, httpx.Client):
+class OAuth2Client(_ClientBase, SyncSessionMethods, httpx.Client):
     """An ``httpx.Client`` with requests-oauthlib's ``OAuth2Session`` methods and arguments.
 
     OAuth arguments are those of ``OAuth2Session``; every other keyword goes to
     ``httpx.Client``. ``verify``, ``proxies`` and ``cert`` belong to the client in httpx, so
-    the fetch methods refuse them per call.
+    the fetch methods refuse them per call. The client's ``timeout`` bounds renewals too.
     """
 
     def _start(self, token_updater: TokenUpdater | None) -> None:
-        self.auth = self._make_auth(token_updater)
+        SyncSessionMethods._start(self, token_updater)
+        self._install(token_updater, self._on_request)
 
-    def fetch_token(
+    def _on_request(self, request: httpx.Request) -> None:
+        if "oauthkit.patch" in request.extensions:
+            request.read()
+            strip_redirect_hop(request)
+
+    def _io(
         self,
-        token_url: str,
-        code: str | None = None,
-        authorization_response: str | None = None,
-        body: str = "",
-        auth: Any = None,
-        username: str | None = None,
-        password: str | None = None,
-        method: str = "POST",
-        force_querystring: bool = False,
-        timeout: Any = None,
-        headers: Mapping[str, str] | None = None,
-        verify: Any = None,
-        proxies: Any = None,
-        include_client_id: bool | None = None,
-        client_secret: str | None = None,
-        cert: Any = None,
-        **kwargs: Any,
-    ) -> dict[str, Any]:
-        """Obtain a token; see :meth:`oauthkit.requests.OAuth2Session.fetch_token`."""
-        with self._oauth_auth._lock:
-            request = self._fetch_request(
-                token_url,
-                code,
-                authorization_response,
-                body,
-                auth,
-                username,
-                password,
-                method,
-                force_querystring,
-                headers,
-                timeout,
-                include_client_id,
-                client_secret,
-                {"verify": verify, "proxies": proxies, "cert": cert},
-                kwargs,
-            )
-            return self._accept_fetch(self.send(request, auth=auth))
-
-    def refresh_token(
-        self,
-        token_url: str,
-        refresh_token: str | None = None,
-        body: str = "",
-        auth: Any = None,
-        timeout: Any = None,
-        headers: Mapping[str, str] | None = None,
-        verify: Any = None,
-        proxies: Any = None,
-        **kwargs: Any,
-    ) -> dict[str, Any]:
-        """Refresh now; see :meth:`oauthkit.requests.OAuth2Session.refresh_token`."""
-        with self._oauth_auth._lock:
-            request = self._refresh_request(
-                token_url,
-                refresh_token,
-                body,
-                auth,
-                headers,
-                timeout,
-                {"verify": verify, "proxies": proxies},
-                kwargs,
-            )
-            return self._accept_refresh(self.send(request, auth=auth))
-
-    def fetch_device_authorization(
-        self, url: str, scope: str | Sequence[str] | None = None, **kwargs: Any
-    ) -> DeviceAuthorization:
-        """Start the device flow (RFC 8628 §3.1)."""
-        response = self.send(self._device_request(url, scope, kwargs), auth=None)
-        return _parse_device(response, self._oauth.core.clock)
-
-    def poll_device_token(
-        self,
-        authorization: DeviceAuthorization,
-        token_url: str,
         *,
-        deadline: float | None = None,
+        auth: Any = None,
+        verify: Any = None,
+        proxies: Any = None,
+        cert: Any = None,
         sleep: Callable[[float], None] = time.sleep,
-    ) -> dict[str, Any]:
-        """Wait for the user's decision (RFC 8628 §3.4, §3.5); see the requests driver."""
-        flow = self._device_flow(authorization, token_url, deadline)
-        token = run_flow(flow, lambda r: neutral(self.send(to_httpx(r), auth=None)), sleep)
-        with self._oauth_auth._lock:
-            self._oauth.core.token = token
-        return self.token
+    ) -> HttpxIO:
+        _refuse_client_settings(verify=verify, proxies=proxies, cert=cert)
+        return HttpxIO(
+            self,
+            self._oauth_auth.locks,
+            hooks=self._oauth.hooks,
+            auth=auth,
+            updater=self._oauth_auth._updated,
+            sleep=sleep,
+        )
+
+    def _seconds(self, timeout: Any) -> float | None:
+        return seconds(timeout)
 
     def request(
         self, method: str, url: httpx.URL | str, *, withhold_token: bool = False, **kwargs: Any
@@ -301,7 +120,31 @@ class AsyncOAuth2Client(_ClientBase, httpx.AsyncClient):
     """The ``httpx.AsyncClient`` twin of :class:`OAuth2Client`; fetch methods are awaitable."""
 
     def _start(self, token_updater: TokenUpdater | None) -> None:
-        self.auth = self._make_auth(token_updater)
+        self._install(token_updater, self._on_request)
+
+    async def _on_request(self, request: httpx.Request) -> None:
+        if "oauthkit.patch" in request.extensions:
+            await request.aread()
+            strip_redirect_hop(request)
+
+    async def _run(
+        self,
+        flow: Flow[T],
+        *,
+        auth: Any = None,
+        sleep: Callable[[float], Awaitable[Any]] | None = None,
+        **native: Any,
+    ) -> T:
+        _refuse_client_settings(**native)
+        io = AsyncHttpxIO(
+            self,
+            self._oauth_auth.alocks,
+            hooks=self._oauth.hooks,
+            auth=auth,
+            updater=self._oauth_auth._updated,
+            sleep=sleep,
+        )
+        return await arun(flow, io)
 
     async def fetch_token(
         self,
@@ -324,25 +167,24 @@ class AsyncOAuth2Client(_ClientBase, httpx.AsyncClient):
         **kwargs: Any,
     ) -> dict[str, Any]:
         """Obtain a token; see :meth:`oauthkit.requests.OAuth2Session.fetch_token`."""
-        async with self._oauth_auth._alock:
-            request = self._fetch_request(
-                token_url,
-                code,
-                authorization_response,
-                body,
-                auth,
-                username,
-                password,
-                method,
-                force_querystring,
-                headers,
-                timeout,
-                include_client_id,
-                client_secret,
-                {"verify": verify, "proxies": proxies, "cert": cert},
-                kwargs,
-            )
-            return self._accept_fetch(await self.send(request, auth=auth))
+        flow = self._oauth.fetch_token_flow(
+            token_url,
+            code,
+            authorization_response,
+            body,
+            external_auth=auth is not None,
+            username=username,
+            password=password,
+            include_client_id=include_client_id,
+            client_secret=client_secret,
+            method=method,
+            force_querystring=force_querystring,
+            headers=headers,
+            timeout=seconds(timeout),
+            **kwargs,
+        )
+        await self._run(flow, auth=auth, verify=verify, proxies=proxies, cert=cert)
+        return self.token
 
     async def refresh_token(
         self,
@@ -357,25 +199,23 @@ class AsyncOAuth2Client(_ClientBase, httpx.AsyncClient):
         **kwargs: Any,
     ) -> dict[str, Any]:
         """Refresh now; see :meth:`oauthkit.requests.OAuth2Session.refresh_token`."""
-        async with self._oauth_auth._alock:
-            request = self._refresh_request(
-                token_url,
-                refresh_token,
-                body,
-                auth,
-                headers,
-                timeout,
-                {"verify": verify, "proxies": proxies},
-                kwargs,
-            )
-            return self._accept_refresh(await self.send(request, auth=auth))
+        flow = self._oauth.refresh_token_flow(
+            token_url,
+            refresh_token,
+            body,
+            external_auth=auth is not None,
+            headers=headers,
+            timeout=seconds(timeout),
+            **kwargs,
+        )
+        await self._run(flow, auth=auth, verify=verify, proxies=proxies)
+        return self.token
 
     async def fetch_device_authorization(
         self, url: str, scope: str | Sequence[str] | None = None, **kwargs: Any
     ) -> DeviceAuthorization:
         """Start the device flow (RFC 8628 §3.1)."""
-        response = await self.send(self._device_request(url, scope, kwargs), auth=None)
-        return _parse_device(response, self._oauth.core.clock)
+        return await self._run(self._oauth.device_authorization_flow(url, scope, **kwargs))
 
     async def poll_device_token(
         self,
@@ -383,18 +223,42 @@ class AsyncOAuth2Client(_ClientBase, httpx.AsyncClient):
         token_url: str,
         *,
         deadline: float | None = None,
-        sleep: Callable[[float], Any] = anyio.sleep,
+        sleep: Callable[[float], Awaitable[Any]] | None = None,
     ) -> dict[str, Any]:
         """Wait for the user's decision (RFC 8628 §3.4, §3.5)."""
-
-        async def send(request: HttpRequest) -> HttpResponse:
-            return neutral(await self.send(to_httpx(request), auth=None))
-
-        flow = self._device_flow(authorization, token_url, deadline)
-        token = await run_flow_async(flow, send, sleep)
-        async with self._oauth_auth._alock:
-            self._oauth.core.token = token
+        flow = self._oauth.device_token_flow(authorization, token_url, deadline)
+        await self._run(flow, sleep=sleep)
         return self.token
+
+    async def revoke_token(
+        self,
+        url: str,
+        token: str | None = None,
+        token_type_hint: str | None = None,
+        *,
+        timeout: Any = None,
+    ) -> None:
+        """Revoke a token (RFC 7009); see :meth:`oauthkit.requests.OAuth2Session.revoke_token`."""
+        core = self._oauth.core
+        flow = core.revoke_flow(
+            url, token, token_type_hint=token_type_hint, timeout=seconds(timeout)
+        )
+        await self._run(flow)
+
+    async def introspect_token(
+        self,
+        url: str,
+        token: str | None = None,
+        token_type_hint: str | None = None,
+        *,
+        timeout: Any = None,
+    ) -> Introspection:
+        """Ask about a token (RFC 7662); see the requests driver's ``introspect_token``."""
+        core = self._oauth.core
+        flow = core.introspect_flow(
+            url, token, token_type_hint=token_type_hint, timeout=seconds(timeout)
+        )
+        return await self._run(flow)
 
     async def request(
         self, method: str, url: httpx.URL | str, *, withhold_token: bool = False, **kwargs: Any

@@ -2,8 +2,8 @@
 
 1. :func:`build_token_request` with a signer carrying ``callback_uri`` asks for a temporary
    (request) token, §2.1; :func:`parse_token_response` reads the answer.
-2. :func:`authorization_url` sends the resource owner to the server, §2.2.
-3. :func:`parse_authorization_response` checks the callback against the pending request token
+2. :func:`build_authorization_url` sends the resource owner to the server, §2.2.
+3. :func:`parse_authorization_callback` checks the callback against the pending request token
    and extracts ``oauth_verifier``.
 4. :func:`build_token_request` again, with the request token and verifier, exchanges them for
    token credentials, §2.3.
@@ -18,7 +18,8 @@ import json
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from .._core._http import HttpRequest, HttpResponse, check_transport
+from .._core._http import HttpRequest, HttpResponse
+from .._core._transport import check_transport
 from .._errors import (
     CallbackError,
     MalformedResponseError,
@@ -31,10 +32,10 @@ from .._errors import (
 from ._signer import OAuth1Signer
 
 __all__ = [
-    "authorization_url",
     "build_access_token_request",
+    "build_authorization_url",
     "build_token_request",
-    "parse_authorization_response",
+    "parse_authorization_callback",
     "parse_token_response",
     "token_from_mapping",
 ]
@@ -136,7 +137,7 @@ def _parse_json(text: str, status: int) -> dict[str, str]:
     }
 
 
-def authorization_url(url: str, request_token: str | None, **params: str) -> str:
+def build_authorization_url(url: str, request_token: str | None, **params: str) -> str:
     """The resource-owner authorization URL of §2.2.
 
     Args:
@@ -155,7 +156,7 @@ def authorization_url(url: str, request_token: str | None, **params: str) -> str
     return f"{base}{sep}{query}" if not fragment else f"{base}{sep}{query}#{fragment}"
 
 
-def parse_authorization_response(url: str, expected_token: str | None = None) -> dict[str, str]:
+def parse_authorization_callback(url: str, expected_token: str | None = None) -> dict[str, str]:
     """Read the callback URL of §2.2.
 
     Args:

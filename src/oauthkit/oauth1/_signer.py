@@ -23,7 +23,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from urllib.parse import unquote, urlsplit
 
-from .._core._http import HttpRequest, check_transport
+from .._core._http import HttpRequest, header_value
+from .._core._random import random_hex
+from .._core._transport import check_transport
 from .._errors import SignatureMethodError, UsageError
 from ._signature import (
     HMAC_SHA1,
@@ -50,7 +52,6 @@ __all__ = [
     "default_nonce",
     "default_timestamp",
     "parse_form",
-    "strip_oauth_params",
 ]
 
 SIGNATURE_TYPE_AUTH_HEADER = "AUTH_HEADER"
@@ -70,13 +71,11 @@ _BODY_HASHES = {"SHA1": hashlib.sha1, "SHA256": hashlib.sha256, "SHA512": hashli
 
 
 def default_nonce() -> str:
-    """A fresh 120-bit nonce from :mod:`secrets` (RFC 5849 §3.3).
+    """A fresh 120-bit nonce from the OS's CSPRNG (RFC 5849 §3.3).
 
     Thirty characters, because servers built on oauthlib accept nonces of 20 to 30 characters.
     """
-    import secrets  # deferred: it pulls in random, which the signing path does not need
-
-    return secrets.token_hex(15)
+    return random_hex(15)
 
 
 def default_timestamp() -> str:
@@ -85,15 +84,12 @@ def default_timestamp() -> str:
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
-    # Drivers hand us case-insensitive mappings (requests) or plain dicts; handle both.
-    value = headers.get(name)
-    if value is not None:
-        return value
-    lowered = name.lower()
-    for key, val in headers.items():
-        if key.lower() == lowered:
-            return val
-    return None
+    # requests lets callers pass header values as bytes (requests-oauthlib handles them);
+    # HTTP header values are ISO-8859-1 on the wire (RFC 9110 §5.5).
+    value: object = header_value(headers, name)
+    if isinstance(value, bytes):
+        return value.decode("latin-1")
+    return value if isinstance(value, str) else None
 
 
 def _is_utf8(text: str) -> bool:
@@ -127,15 +123,6 @@ def parse_form(text: str) -> list[tuple[str, str]]:
             value = unquote(value)
         pairs.append((name, value))
     return pairs
-
-
-def strip_oauth_params(body: bytes) -> bytes:
-    """A form body without its ``oauth_*`` parameters (RFC 5849 §3.5.2 placement undone).
-
-    Drivers use it before a request with body-placed credentials is sent anywhere it must
-    not carry them: a redirect to another origin, or a hop that is signed again.
-    """
-    return b"&".join(part for part in body.split(b"&") if not part.startswith(b"oauth_"))
 
 
 def _quote_header_value(value: str) -> str:

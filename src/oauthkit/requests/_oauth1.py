@@ -3,75 +3,44 @@
 Both accept requests-oauthlib's arguments and behave like it, with two corrections:
 
 * header values are ``str``, never ``bytes``;
-* redirects: a redirect to another origin carries no OAuth credentials (the ``Authorization``
-  header and any ``oauth_*`` body parameters are removed), while a same-origin redirect is
-  signed again for its new method and URL. requests-oauthlib re-signs *every* redirect,
-  sending credentials wherever a server points.
+* redirects follow the core's rule (:func:`oauthkit.oauth1.redirect_hop`): a same-origin hop
+  is signed again for its new method and URL, a hop to another origin carries no OAuth
+  credential at all. requests-oauthlib re-signs *every* redirect, sending credentials wherever
+  a server points.
 
-All protocol work happens in the core (:mod:`oauthkit._oauth1`, :mod:`oauthkit._oauth1_session`);
-this module only copies values between requests' objects and the core's.
+The three-legged flow is the core's (:class:`~oauthkit.oauth1.OAuth1FlowState`): its token
+requests never follow a redirect. This module only copies values between requests' objects
+and the core's.
 """
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlencode
 
 import requests
 from requests.auth import AuthBase
 from requests.models import PreparedRequest
-from requests.sessions import SessionRedirectMixin
-from requests.utils import requote_uri
 
-from .._core._http import HttpResponse, same_origin
-from .._errors import ServerResponseError
+from .._compat._oauth1 import OAuth1SessionAttributes, SignerHolder
+from .._core._http import HttpRequest
+from .._core._run import run
+from .._errors import UsageError
+from .._locks import ThreadLocks
+from ..oauth1._redirects import redirect_hop
 from ..oauth1._signature import HMAC_SHA1
-from ..oauth1._signer import (
-    SIGNATURE_TYPE_AUTH_HEADER,
-    SIGNATURE_TYPE_BODY,
-    OAuth1Signer,
-    strip_oauth_params,
-)
-from ..oauth1._state import OAuth1Session as _FlowState
-from ..oauth1._state import OAuth1SessionAttributes, SignerHolder
+from ..oauth1._signer import SIGNATURE_TYPE_AUTH_HEADER, SIGNATURE_TYPE_BODY, OAuth1Signer
+from ..oauth1._state import OAuth1FlowState
+from ._io import _REDIRECT_RULES, RequestsIO, redirect_target, seconds
 
 __all__ = ["OAuth1", "OAuth1Session"]
 
-# requests' own redirect rules, used to predict the next hop of a redirect on a plain Session.
-_REDIRECT_RULES = SessionRedirectMixin()
+_NATIVE_SETTINGS = frozenset({"verify", "proxies", "cert", "stream", "allow_redirects"})
 
 
-class OAuth1(SignerHolder, AuthBase):
-    """Signs requests made with ``requests`` (RFC 5849 §3).
-
-    Args: the same as requests-oauthlib's ``OAuth1``; see :class:`oauthkit.OAuth1Signer` for
-    their meaning. ``realm``, ``nonce``, ``timestamp`` and ``body_hash`` are keywords.
-
-    Raises:
-        UsageError: Invalid arguments (see :func:`oauthkit._oauth1_session.signer_from_arguments`).
-        SignatureMethodError: Unknown method or unusable RSA key.
-    """
-
-    @property
-    def client(self) -> OAuth1Signer:
-        """The core signer (requests-oauthlib exposes its oauthlib client here)."""
-        return self.signer
-
-    def __repr__(self) -> str:
-        return f"OAuth1(client_key={self.signer.client_key!r}, <credentials redacted>)"
-
-    def __call__(self, r: PreparedRequest) -> PreparedRequest:
-        _sign_prepared(self.signer, r)
-        if self._on_response not in r.hooks["response"]:  # signing twice must not hook twice
-            r.hooks["response"].append(self._on_response)
-        return r
-
-    def _on_response(self, response: requests.Response, **_: Any) -> requests.Response:
-        # Runs before requests builds the next hop, which copies response.request: what we do to
-        # that request here is what the redirect will carry.
-        if response.is_redirect:
-            _prepare_redirect(self.signer, response)
-        return response
+def _neutral(r: PreparedRequest) -> HttpRequest:
+    body = r.body.encode("utf-8") if isinstance(r.body, str) else r.body
+    return HttpRequest(r.method or "GET", r.url or "", dict(r.headers), body)
 
 
 def _sign_prepared(signer: OAuth1Signer, r: PreparedRequest) -> None:
@@ -87,43 +56,77 @@ def _sign_prepared(signer: OAuth1Signer, r: PreparedRequest) -> None:
         r.prepare_content_length(r.body)
 
 
-def _strip_credentials(r: PreparedRequest) -> None:
-    r.headers.pop("Authorization", None)
-    body = r.body
-    if isinstance(body, (bytes, str)) and body:
-        raw = body.encode("utf-8") if isinstance(body, str) else body
-        r.body = strip_oauth_params(raw)
-        r.prepare_content_length(r.body)
+def _copy_hop(r: PreparedRequest, hop: HttpRequest) -> None:
+    """Make ``r`` what the core decided the hop carries."""
+    r.url = hop.url
+    if "Authorization" in hop.headers:
+        r.headers["Authorization"] = hop.headers["Authorization"]
+    else:
+        r.headers.pop("Authorization", None)
+    if r.body is not None or hop.body is not None:
+        r.body = hop.body
+        r.prepare_content_length(hop.body)
 
 
-def _redirect_target(response: requests.Response) -> str | None:
-    location = _REDIRECT_RULES.get_redirect_target(response)
-    if location is None:
-        return None
-    if location.startswith("//"):
-        location = f"{urlsplit(response.url).scheme}:{location}"
-    return urljoin(response.url, requote_uri(location))
+class _Redirects:
+    """A response hook preparing, on a plain ``requests.Session``, the next redirect hop.
+
+    requests copies ``response.request`` to build the hop after the hooks ran and takes its URL
+    from ``Location``: the hook predicts the hop, has the core sign or strip it, and puts the
+    result where requests will find it.
+    """
+
+    __slots__ = ("auth", "first_url")
+
+    def __init__(self, auth: OAuth1, first_url: str) -> None:
+        self.auth = auth
+        self.first_url = first_url
+
+    def __call__(self, response: requests.Response, **_: Any) -> requests.Response:
+        request = response.request
+        target = redirect_target(response) if response.is_redirect else None
+        if target is None or not isinstance(request, PreparedRequest):
+            return response
+        nxt = request.copy()
+        nxt.url = target
+        _REDIRECT_RULES.rebuild_method(nxt, response)
+        if response.status_code not in (307, 308):
+            nxt.body = None
+            for header in ("Content-Length", "Content-Type", "Transfer-Encoding"):
+                nxt.headers.pop(header, None)
+        hop = redirect_hop(self.auth.signer, self.first_url, _neutral(nxt))
+        # The hop is copied from this request, but its URL comes from Location (below).
+        _copy_hop(request, HttpRequest(hop.method, request.url or "", hop.headers, hop.body))
+        if hop.url != target:
+            response.headers["location"] = hop.url
+        return response
 
 
-def _prepare_redirect(signer: OAuth1Signer, response: requests.Response) -> None:
-    request = response.request
-    target = _redirect_target(response)
-    if not isinstance(request, PreparedRequest) or target is None:
-        return
-    _strip_credentials(request)
-    if not same_origin(request.url or "", target):
-        return  # the next hop gets no credentials at all
-    # Same origin: sign for the hop requests is about to make (its method and body rules).
-    nxt = request.copy()
-    nxt.url = target
-    _REDIRECT_RULES.rebuild_method(nxt, response)
-    if response.status_code not in (307, 308):
-        nxt.body = None
-        for header in ("Content-Length", "Content-Type", "Transfer-Encoding"):
-            nxt.headers.pop(header, None)
-    _sign_prepared(signer, nxt)
-    if "Authorization" in nxt.headers:
-        request.headers["Authorization"] = nxt.headers["Authorization"]
+class OAuth1(SignerHolder, AuthBase):
+    """Signs requests made with ``requests`` (RFC 5849 §3).
+
+    Args: the same as requests-oauthlib's ``OAuth1``; see :class:`oauthkit.oauth1.OAuth1Signer`
+    for their meaning. ``realm``, ``nonce``, ``timestamp`` and ``body_hash`` are keywords.
+
+    Raises:
+        UsageError: Invalid arguments (see ``signer_from_arguments``).
+        SignatureMethodError: Unknown method or unusable RSA key.
+    """
+
+    @property
+    def client(self) -> OAuth1Signer:
+        """The core signer (requests-oauthlib exposes its oauthlib client here)."""
+        return self.signer
+
+    def __repr__(self) -> str:
+        return f"OAuth1(client_key={self.signer.client_key!r}, <credentials redacted>)"
+
+    def __call__(self, r: PreparedRequest) -> PreparedRequest:
+        _sign_prepared(self.signer, r)
+        # Signing twice (requests re-runs auth hooks on a copied request) must not hook twice.
+        if not any(isinstance(hook, _Redirects) for hook in r.hooks["response"]):
+            r.hooks["response"].append(_Redirects(self, r.url or ""))
+        return r
 
 
 class OAuth1Session(OAuth1SessionAttributes, requests.Session):
@@ -164,7 +167,7 @@ class OAuth1Session(OAuth1SessionAttributes, requests.Session):
             force_include_body=force_include_body,
             **kwargs,
         )
-        self._flow = _FlowState(self._client.signer)
+        self._flow = OAuth1FlowState(self._client.signer)
         self.auth = self._client
 
     def __repr__(self) -> str:
@@ -182,6 +185,7 @@ class OAuth1Session(OAuth1SessionAttributes, requests.Session):
             TokenRequestDenied: The server refused (carries ``status_code`` and ``response``).
             MalformedResponseError: The body cannot be read.
             MissingTokenError: The body has no ``oauth_token``.
+            UnexpectedRedirectError: The endpoint redirected; nothing was re-sent.
             InsecureTransportError: ``url`` is plain http and not loopback.
         """
         signer = self._flow.request_token_signer(url, realm)
@@ -197,6 +201,7 @@ class OAuth1Session(OAuth1SessionAttributes, requests.Session):
             TokenRequestDenied: The server refused.
             MalformedResponseError: The body cannot be read.
             MissingTokenError: The body has no ``oauth_token``.
+            UnexpectedRedirectError: The endpoint redirected; nothing was re-sent.
         """
         signer = self._flow.access_token_signer(url, verifier)
         return self._fetch_token(url, signer, request_token=False, **request_kwargs)
@@ -204,15 +209,25 @@ class OAuth1Session(OAuth1SessionAttributes, requests.Session):
     def _fetch_token(
         self, url: str, signer: OAuth1Signer, *, request_token: bool, **request_kwargs: Any
     ) -> dict[str, str]:
-        response = self.post(url, auth=OAuth1.from_signer(signer), **request_kwargs)
-        try:
-            token = self._flow.accept_token_response(
-                HttpResponse(response.status_code, response.headers, response.content),
-                request_token=request_token,
-            )
-        except ServerResponseError as exc:
-            exc.response = response
-            raise
+        headers = request_kwargs.pop("headers", None)
+        data = request_kwargs.pop("data", None)
+        timeout = request_kwargs.pop("timeout", None)
+        unknown = sorted(set(request_kwargs) - _NATIVE_SETTINGS)
+        if unknown:
+            raise UsageError(f"unsupported arguments for a token request: {', '.join(unknown)}")
+        request_kwargs.pop("allow_redirects", None)  # token requests never follow redirects
+        if isinstance(data, (dict, list, tuple)):
+            data = urlencode(data)
+        body = data.encode("utf-8") if isinstance(data, str) else data
+        flow = self._flow.token_flow(
+            url,
+            signer,
+            request_token=request_token,
+            headers=headers,
+            body=body,
+            timeout=seconds(timeout),
+        )
+        token = run(flow, RequestsIO(self, ThreadLocks(), settings=request_kwargs))
         self._adopt()
         return token
 
@@ -222,7 +237,7 @@ class OAuth1Session(OAuth1SessionAttributes, requests.Session):
         requests calls this after it has settled the next hop's method, URL and body, so the
         signature made here is exact.
         """
-        _strip_credentials(prepared_request)
         original = response.history[0].request if response.history else response.request
-        if original is not None and same_origin(original.url or "", prepared_request.url or ""):
-            _sign_prepared(self._client.signer, prepared_request)
+        first_url = (original.url if original is not None else None) or ""
+        hop = redirect_hop(self._client.signer, first_url, _neutral(prepared_request))
+        _copy_hop(prepared_request, hop)

@@ -1,0 +1,392 @@
+"""requests-oauthlib's ``fetch_token`` and ``refresh_token``, as core flows.
+
+:class:`TokenRequests` turns requests-oauthlib's arguments (``code`` or
+``authorization_response``, ``body``, ``username``/``password``, ``include_client_id``,
+``client_secret``, an ``auth=`` of the caller's, ``method="GET"``, ``force_querystring``...) into
+a core grant and a request builder, and the builder into a token flow. It is the token-request
+half of :class:`~oauthkit._compat._session.OAuth2SessionState`.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
+
+from .._core._http import HttpRequest
+from .._core._steps import Flow, Purpose
+from .._errors import StateMismatchError, UsageError
+from .._oauth2._callback import parse_authorization_callback
+from .._oauth2._client_auth import ClientAuth
+from .._oauth2._flows import purpose_of, token_flow
+from .._oauth2._grants import (
+    AuthorizationCodeGrant,
+    ClientCredentialsGrant,
+    DeviceCodeGrant,
+    Grant,
+    PasswordGrant,
+    RefreshTokenGrant,
+)
+from .._oauth2._manager import TokenManager
+from .._oauth2._token import Token
+from ._clients import ExternalAuth, session_auth
+
+__all__ = ["TokenRequests", "as_query_request"]
+
+
+def _form_params(body: str | Mapping[str, Any] | None, kwargs: Mapping[str, Any]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    if isinstance(body, Mapping):
+        params.update({str(k): str(v) for k, v in body.items()})
+    elif body:
+        params.update(parse_qsl(body, keep_blank_values=True))
+    for key, value in kwargs.items():
+        if value is None:
+            continue
+        if isinstance(value, (list, tuple)) and key == "scope":
+            params[key] = " ".join(str(v) for v in value)
+        else:
+            params[key] = value if isinstance(value, str) else str(value)
+    return params
+
+
+def as_query_request(request: HttpRequest, method: str = "GET") -> HttpRequest:
+    """Move a form body into the query, for ``method="GET"`` / ``force_querystring`` calls."""
+    parts = urlsplit(request.url)
+    body = (request.body or b"").decode("ascii")
+    query = "&".join(q for q in (parts.query, body) if q)
+    headers = {k: v for k, v in request.headers.items() if k.lower() != "content-type"}
+    return HttpRequest(method, urlunsplit(parts._replace(query=query)), headers, None)
+
+
+class TokenRequests:
+    """``fetch_token`` and ``refresh_token`` of a requests-oauthlib session, as core flows.
+
+    A mixin: the session state supplies the attributes declared here.
+    """
+
+    core: TokenManager
+    kind: str
+    client_auth: ClientAuth | None
+    code_verifier: str | None
+    issuer: str | None
+    scope: str | Sequence[str] | None
+    redirect_uri: str | None
+    auto_refresh_kwargs: dict[str, Any]
+    _refresh_auth_pinned: bool
+    _state: str | None
+    _used_state: str | None
+
+    @property
+    def client_id(self) -> str:
+        """The client identifier."""
+        return self.core.client_id
+
+    def _callback_code(self, authorization_response: str) -> str | None:
+        state = self._state
+        callback = parse_authorization_callback(
+            authorization_response, expected_state=state, issuer=self.issuer
+        )
+        used = self._used_state
+        if (
+            used is not None
+            and callback.state is not None
+            and hmac.compare_digest(
+                callback.state.encode("utf-8", "surrogatepass"),
+                used.encode("utf-8", "surrogatepass"),
+            )
+        ):
+            raise StateMismatchError(
+                "this authorization response was already exchanged for a token; a state and "
+                "its PKCE verifier are single-use"
+            )
+        return callback.code
+
+    def _fetch_plan(
+        self,
+        token_url: str,
+        code: str | None,
+        authorization_response: str | None,
+        body: str | Mapping[str, Any] | None,
+        *,
+        external_auth: bool,
+        username: str | None,
+        password: str | None,
+        include_client_id: bool | None,
+        client_secret: str | None,
+        method: str,
+        force_querystring: bool,
+        headers: Mapping[str, str] | None,
+        kwargs: Mapping[str, Any],
+    ) -> tuple[Grant, Callable[[float], HttpRequest]]:
+        if method.upper() not in ("POST", "GET"):
+            raise UsageError("the method must be POST or GET")
+        self.core.transport.check(token_url)
+        if not code and authorization_response:
+            code = self._callback_code(authorization_response)
+        params = _form_params(body, kwargs)
+        params.pop("client_id", None)  # requests-oauthlib also ignores it: the session's wins
+        verifier = params.pop("code_verifier", None) or self.code_verifier
+        explicit = kwargs.get("grant")
+        if explicit is not None and callable(getattr(explicit, "params", None)):
+            params.pop("grant", None)  # a core grant value: JWT bearer, token exchange, ...
+            grant: Grant = explicit
+        else:
+            grant = self._grant(code, username, password, verifier, params)
+        auth: ClientAuth
+        if external_auth:
+            auth = ExternalAuth(self.client_id, include_client_id is True, client_secret)
+        elif self.client_auth is not None:
+            auth = self.client_auth
+        elif client_secret is not None or include_client_id is not None:
+            auth = session_auth(self.client_id, client_secret, include_client_id)
+        else:
+            auth = self.core.auth  # as configured (or assigned to session.oauth_client.auth)
+        if self.kind == "client_credentials" or isinstance(grant, ClientCredentialsGrant):
+            # Remember how to get the next one: the token has no refresh token (RFC 6749 §4.4.3).
+            if isinstance(grant, ClientCredentialsGrant):
+                self.core.remember_client_credentials(
+                    grant, token_url, None if external_auth else auth
+                )
+            self.core.renew_params = params
+        elif not external_auth and not self._refresh_auth_pinned:
+            self.core.auth = auth  # refreshes authenticate the same way
+        verb = method.upper()
+
+        def build(now: float) -> HttpRequest:
+            request = self.core.build_grant_request(
+                grant, endpoint=token_url, auth=auth, extra=params, now=now
+            )
+            if headers:
+                request = HttpRequest(
+                    request.method, request.url, {**request.headers, **headers}, request.body
+                )
+            if verb == "GET" or force_querystring:
+                request = as_query_request(request, verb)
+            return request
+
+        return grant, build
+
+    def build_fetch_request(
+        self,
+        token_url: str,
+        code: str | None = None,
+        authorization_response: str | None = None,
+        body: str | Mapping[str, Any] | None = "",
+        *,
+        external_auth: bool = False,
+        username: str | None = None,
+        password: str | None = None,
+        include_client_id: bool | None = None,
+        client_secret: str | None = None,
+        method: str = "POST",
+        force_querystring: bool = False,
+        headers: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> HttpRequest:
+        """The request ``fetch_token`` sends, built now; see :meth:`fetch_token_flow`."""
+        _, build = self._fetch_plan(
+            token_url,
+            code,
+            authorization_response,
+            body,
+            external_auth=external_auth,
+            username=username,
+            password=password,
+            include_client_id=include_client_id,
+            client_secret=client_secret,
+            method=method,
+            force_querystring=force_querystring,
+            headers=headers,
+            kwargs=kwargs,
+        )
+        return build(self.core.clock())
+
+    def fetch_token_flow(
+        self,
+        token_url: str,
+        code: str | None = None,
+        authorization_response: str | None = None,
+        body: str | Mapping[str, Any] | None = "",
+        *,
+        external_auth: bool = False,
+        username: str | None = None,
+        password: str | None = None,
+        include_client_id: bool | None = None,
+        client_secret: str | None = None,
+        method: str = "POST",
+        force_querystring: bool = False,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        **kwargs: Any,
+    ) -> Flow[Token]:
+        """Obtain a token at ``token_url`` (RFC 6749 §4.1.3, §4.3.2, §4.4.2).
+
+        Raises:
+            StateMismatchError: ``authorization_response`` carries another ``state``, or one
+                already exchanged.
+            AuthorizationError: ``authorization_response`` is an error response.
+            InsecureTransportError: ``token_url`` is plain http and not loopback.
+            UsageError: Missing arguments for the grant.
+        """
+        grant, build = self._fetch_plan(
+            token_url,
+            code,
+            authorization_response,
+            body,
+            external_auth=external_auth,
+            username=username,
+            password=password,
+            include_client_id=include_client_id,
+            client_secret=client_secret,
+            method=method,
+            force_querystring=force_querystring,
+            headers=headers,
+            kwargs=kwargs,
+        )
+        return self._fetched(
+            token_flow(
+                self.core,
+                build,
+                purpose_of(grant),
+                one_time=getattr(grant, "one_time", True),
+                requested_scope=self.scope,
+                timeout=timeout,
+            ),
+            consumes_state=authorization_response is not None,
+        )
+
+    def _fetched(self, flow: Flow[Token], *, consumes_state: bool) -> Flow[Token]:
+        token = yield from flow
+        if consumes_state:
+            # Single-use (RFC 6749 §10.12): the same callback cannot be exchanged again.
+            self._used_state, self._state = self._state, None
+        return token
+
+    def _grant(
+        self,
+        code: str | None,
+        username: str | None,
+        password: str | None,
+        verifier: str | None,
+        params: dict[str, str],
+    ) -> Grant:
+        kind = self.kind
+        if kind == "authorization_code" and not code and username is not None:
+            kind = "password"  # requests-oauthlib needs LegacyApplicationClient for this
+        if kind == "password":
+            if username is None or password is None:
+                raise UsageError("the password grant needs both username and password")
+            return PasswordGrant(
+                username=username, password=password, scope=params.pop("scope", None) or self.scope
+            )
+        if kind == "client_credentials":
+            return ClientCredentialsGrant(scope=params.pop("scope", None) or self.scope)
+        if kind == "device_code":
+            device_code = params.pop("device_code", None)
+            if not device_code:
+                raise UsageError("the device grant needs device_code=")
+            return DeviceCodeGrant(device_code=device_code)
+        if kind == "implicit":
+            raise UsageError("implicit-grant clients get tokens from token_from_fragment()")
+        if not code:
+            raise UsageError("supply either code or authorization_response")
+        redirect_uri = params.pop("redirect_uri", None) or self.redirect_uri
+        return AuthorizationCodeGrant(code=code, redirect_uri=redirect_uri, code_verifier=verifier)
+
+    def _refresh_params(self, kwargs: Mapping[str, Any]) -> dict[str, str]:
+        merged = {**dict(kwargs), **self.auto_refresh_kwargs}
+        # Client credentials in auto_refresh_kwargs configure authentication, never the body.
+        for name in ("client_id", "client_secret"):
+            merged.pop(name, None)
+        return _form_params(None, merged)
+
+    def _refresh_plan(
+        self,
+        token_url: str | None,
+        refresh_token: str | None,
+        body: str | Mapping[str, Any] | None,
+        *,
+        external_auth: bool,
+        headers: Mapping[str, str] | None,
+        kwargs: Mapping[str, Any],
+    ) -> Callable[[float], HttpRequest]:
+        if not token_url:
+            raise UsageError("no token endpoint set for refreshing")
+        self.core.transport.check(token_url)
+        current = self.core.token
+        value = refresh_token or (current.refresh_token if current else None)
+        if not value:
+            raise UsageError("no refresh token to refresh with")
+        params = {**_form_params(body, {}), **self._refresh_params(kwargs)}
+        auth = ExternalAuth(self.client_id) if external_auth else self.core.auth
+        grant = RefreshTokenGrant(refresh_token=value)
+
+        def build(now: float) -> HttpRequest:
+            request = self.core.build_grant_request(
+                grant, endpoint=token_url, auth=auth, extra=params, now=now
+            )
+            if headers:
+                request = HttpRequest(
+                    request.method, request.url, {**request.headers, **headers}, request.body
+                )
+            return request
+
+        return build
+
+    def build_refresh_request(
+        self,
+        token_url: str | None,
+        refresh_token: str | None = None,
+        body: str | Mapping[str, Any] | None = "",
+        *,
+        external_auth: bool = False,
+        headers: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> HttpRequest:
+        """The request ``refresh_token`` sends, built now; see :meth:`refresh_token_flow`."""
+        build = self._refresh_plan(
+            token_url,
+            refresh_token,
+            body,
+            external_auth=external_auth,
+            headers=headers,
+            kwargs=kwargs,
+        )
+        return build(self.core.clock())
+
+    def refresh_token_flow(
+        self,
+        token_url: str | None,
+        refresh_token: str | None = None,
+        body: str | Mapping[str, Any] | None = "",
+        *,
+        external_auth: bool = False,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        **kwargs: Any,
+    ) -> Flow[Token]:
+        """Refresh now (RFC 6749 §6); the old refresh token is kept if the server keeps it.
+
+        Raises:
+            UsageError: No endpoint or no refresh token.
+            InsecureTransportError: ``token_url`` is plain http and not loopback.
+        """
+        build = self._refresh_plan(
+            token_url,
+            refresh_token,
+            body,
+            external_auth=external_auth,
+            headers=headers,
+            kwargs=kwargs,
+        )
+        return token_flow(
+            self.core,
+            build,
+            Purpose.REFRESH,
+            one_time=True,
+            requested_scope=self.scope,
+            previous=self.core.token,
+            timeout=timeout,
+        )

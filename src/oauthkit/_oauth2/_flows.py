@@ -1,0 +1,365 @@
+"""The OAuth 2 flows of :class:`~oauthkit.TokenManager`: every operation that does I/O.
+
+Each flow is a generator of :mod:`~oauthkit._core._steps` steps, written once and run by every
+driver's executor. The flows that change the token hold its lock (``Exclusive``) while they
+do; the caller's own request is never sent under it.
+
+* :func:`token_flow` / :func:`refresh`: obtain a token, make it current;
+* single-flight renewal and the protected request are in :mod:`oauthkit._oauth2._protected`;
+* :func:`device_authorization`, :func:`device_token`: RFC 8628;
+* :func:`revoke`, :func:`introspect`: RFC 7009, RFC 7662.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from .._core._exchange import DEFAULT_TIMEOUT, Deadline, exchange
+from .._core._http import HttpRequest, HttpResponse
+from .._core._params import ExtraParams, Scope
+from .._core._steps import Exclusive, Flow, Purpose
+from .._errors import UsageError
+from ._client_auth import ClientAuth
+from ._device import (
+    DeviceAuthorization,
+    build_device_authorization_request,
+    parse_device_authorization_response,
+)
+from ._grants import ClientCredentialsGrant, Grant, RefreshTokenGrant
+from ._introspection import (
+    Introspection,
+    build_introspection_request,
+    parse_introspection_response,
+)
+from ._polling import poll_device_token
+from ._revocation import build_revocation_request, parse_revocation_response
+from ._token import Token
+from ._token_response import parse_token_response
+
+if TYPE_CHECKING:
+    from ._manager import TokenManager
+
+__all__ = [
+    "deadline_for",
+    "device_authorization",
+    "device_token",
+    "fetch",
+    "introspect",
+    "purpose_of",
+    "refresh",
+    "revoke",
+    "send",
+    "token_flow",
+]
+
+
+def purpose_of(grant: object) -> Purpose:
+    """Why a token request for ``grant`` is sent (``TOKEN`` unless the grant says)."""
+    purpose = getattr(grant, "purpose", Purpose.TOKEN)
+    return purpose if isinstance(purpose, Purpose) else Purpose.TOKEN
+
+
+def deadline_for(manager: TokenManager, timeout: float | None) -> Deadline:
+    """The deadline of one operation: the call's timeout, the manager's, or the default."""
+    if timeout is None:
+        timeout = manager.timeout if manager.timeout is not None else DEFAULT_TIMEOUT
+    return Deadline(manager.clock, timeout)
+
+
+def send(
+    manager: TokenManager,
+    build: Callable[[float], HttpRequest],
+    purpose: Purpose,
+    deadline: Deadline,
+    *,
+    one_time: bool,
+) -> Flow[HttpResponse]:
+    return exchange(
+        build,
+        purpose,
+        clock=manager.clock,
+        deadline=deadline,
+        policy=manager.retry,
+        one_time=one_time,
+    )
+
+
+def _adopting(manager: TokenManager, token: Token) -> Flow[Token]:
+    manager.renewals.succeeded()
+    return manager.adopt(token)
+    yield  # pragma: no cover - a generator, so it can run under Exclusive
+
+
+def token_flow(
+    manager: TokenManager,
+    build: Callable[[float], HttpRequest],
+    purpose: Purpose,
+    *,
+    one_time: bool,
+    requested_scope: Scope,
+    previous: Token | None = None,
+    timeout: float | None = None,
+) -> Flow[Token]:
+    """Send a token request under the token's lock, parse the answer, make it current.
+
+    Args:
+        manager: The client.
+        build: Makes the request for a given time (called once per attempt).
+        purpose: Why it is sent.
+        one_time: It carries a one-time credential (see :func:`~oauthkit._core._exchange.exchange`).
+        requested_scope: The scope asked for, to record a changed grant.
+        previous: For a refresh, the token it replaces (its refresh token is kept when the
+            server does not rotate it, RFC 6749 §6).
+        timeout: Seconds for the whole operation.
+
+    Raises:
+        TokenEndpointError: The server refused; the current token is kept.
+        MalformedResponseError: The answer is not a token response; the current token is kept.
+        UnexpectedRedirectError: The endpoint redirected; nothing was re-sent.
+        LockTimeoutError: A renewal in progress did not finish within the timeout.
+    """
+    deadline = deadline_for(manager, timeout)
+
+    def locked() -> Flow[Token]:
+        response = yield from send(manager, build, purpose, deadline, one_time=one_time)
+        token = parse_token_response(response, now=manager.clock(), requested_scope=requested_scope)
+        if previous is not None:
+            token = previous.with_refresh(token)
+        manager.renewals.succeeded()
+        return manager.adopt(token)
+
+    token: Token = yield Exclusive(manager.lock_key, locked(), deadline.remaining())
+    return token
+
+
+def fetch(
+    manager: TokenManager,
+    grant: Grant,
+    *,
+    endpoint: str | None,
+    auth: ClientAuth | None,
+    extra: ExtraParams,
+    headers: Mapping[str, str] | None,
+    resource: str | Sequence[str] | None,
+    authorization_details: Sequence[Mapping[str, Any]] | str | None,
+    requested_scope: Scope,
+    timeout: float | None,
+) -> Flow[Token]:
+    """Obtain a token with ``grant`` (RFC 6749 §4) and make it current.
+
+    A client-credentials grant is remembered: when its token expires, the same grant fetches
+    the next one (RFC 6749 §4.4.3: there is no refresh token).
+    """
+
+    def build(now: float) -> HttpRequest:
+        return manager.build_grant_request(
+            grant,
+            endpoint=endpoint,
+            auth=auth,
+            extra=extra,
+            headers=headers,
+            resource=resource,
+            authorization_details=authorization_details,
+            now=now,
+        )
+
+    scope = requested_scope if requested_scope is not None else getattr(grant, "scope", None)
+    if isinstance(grant, ClientCredentialsGrant):
+        manager.remember_client_credentials(grant, endpoint, auth)
+    return (
+        yield from token_flow(
+            manager,
+            build,
+            purpose_of(grant),
+            one_time=getattr(grant, "one_time", True),
+            requested_scope=scope if scope is not None else manager.scope,
+            timeout=timeout,
+        )
+    )
+
+
+def refresh(
+    manager: TokenManager,
+    refresh_token: str | None,
+    *,
+    endpoint: str | None,
+    auth: ClientAuth | None,
+    extra: ExtraParams,
+    headers: Mapping[str, str] | None,
+    timeout: float | None,
+) -> Flow[Token]:
+    """An explicit refresh (RFC 6749 §6); see :meth:`TokenManager.refresh_flow`.
+
+    Raises:
+        UsageError: No endpoint, or no refresh token.
+    """
+    url = endpoint or manager.token_endpoint
+    if not url:
+        raise UsageError("no token endpoint set for refreshing")
+    manager.transport.check(url)
+    current = manager.token
+    value = refresh_token or (current.refresh_token if current is not None else None)
+    if not value:
+        raise UsageError("no refresh token to refresh with")
+    grant = RefreshTokenGrant(refresh_token=value)
+
+    def build(now: float) -> HttpRequest:
+        return manager.build_grant_request(
+            grant, endpoint=url, auth=auth, extra=extra, headers=headers, now=now
+        )
+
+    return (
+        yield from token_flow(
+            manager,
+            build,
+            Purpose.REFRESH,
+            one_time=True,
+            requested_scope=current.scope if current is not None else manager.scope,
+            previous=current,
+            timeout=timeout,
+        )
+    )
+
+
+def device_authorization(
+    manager: TokenManager,
+    endpoint: str,
+    *,
+    scope: Scope,
+    extra: ExtraParams,
+    timeout: float | None,
+) -> Flow[DeviceAuthorization]:
+    """Ask for a device code (RFC 8628 §3.1, §3.2).
+
+    Raises:
+        TokenEndpointError: The server refused.
+        MalformedResponseError: The body is not a device authorization response.
+    """
+
+    def build(now: float) -> HttpRequest:
+        return build_device_authorization_request(
+            endpoint,
+            manager.auth,
+            now=now,
+            scope=scope,
+            extra=extra,
+            allow_insecure_transport=manager.transport,
+        )
+
+    deadline = deadline_for(manager, timeout)
+    response = yield from send(
+        manager, build, Purpose.DEVICE_AUTHORIZATION, deadline, one_time=False
+    )
+    return parse_device_authorization_response(response, now=manager.clock())
+
+
+def device_token(
+    manager: TokenManager,
+    authorization: DeviceAuthorization,
+    endpoint: str,
+    *,
+    deadline: float | None,
+    scope: Scope,
+) -> Flow[Token]:
+    """Poll (RFC 8628 §3.4, §3.5), then make the token current under the token's lock."""
+    token = yield from poll_device_token(
+        authorization,
+        endpoint,
+        manager.auth,
+        clock=manager.clock,
+        deadline=deadline,
+        requested_scope=scope,
+        allow_insecure_transport=manager.transport,
+    )
+    adopted: Token = yield Exclusive(manager.lock_key, _adopting(manager, token), None)
+    return adopted
+
+
+def _forget(manager: TokenManager, revoked: Token | None) -> Flow[None]:
+    if manager.token is revoked:
+        manager.forget()
+    return None
+    yield  # pragma: no cover - a generator, so it can run under Exclusive
+
+
+def revoke(
+    manager: TokenManager,
+    endpoint: str,
+    token: str | None,
+    token_type_hint: str | None,
+    timeout: float | None,
+) -> Flow[None]:
+    """Revoke a token (RFC 7009 §2); with no ``token``, the current grant, then forget it.
+
+    Without ``token`` the current refresh token is revoked (which ends the whole grant at
+    most servers, §2.1), or the access token when there is none; the client then forgets
+    its token.
+
+    Raises:
+        UsageError: No token given and none held.
+        TokenEndpointError: The server refused.
+    """
+    current = None
+    if token is None:
+        current = manager.token
+        if current is None:
+            raise UsageError("there is no token to revoke")
+        if current.refresh_token:
+            token, token_type_hint = current.refresh_token, token_type_hint or "refresh_token"
+        else:
+            token, token_type_hint = current.access_token, token_type_hint or "access_token"
+    value = token
+
+    def build(now: float) -> HttpRequest:
+        return build_revocation_request(
+            endpoint,
+            value,
+            manager.auth,
+            now=now,
+            token_type_hint=token_type_hint,
+            allow_insecure_transport=manager.transport,
+        )
+
+    deadline = deadline_for(manager, timeout)
+    response = yield from send(manager, build, Purpose.REVOCATION, deadline, one_time=False)
+    parse_revocation_response(response)
+    if current is not None:
+        yield Exclusive(manager.lock_key, _forget(manager, current), deadline.remaining())
+
+
+def introspect(
+    manager: TokenManager,
+    endpoint: str,
+    token: str | None,
+    token_type_hint: str | None,
+    timeout: float | None,
+) -> Flow[Introspection]:
+    """Ask about a token (RFC 7662 §2); with no ``token``, the current access token.
+
+    Raises:
+        UsageError: No token given and none held.
+        TokenEndpointError: The server refused.
+        MalformedResponseError: The answer is not an introspection response.
+    """
+    if token is None:
+        current = manager.token
+        if current is None:
+            raise UsageError("there is no token to introspect")
+        token, token_type_hint = current.access_token, token_type_hint or "access_token"
+    value = token
+
+    def build(now: float) -> HttpRequest:
+        return build_introspection_request(
+            endpoint,
+            value,
+            manager.auth,
+            now=now,
+            token_type_hint=token_type_hint,
+            allow_insecure_transport=manager.transport,
+        )
+
+    response = yield from send(
+        manager, build, Purpose.INTROSPECTION, deadline_for(manager, timeout), one_time=False
+    )
+    return parse_introspection_response(response)

@@ -1,0 +1,192 @@
+"""Token introspection (RFC 7662).
+
+An introspection request is built like a revocation request (§2.1, the same ``token`` and
+``token_type_hint``); a successful answer is a JSON object read into :class:`Introspection`
+(§2.2), and a refusal uses the token endpoint's error format (§2.3).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from .._core._http import HttpRequest, HttpResponse
+from .._core._json import JsonError, read_json_object
+from .._core._params import ExtraParams
+from .._core._transport import InsecureAllowance, TransportPolicy
+from .._errors import MalformedResponseError, UsageError
+from ._backchannel import build_form_request, refusal
+from ._client_auth import ClientAuth
+from ._revocation import token_params
+
+__all__ = ["Introspection", "build_introspection_request", "parse_introspection_response"]
+
+_STRING_FIELDS = ("client_id", "username", "token_type", "sub", "iss", "jti")
+_TIME_FIELDS = ("exp", "iat", "nbf")
+_KNOWN = frozenset({"active", "scope", "aud", *_STRING_FIELDS, *_TIME_FIELDS})
+
+
+def build_introspection_request(
+    endpoint: str,
+    token: str,
+    auth: ClientAuth,
+    *,
+    now: float,
+    token_type_hint: str | None = None,
+    extra: ExtraParams = None,
+    headers: Mapping[str, str] | None = None,
+    allow_insecure_transport: InsecureAllowance | TransportPolicy = False,
+) -> HttpRequest:
+    """Build an introspection request (RFC 7662 §2.1).
+
+    Args:
+        endpoint: The introspection endpoint URL.
+        token: The token to ask about.
+        auth: How the client (here: the protected resource) authenticates.
+        now: The current time, for JWT client assertions.
+        token_type_hint: ``"access_token"``, ``"refresh_token"`` or a registered extension.
+        extra: Extra body parameters.
+        headers: Extra headers.
+        allow_insecure_transport: Permit plain http to non-loopback hosts (all, or these).
+
+    Raises:
+        InsecureTransportError: ``endpoint`` is plain http to a non-loopback host.
+        UsageError: An empty token or hint, a parameter given twice, or client credentials
+            already present.
+    """
+    return build_form_request(
+        endpoint,
+        token_params(token, token_type_hint),
+        auth,
+        now=now,
+        extra=extra,
+        headers=headers,
+        allow_insecure_transport=allow_insecure_transport,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Introspection:
+    """What the authorization server says about a token (RFC 7662 §2.2).
+
+    When :attr:`active` is false every other attribute is empty: the RFC lets the server say
+    nothing more, and a caller must not act on anything else it said.
+
+    Attributes:
+        active: Whether the token is currently active.
+        scope: The token's scopes, if given.
+        client_id: The client the token was issued to.
+        username: A human-readable identifier of the resource owner.
+        token_type: The token's type, e.g. ``Bearer``.
+        exp: Expiry, seconds since the epoch.
+        iat: Issue time, seconds since the epoch.
+        nbf: Not-before time, seconds since the epoch.
+        sub: The subject, usually a machine-readable resource owner id.
+        aud: The intended audiences.
+        iss: The issuer.
+        jti: The token's identifier.
+        extra: Every other member of the response.
+    """
+
+    active: bool
+    scope: tuple[str, ...] | None = None
+    client_id: str | None = None
+    username: str | None = None
+    token_type: str | None = None
+    exp: int | None = None
+    iat: int | None = None
+    nbf: int | None = None
+    sub: str | None = None
+    aud: tuple[str, ...] = ()
+    iss: str | None = None
+    jti: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "extra", MappingProxyType(dict(self.extra)))
+
+    def is_active_at(self, now: float) -> bool:
+        """Whether the token is active and, by ``exp``/``nbf``, valid at ``now``."""
+        if not self.active:
+            return False
+        if self.exp is not None and now >= self.exp:
+            return False
+        return self.nbf is None or now >= self.nbf
+
+
+def _malformed(message: str, response: HttpResponse) -> MalformedResponseError:
+    return MalformedResponseError(message, response.status_code, response.body)
+
+
+def _time(value: object) -> int | None:
+    """A NumericDate (RFC 7519 §2) as whole seconds; ``ValueError`` if it is not one."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError
+    try:
+        number = float(value)
+    except OverflowError:
+        raise ValueError from None
+    if not math.isfinite(number):
+        raise ValueError
+    return int(number)
+
+
+def parse_introspection_response(response: HttpResponse) -> Introspection:
+    """Read an introspection response (RFC 7662 §2.2, §2.3).
+
+    Raises:
+        TokenEndpointError: The server refused (§2.3): the subclass for its ``error`` code,
+            or a plain :class:`TokenEndpointError` for a non-2xx status without one.
+        MalformedResponseError: A 2xx body that is not a strict JSON object, lacks a boolean
+            ``active``, or has a member of the wrong type. JWT responses (RFC 9701) are not
+            read here.
+        UsageError: ``response`` is not an :class:`HttpResponse`.
+    """
+    if not isinstance(response, HttpResponse):
+        raise UsageError("expected an oauthkit.HttpResponse")
+    if not 200 <= response.status_code < 300:
+        raise refusal(response, "introspection endpoint")
+    try:
+        data = read_json_object(response.body)
+    except JsonError as exc:
+        raise _malformed(f"introspection response: {exc}", response) from None
+    active = data.get("active")
+    if not isinstance(active, bool):
+        raise _malformed("introspection response lacks a boolean 'active'", response)
+    if not active:
+        return Introspection(active=False)
+    values: dict[str, Any] = {}
+    for name in _STRING_FIELDS:
+        value = data.get(name)
+        if value is not None and not isinstance(value, str):
+            raise _malformed(f"introspection member {name!r} is not a string", response)
+        values[name] = value
+    for name in _TIME_FIELDS:
+        try:
+            values[name] = _time(data.get(name))
+        except ValueError:
+            raise _malformed(f"introspection member {name!r} is not a number", response) from None
+    scope = data.get("scope")
+    if scope is not None and not isinstance(scope, str):
+        raise _malformed("introspection member 'scope' is not a string", response)
+    aud = data.get("aud")
+    if isinstance(aud, str):
+        audiences: tuple[str, ...] = (aud,)
+    elif aud is None:
+        audiences = ()
+    elif isinstance(aud, list) and all(isinstance(item, str) for item in aud):
+        audiences = tuple(aud)
+    else:
+        raise _malformed("introspection member 'aud' is not a string or list of strings", response)
+    return Introspection(
+        active=True,
+        scope=None if scope is None else tuple(scope.split()),
+        aud=audiences,
+        extra={key: value for key, value in data.items() if key not in _KNOWN},
+        **values,
+    )

@@ -1,0 +1,186 @@
+"""Single-flight renewal and the protected request (RFC 6749 §6, RFC 6750 §2, §3.1).
+
+:func:`protected` authorizes one of the caller's requests: it renews the token before use when
+it is (nearly) expired, sends, and on ``401`` with ``error="invalid_token"`` renews once and
+sends once more. Renewals run under the token's lock (:class:`~oauthkit._core._steps.Exclusive`)
+and look first at what happened while they waited (:mod:`oauthkit._oauth2._renewal`): a token
+issued meanwhile is used, a failure meanwhile is shared, so one expiry costs one token request.
+The new token is handed to the caller's updater (:class:`~oauthkit._core._steps.TokenIssued`)
+outside the lock, once.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .._core._exchange import Deadline
+from .._core._http import HttpRequest, HttpResponse
+from .._core._run import log
+from .._core._steps import Exclusive, Flow, Purpose, SendProtected, TokenIssued
+from ._challenges import is_token_rejected
+from ._flows import deadline_for, purpose_of, send
+from ._grants import ClientCredentialsGrant, Grant, RefreshTokenGrant
+from ._renewal import RENEW_CLIENT_CREDENTIALS, RENEW_REFRESH_TOKEN
+from ._token import Token
+from ._token_response import parse_token_response
+
+if TYPE_CHECKING:
+    from ._manager import TokenManager
+
+__all__ = ["build_renewal_request", "protected", "renew", "renewal_grant"]
+
+
+def renewal_grant(manager: TokenManager, token: Token | None) -> Grant:
+    """The grant that replaces ``token``: a refresh, or the client-credentials grant again.
+
+    Raises:
+        TokenExpiredError: The token cannot be renewed (no refresh token or endpoint).
+    """
+    kind = manager.renewal_kind(token)
+    if kind == RENEW_REFRESH_TOKEN and token is not None and token.refresh_token:
+        return RefreshTokenGrant(refresh_token=token.refresh_token)
+    if kind == RENEW_CLIENT_CREDENTIALS:
+        # The grant last fetched, so a renewal asks for what the first request asked for.
+        return manager.client_credentials_grant or ClientCredentialsGrant(scope=manager.scope)
+    raise manager.cannot_renew()
+
+
+def build_renewal_request(
+    manager: TokenManager, token: Token | None, now: float | None = None
+) -> HttpRequest:
+    """The request that replaces ``token``.
+
+    Raises:
+        TokenExpiredError: The token cannot be renewed.
+    """
+    return manager.build_grant_request(
+        renewal_grant(manager, token),
+        extra=manager.renew_params,
+        resource=manager.resource,
+        now=now,
+    )
+
+
+def _renewal(
+    manager: TokenManager, stale: Token | None, *, force: bool, seen: int, deadline: Deadline
+) -> Flow[tuple[Token, bool]]:
+    """Under the token's lock: reuse what a concurrent renewal did, or renew."""
+    current = manager.token
+    state = manager.renewals
+    if state.generation != seen and state.failure is None and current is not None:
+        return current, False  # issued while we waited: used, even if already near expiry
+    failure = state.shared_failure(seen, manager.clock)
+    if failure is not None:
+        raise failure
+    if (
+        current is not None
+        and not manager.should_renew(current)
+        and (current is not stale or not force)
+    ):
+        return current, False  # someone renewed it, or it is not due
+    grant = renewal_grant(manager, current)
+    purpose = purpose_of(grant)
+    if purpose is not Purpose.REFRESH:
+        purpose = Purpose.CLIENT_CREDENTIALS_RENEWAL
+    log.debug("renewing the access token (%s)", purpose.value)
+    try:
+        response = yield from send(
+            manager,
+            lambda now: build_renewal_request(manager, current, now),
+            purpose,
+            deadline,
+            one_time=purpose is Purpose.REFRESH,
+        )
+        token = parse_token_response(
+            response,
+            now=manager.clock(),
+            requested_scope=current.scope if current is not None else manager.scope,
+        )
+    except Exception as exc:
+        state.failed(exc, manager.clock())
+        raise
+    if purpose is Purpose.REFRESH and current is not None:
+        token = current.with_refresh(token)
+    state.succeeded()
+    return manager.adopt(token), True
+
+
+def renew(
+    manager: TokenManager,
+    stale: Token | None,
+    *,
+    force: bool,
+    seen: int,
+    timeout: float | None = None,
+) -> Flow[Token]:
+    """Replace ``stale`` unless another caller already did (run it under the token's lock).
+
+    Args:
+        manager: The client.
+        stale: The token the caller saw.
+        force: The server rejected ``stale``: renew it even though it has not expired.
+        seen: The renewal generation the caller saw before waiting for the lock.
+        timeout: Seconds for the renewal.
+
+    Returns:
+        The current token: the one another caller obtained, or a new one.
+
+    Raises:
+        TokenExpiredError: Renewal is needed and impossible.
+        TokenEndpointError: The server refused the renewal (also raised, as a fresh copy, to the
+            callers that waited for it, and to new callers during the backoff that follows).
+        MalformedResponseError: The renewal response is not a token response.
+    """
+    token, _ = yield from _renewal(
+        manager, stale, force=force, seen=seen, deadline=deadline_for(manager, timeout)
+    )
+    return token
+
+
+def _renew_locked(
+    manager: TokenManager, token: Token | None, *, force: bool, deadline: Deadline
+) -> Flow[Token]:
+    if manager.renewal_kind(token) is None:
+        raise manager.cannot_renew()
+    seen = manager.renewals.generation
+    renewal = _renewal(manager, token, force=force, seen=seen, deadline=deadline)
+    new: Token
+    renewed: bool
+    new, renewed = yield Exclusive(manager.lock_key, renewal, deadline.remaining())
+    if renewed:
+        yield TokenIssued(new)  # outside the lock: an updater may use the client
+    return new
+
+
+def protected(
+    manager: TokenManager, method: str, url: str, *, replayable: bool, timeout: float | None
+) -> Flow[None]:
+    """Authorize one protected request (RFC 6750 §2), renewing as needed (RFC 6749 §6).
+
+    Renews before use when the token is (nearly) expired; sends; and on ``401`` with
+    ``error="invalid_token"`` (§3.1) renews once and sends once more, if the request can be
+    sent again (``replayable``). The driver answers ``SendProtected`` with the response's
+    status and headers and keeps the response itself for the caller.
+
+    Raises:
+        TokenExpiredError: The token expired and cannot be renewed.
+        InsecureTransportError: ``url`` is plain http to a non-loopback host.
+        LockTimeoutError: A renewal in progress did not finish within the timeout.
+    """
+    token = manager.token
+    deadline: Deadline | None = None
+    if manager.should_renew(token):
+        deadline = deadline_for(manager, timeout)
+        token = yield from _renew_locked(manager, token, force=False, deadline=deadline)
+    response = yield SendProtected(manager.authorization_patch(token, method, url))
+    if (
+        replayable
+        and token is not None
+        and isinstance(response, HttpResponse)
+        and is_token_rejected(response)
+        and manager.renewal_kind(token) is not None
+    ):
+        log.debug("the resource server rejected the access token; renewing once")
+        deadline = deadline or deadline_for(manager, timeout)
+        token = yield from _renew_locked(manager, token, force=True, deadline=deadline)
+        yield SendProtected(manager.authorization_patch(token, method, url))

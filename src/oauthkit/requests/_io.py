@@ -1,0 +1,226 @@
+"""The requests driver's I/O: answering the core's steps with a ``requests.Session``.
+
+Everything here is mechanical. :class:`RequestsIO` sends the back-channel requests the core
+builds (never following a redirect, running the compliance hooks the core's table names) and
+the caller's own request with the patch the core hands over; :func:`apply_patch` and
+:class:`RedirectGuard` put a patch on a ``PreparedRequest`` and take away, on a redirect hop,
+exactly what the patch says (:meth:`~oauthkit.RequestPatch.redirect`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import requests
+from requests.models import PreparedRequest
+from requests.sessions import SessionRedirectMixin
+from requests.utils import requote_uri
+
+from .._compat._hooks import ComplianceHooks
+from .._core._http import HttpResponse
+from .._core._patch import RequestPatch
+from .._core._steps import Exclusive, SendProtected, SendRequest, Sleep, TokenIssued
+from .._locks import ThreadLocks
+
+__all__ = [
+    "RedirectGuard",
+    "RequestsIO",
+    "apply_patch",
+    "neutral",
+    "no_auth",
+    "not_sent",
+    "redirect_target",
+    "seconds",
+]
+
+# requests' own redirect rules, used to predict the next hop of a redirect on a plain Session.
+_REDIRECT_RULES = SessionRedirectMixin()
+
+
+def no_auth(r: PreparedRequest) -> PreparedRequest:
+    """An auth that adds nothing: requests carry exactly the credentials the core put in them,
+    never a session-wide auth object, never ``~/.netrc``."""
+    return r
+
+
+def neutral(response: requests.Response, *, body: bool = True) -> HttpResponse:
+    """The core's view of a response; ``body=False`` leaves the caller's body unread."""
+    return HttpResponse(
+        response.status_code, response.headers, response.content if body else b"", response
+    )
+
+
+def not_sent(error: BaseException) -> bool:
+    """Whether a requests exception proves the request never reached the server."""
+    if isinstance(error, requests.exceptions.ConnectTimeout):
+        return True
+    if not isinstance(error, requests.exceptions.ConnectionError):
+        return False
+    from urllib3.exceptions import MaxRetryError, NewConnectionError
+
+    reason = error.args[0] if error.args else None
+    if isinstance(reason, MaxRetryError):
+        reason = reason.reason
+    # NewConnectionError covers refused connections and failed name resolution.
+    return isinstance(reason, NewConnectionError)
+
+
+def seconds(timeout: Any) -> float | None:
+    """A requests ``timeout=`` (a number or a (connect, read) pair) as one budget in seconds."""
+    if timeout is None:
+        return None
+    if isinstance(timeout, tuple):
+        parts = [float(part) for part in timeout if part is not None]
+        return sum(parts) if parts else None
+    return float(timeout)
+
+
+def redirect_target(response: requests.Response) -> str | None:
+    """The absolute URL requests will go to next, if ``response`` is a redirect."""
+    location = _REDIRECT_RULES.get_redirect_target(response)
+    if location is None:
+        return None
+    if location.startswith("//"):
+        location = f"{urlsplit(response.url).scheme}:{location}"
+    return str(urljoin(response.url, requote_uri(location)))
+
+
+def apply_patch(r: PreparedRequest, patch: RequestPatch) -> None:
+    """Put ``patch`` on a prepared request.
+
+    Raises:
+        UsageError: The patch cannot go on this request (body placement on a GET...).
+    """
+    if patch.query:
+        r.url = patch.apply_url(r.url or "")
+    if patch.form:
+        body = r.body.encode("utf-8") if isinstance(r.body, str) else r.body
+        content, content_type = patch.apply_body(
+            r.method or "GET", body, r.headers.get("Content-Type")
+        )
+        r.headers["Content-Type"] = content_type
+        r.body = content
+        r.prepare_content_length(content)
+    for name, value in patch.headers:
+        r.headers[name] = value
+
+
+class RedirectGuard:
+    """A response hook that strips what the patch says from the next redirect hop.
+
+    requests copies ``response.request`` to build the next hop after the response hooks ran,
+    so changing that request here is what the hop carries; a credential in the query is
+    removed from the ``Location`` the hop is built from.
+    """
+
+    __slots__ = ("patch",)
+
+    def __init__(self, patch: RequestPatch) -> None:
+        self.patch = patch
+
+    def __call__(self, response: requests.Response, **_: Any) -> requests.Response:
+        request = response.request
+        if not response.is_redirect or not isinstance(request, PreparedRequest):
+            return response
+        target = redirect_target(response)
+        if target is None:
+            return response
+        strip = self.patch.redirect(request.url or "", target)
+        for name in strip.headers:
+            request.headers.pop(name, None)
+        if strip.form and isinstance(request.body, (bytes, str)):
+            raw = request.body.encode("utf-8") if isinstance(request.body, str) else request.body
+            request.body = strip.strip_body(raw)
+            request.prepare_content_length(request.body)
+        if strip.query:
+            cleaned = strip.strip_url(target)
+            if cleaned != target:
+                response.headers["location"] = cleaned
+        return response
+
+
+class RequestsIO:
+    """Answers the core's steps for one call, through a ``requests.Session``.
+
+    Args:
+        session: Sends every request (``requests.Session.request`` on it, so adapters mounted
+            on the session and a replaced ``send`` see token requests too).
+        locks: The session's locks.
+        hooks: requests-oauthlib compliance hooks, run by purpose.
+        auth: A requests auth object of the caller's for token requests (requests-oauthlib's
+            ``auth=``), instead of none.
+        settings: Other requests arguments for token requests (``verify``, ``proxies``,
+            ``cert``).
+        updater: Called with each token a renewal issues.
+        send_protected: Sends the caller's request with a patch.
+        sleep: Waits (``time.sleep``; injectable for the device flow).
+    """
+
+    def __init__(
+        self,
+        session: requests.Session,
+        locks: ThreadLocks,
+        *,
+        hooks: ComplianceHooks | None = None,
+        auth: Any = None,
+        settings: Mapping[str, Any] | None = None,
+        updater: Callable[[Any], object] | None = None,
+        send_protected: Callable[[RequestPatch], HttpResponse] | None = None,
+        sleep: Callable[[float], object] = time.sleep,
+    ) -> None:
+        self.session = session
+        self._sleep = sleep
+        self.locks = locks
+        self.hooks = hooks
+        self.auth = auth if auth is not None else no_auth
+        self.settings = {k: v for k, v in (settings or {}).items() if v is not None}
+        self.updater = updater
+        self._send_protected = send_protected
+
+    def send(self, step: SendRequest) -> HttpResponse:
+        """Send a back-channel request, never following a redirect."""
+        if self.hooks:
+            step = self.hooks.prepare(step)
+        request = step.request
+        response = requests.Session.request(
+            self.session,
+            request.method,
+            request.url,
+            headers=dict(request.headers),
+            data=request.body,
+            auth=self.auth,
+            allow_redirects=False,
+            timeout=step.timeout,
+            **self.settings,
+        )
+        if self.hooks:
+            for hook in self.hooks.responders(step.purpose):
+                response = hook(response)
+        return neutral(response)
+
+    def send_protected(self, step: SendProtected) -> HttpResponse:
+        """Send the caller's request with the patch."""
+        if self._send_protected is None:
+            raise TypeError("this call sends no protected request")
+        return self._send_protected(step.patch)
+
+    def sleep(self, step: Sleep) -> None:
+        """Wait."""
+        self._sleep(step.seconds)
+
+    def exclusive(self, step: Exclusive) -> AbstractContextManager[None]:
+        """Hold the session's lock for the step's key."""
+        return self.locks.hold(step.key, step.timeout)
+
+    def token_issued(self, step: TokenIssued) -> None:
+        """Hand the new token to the caller's updater."""
+        if self.updater is not None:
+            self.updater(step.token)
+
+    def not_sent(self, error: BaseException) -> bool:
+        """See :func:`not_sent`."""
+        return not_sent(error)

@@ -6,9 +6,11 @@ hands out test credentials that it prints and exposes freely, and listens only o
 
 URL layout: each protocol lives under its own prefix (``/oauth1/...``, ``/oauth2/...``; the
 OAuth 2 metadata sits at ``/.well-known/oauth-authorization-server``), ``/`` lists the endpoints
-as JSON, and ``/callback`` is a stand-in client page that shows whatever query it receives, for
-flows tried by hand. Every request is counted per path (:meth:`DevProvider.hits`), so a test can
-assert, say, that a client refreshed exactly once.
+as JSON, ``/callback`` is a stand-in client page that shows whatever query it receives, for
+flows tried by hand, and ``/redirect?status=30x&to=...`` answers a same-origin redirect, for
+client tests (:mod:`~oauthkit.devserver._redirect` keeps it from being an open redirector).
+Every request is counted per path (:meth:`DevProvider.hits`), so a test can assert, say, that
+a client refreshed exactly once.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from .._core._extras import require
 from .._core._http import HttpRequest, HttpResponse
 from .._errors import UsageError
 from ._oauth2_provider import OAuth2ProviderMixin
+from ._redirect import redirect_handler
 from ._server import LoopbackServer, Router, json_response
 from ._store import DevClient, OAuth1Store, new_secret
 
@@ -129,7 +132,11 @@ class DevProvider(OAuth2ProviderMixin):
         self._router = router = _CountingRouter()
         router.add("/", self._index)
         router.add("/callback", _callback_page)
-        router.add("/redirect", _redirect, methods=("GET", "POST", "PUT", "PATCH", "DELETE"))
+        router.add(
+            "/redirect",
+            redirect_handler(lambda: self._server.base_url),
+            methods=("GET", "POST", "PUT", "PATCH", "DELETE"),
+        )
         self._oauth1.mount(router)
         self._oauth2.mount(router)
         self._server = LoopbackServer(router, host, port)
@@ -321,27 +328,6 @@ class DevProvider(OAuth2ProviderMixin):
 def _callback_page(request: HttpRequest) -> HttpResponse:
     received = dict(parse_qsl(urlsplit(request.url).query, keep_blank_values=True))
     return json_response(200, {"callback_received": received})
-
-
-_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-
-
-def _redirect(request: HttpRequest) -> HttpResponse:
-    """``/redirect?status=307&to=/oauth1/resource``: a same-origin redirect, for client tests.
-
-    Only paths are accepted as targets, so the provider can never be used as an open redirect.
-    """
-    query = dict(parse_qsl(urlsplit(request.url).query))
-    target = query.get("to", "")
-    try:
-        status = int(query.get("status", "302"))
-    except ValueError:
-        status = 0
-    if status not in _REDIRECT_STATUSES or not target.startswith("/") or target.startswith("//"):
-        return json_response(
-            400, {"error": "invalid_request", "detail": "need status=30x and to=/a/path"}
-        )
-    return HttpResponse(status, {"Location": target, "Content-Length": "0"}, b"")
 
 
 def _check_rsa_public_key(pem: str) -> None:

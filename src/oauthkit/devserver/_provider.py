@@ -28,7 +28,7 @@ from .._core._http import HttpRequest, HttpResponse
 from .._errors import UsageError
 from ._oauth2_provider import OAuth2ProviderMixin
 from ._redirect import redirect_handler
-from ._server import LoopbackServer, Router, json_response
+from ._server import DEFAULT_READ_TIMEOUT, LoopbackServer, Router, json_response
 from ._store import DevClient, OAuth1Store, new_secret
 
 __all__ = ["DevProvider"]
@@ -95,10 +95,14 @@ class DevProvider(OAuth2ProviderMixin):
         device_code_ttl: Seconds an RFC 8628 device code lives.
         device_poll_interval: Seconds a device must wait between token polls (RFC 8628
             ``interval``); a faster poll gets ``slow_down``.
+        read_timeout: Seconds the server waits for more of a request before it closes the
+            connection (or answers 408 if the body is incomplete), so that a client that stalls
+            mid-request cannot hold a server thread forever.
 
     Raises:
         MissingExtraError: oauthlib or cryptography is missing (``pip install 'oauthkit[dev]'``).
-        UsageError: ``host`` is not a loopback address, or a lifetime is not positive.
+        UsageError: ``host`` is not a loopback address, a lifetime is not positive, or
+            ``read_timeout`` is not a positive finite number.
     """
 
     def __init__(
@@ -111,6 +115,7 @@ class DevProvider(OAuth2ProviderMixin):
         access_token_ttl: int = 3600,
         device_code_ttl: int = 600,
         device_poll_interval: int = 5,
+        read_timeout: float = DEFAULT_READ_TIMEOUT,
     ) -> None:
         require("oauthlib.oauth1", "dev", _FEATURE)
         require("oauthlib.oauth2.rfc8628.grant_types", "dev", _FEATURE)
@@ -139,7 +144,7 @@ class DevProvider(OAuth2ProviderMixin):
         )
         self._oauth1.mount(router)
         self._oauth2.mount(router)
-        self._server = LoopbackServer(router, host, port)
+        self._server = LoopbackServer(router, host, port, read_timeout=read_timeout)
 
         self._client = self.register_client(f"dev-client-{secrets.token_hex(6)}")
         self._rsa_private_key_pem, self._rsa_public_key_pem = generate_rsa_key_pair(rsa_key_size)

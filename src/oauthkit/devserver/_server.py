@@ -5,18 +5,29 @@ so the protocol code knows nothing about WSGI and can be called directly in test
 :class:`Router` maps paths to handlers; each protocol mounts its routes under its own prefix
 (``/oauth1/...`` now, ``/oauth2/...`` later), and :class:`LoopbackServer` runs one router with
 the standard library's :mod:`wsgiref` on a daemon thread, one thread per request.
+
+Each accepted connection gets a read timeout (:data:`DEFAULT_READ_TIMEOUT` unless configured),
+so a client that connects and then stalls, before or in the middle of its request, releases its
+thread instead of holding it until the process exits: a stall before the body is complete ends
+with the connection closed, one in the body with ``408 Request Timeout`` (`RFC 9110 §15.5.9`_).
+The timeout bounds each wait for data, as :meth:`socket.socket.settimeout` does, not the whole
+request: a client that trickles a byte per interval is not cut off. That is enough on loopback,
+where the clients are the test suite's own.
+
+.. _RFC 9110 §15.5.9: https://www.rfc-editor.org/rfc/rfc9110#section-15.5.9
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import socket
 import socketserver
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 from wsgiref.util import request_uri
 
@@ -25,6 +36,7 @@ from .._core._transport import is_loopback_host
 from .._errors import UsageError
 
 __all__ = [
+    "DEFAULT_READ_TIMEOUT",
     "Handler",
     "LoopbackServer",
     "Router",
@@ -37,6 +49,9 @@ Handler = Callable[[HttpRequest], HttpResponse]
 _log = logging.getLogger("oauthkit.devserver")
 # Test traffic is small; a cap keeps a runaway client from filling memory.
 _MAX_BODY = 1 << 20
+
+DEFAULT_READ_TIMEOUT = 10.0
+"""Seconds a connection may stay silent while the server waits for its request."""
 
 
 def json_response(
@@ -109,16 +124,29 @@ def _headers_from_environ(environ: Mapping[str, Any]) -> dict[str, str]:
     return headers
 
 
-class _QuietHandler(WSGIRequestHandler):
-    """wsgiref's handler without the per-request line on stderr."""
-
-    def log_message(self, format: str, *args: Any) -> None:
-        _log.debug("%s - " + format, self.address_string(), *args)
-
-
 class _ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
     daemon_threads = True
     allow_reuse_address = True
+    read_timeout = DEFAULT_READ_TIMEOUT
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """wsgiref's handler with its server's read timeout, logging request lines, not printing."""
+
+    def setup(self) -> None:
+        super().setup()
+        # What StreamRequestHandler.setup does with its class-wide ``timeout``, per server.
+        self.connection.settimeout(cast("_ThreadingServer", self.server).read_timeout)
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except TimeoutError:
+            # The request line or headers never came; there is no request to answer.
+            _log.debug("%s - closed: no complete request in time", self.address_string())
+
+    def log_message(self, format: str, *args: Any) -> None:
+        _log.debug("%s - " + format, self.address_string(), *args)
 
 
 class _ThreadingServerV6(_ThreadingServer):
@@ -133,14 +161,29 @@ class LoopbackServer:
         host: A loopback address; the credentials a dev provider hands out are public, so it
             refuses to listen anywhere else.
         port: ``0`` picks a free ephemeral port.
+        read_timeout: Seconds to wait for more of a request before giving up on it and freeing
+            its thread; see the module docstring.
 
     Raises:
-        UsageError: ``host`` is not a loopback address.
+        UsageError: ``host`` is not a loopback address, or ``read_timeout`` is not a positive
+            finite number.
     """
 
-    def __init__(self, router: Router, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        router: Router,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        read_timeout: float = DEFAULT_READ_TIMEOUT,
+    ) -> None:
         if not is_loopback_host(host):
             raise UsageError(f"the dev provider only listens on loopback, not on {host!r}")
+        if not (math.isfinite(read_timeout) and read_timeout > 0):
+            raise UsageError(
+                f"read_timeout must be a positive number of seconds, not {read_timeout!r}"
+            )
+        self._read_timeout = float(read_timeout)
         self._router = router
         self._host = host.strip("[]")
         self._port = port
@@ -176,6 +219,7 @@ class LoopbackServer:
             raise UsageError("the server was already started")
         server_class = _ThreadingServerV6 if ":" in self._host else _ThreadingServer
         server = server_class((self._host, self._port), _QuietHandler)
+        server.read_timeout = self._read_timeout
         server.set_app(self._wsgi_app)
         self._server = server
         self._thread = threading.Thread(
@@ -211,7 +255,10 @@ class LoopbackServer:
             return json_response(400, {"error": "invalid_request", "detail": "bad Content-Length"})
         if length > _MAX_BODY:
             return json_response(413, {"error": "request_too_large"})
-        body = environ["wsgi.input"].read(length) if length > 0 else b""
+        try:
+            body = environ["wsgi.input"].read(length) if length > 0 else b""
+        except TimeoutError:
+            return json_response(408, {"error": "request_timeout"})
         request = HttpRequest(
             method=str(environ["REQUEST_METHOD"]).upper(),
             url=request_uri(environ, include_query=True),

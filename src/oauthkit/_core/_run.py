@@ -129,8 +129,7 @@ class Stepper:
             self.done, self.value = True, stop.value
             return None
         except ServerResponseError as exc:
-            if exc.response is None and self.last is not None:
-                exc.response = self.last.raw
+            _attach(exc, self.last)
             raise
         return step
 
@@ -210,24 +209,50 @@ def pump(
     return None
 
 
-def run(flow: Flow[T], io: IO) -> T:
+def _attach(error: ServerResponseError, last: HttpResponse | None) -> None:
+    if error.response is None and last is not None:
+        error.response = last.raw
+
+
+def run(
+    flow: Flow[T],
+    io: IO,
+    send_protected: Callable[[SendProtected], HttpResponse] | None = None,
+) -> T:
     """Drive ``flow`` to completion with blocking I/O and return its result.
+
+    This loop runs for every protected request, so it steps the flow itself rather than
+    through :class:`Stepper` and :func:`pump`; what it does is theirs.
+
+    Args:
+        flow: The flow.
+        io: The driver.
+        send_protected: Sends the caller's request, instead of ``io.send_protected`` (a driver
+            keeps one ``io`` per session and passes the call's own request here).
 
     Raises:
         Exception: Whatever the flow raises; driver exceptions pass through unwrapped.
     """
-    stepper = Stepper(flow)
-    step = pump(stepper, io)
-    while step is not None:
-        reply: object = None
-        error: BaseException | None = None
+    protect = io.send_protected if send_protected is None else send_protected
+    reply: object = None
+    error: BaseException | None = None
+    last: HttpResponse | None = None
+    while True:
         try:
-            reply = io.send_protected(step)
+            step: Step = flow.send(reply) if error is None else flow.throw(error)
+        except StopIteration as stop:
+            result: T = stop.value
+            return result
+        except ServerResponseError as exc:
+            _attach(exc, last)
+            raise
+        error = None
+        try:
+            reply = protect(step) if isinstance(step, SendProtected) else answer(step, io)
         except Exception as exc:
-            error = exc
-        step = pump(stepper, io, reply, error)
-    result: T = stepper.value
-    return result
+            reply, error = None, exc
+        if isinstance(reply, HttpResponse):
+            last = reply
 
 
 async def aanswer(step: Step, io: AsyncIO) -> Any:
@@ -274,15 +299,25 @@ async def apump(
 
 async def arun(flow: Flow[T], io: AsyncIO) -> T:
     """Drive ``flow`` to completion with async I/O and return its result; see :func:`run`."""
-    stepper = Stepper(flow)
-    step = await apump(stepper, io)
-    while step is not None:
-        reply: object = None
-        error: BaseException | None = None
+    reply: object = None
+    error: BaseException | None = None
+    last: HttpResponse | None = None
+    while True:
         try:
-            reply = await io.send_protected(step)
+            step: Step = flow.send(reply) if error is None else flow.throw(error)
+        except StopIteration as stop:
+            result: T = stop.value
+            return result
+        except ServerResponseError as exc:
+            _attach(exc, last)
+            raise
+        error = None
+        try:
+            if isinstance(step, SendProtected):
+                reply = await io.send_protected(step)
+            else:
+                reply = await aanswer(step, io)
         except Exception as exc:
-            error = exc
-        step = await apump(stepper, io, reply, error)
-    result: T = stepper.value
-    return result
+            reply, error = None, exc
+        if isinstance(reply, HttpResponse):
+            last = reply

@@ -27,8 +27,8 @@ __all__ = ["InsecureAllowance", "TransportPolicy", "check_transport", "is_loopba
 InsecureAllowance = bool | Iterable[str]
 """``allow_insecure_transport``: ``True`` for any host, or the host names allowed plain http."""
 
-# RFC 3986 §3.2: the authority runs to the first "/", "?" or "#".
-_AUTHORITY = re.compile(r"[^/?#]*")
+# scheme "://" authority; RFC 3986 §3.2: the authority runs to the first "/", "?" or "#".
+_HEAD = re.compile(r"[^:/?#]+://[^/?#]*")
 # What WHATWG and RFC 3986 parsers read differently, or what no valid authority holds.
 _AMBIGUOUS = re.compile(r"[\\\x00-\x20\x7f]")
 
@@ -94,9 +94,10 @@ class TransportPolicy:
         UsageError: ``allow_insecure`` is neither a bool nor an iterable of host names.
     """
 
-    __slots__ = ("allow_all", "hosts")
+    __slots__ = ("_verified", "allow_all", "hosts")
 
     def __init__(self, allow_insecure: InsecureAllowance = False) -> None:
+        self._verified: set[str] = set()  # scheme://authority heads that passed
         if isinstance(allow_insecure, bool):
             self.allow_all = allow_insecure
             self.hosts: frozenset[str] = frozenset()
@@ -129,20 +130,20 @@ class TransportPolicy:
         """
         if not isinstance(url, str):
             raise UsageError("the URL must be a string")
-        scheme_end = url.find("://")
-        head = url[: scheme_end + 3] if scheme_end > 0 else url
-        match = _AUTHORITY.match(url, len(head))
-        end = match.end() if match else len(head)
-        scheme, host = _scheme_and_host(url[:end])
-        if scheme == "https":
-            return
-        if scheme != "http":
-            raise UsageError(f"unsupported URL scheme {scheme!r}: use https")
-        if self.allow_all or host in self.hosts or is_loopback_host(host):
-            return
-        if os.environ.get("OAUTHLIB_INSECURE_TRANSPORT"):
-            return  # code written for oauthlib keeps working; oauthkit never needs it
-        raise InsecureTransportError(url)
+        match = _HEAD.match(url)
+        head = match.group() if match is not None else url
+        if head in self._verified:
+            return  # every protected request checks its URL: remember the hosts that passed
+        scheme, host = _scheme_and_host(head)
+        if scheme != "https":
+            if scheme != "http":
+                raise UsageError(f"unsupported URL scheme {scheme!r}: use https")
+            if not (self.allow_all or host in self.hosts or is_loopback_host(host)):
+                if os.environ.get("OAUTHLIB_INSECURE_TRANSPORT"):
+                    return  # code written for oauthlib keeps working; never remembered
+                raise InsecureTransportError(url)
+        if len(self._verified) < 1024:
+            self._verified.add(head)
 
 
 _DEFAULT = TransportPolicy()

@@ -26,8 +26,8 @@ from typing import Any
 from .._core._exchange import RetryPolicy
 from .._core._http import HttpRequest
 from .._core._params import ExtraParams, Scope, scope_tokens
-from .._core._patch import EMPTY_PATCH, RequestPatch
-from .._core._steps import Flow
+from .._core._patch import EMPTY_PATCH
+from .._core._steps import Flow, SendProtected
 from .._core._transport import InsecureAllowance, TransportPolicy
 from .._errors import TokenExpiredError, UsageError
 from . import _flows, _protected
@@ -43,6 +43,8 @@ __all__ = ["LEEWAY_FRACTION", "TokenManager"]
 
 LEEWAY_FRACTION = 0.5
 """A token is renewed at most this fraction of its lifetime early, whatever the leeway."""
+
+_UNAUTHORIZED = SendProtected(EMPTY_PATCH)
 
 
 class TokenManager:
@@ -130,7 +132,7 @@ class TokenManager:
         self.lock_key = lock_key
         self.renewals = RenewalState()
         self._token: Token | None = None
-        self._patch: tuple[Token, str, RequestPatch] | None = None
+        self._patch: tuple[Token, str, SendProtected] | None = None
         if token is not None:
             self.token = token
 
@@ -230,8 +232,10 @@ class TokenManager:
             allow_insecure_transport=self.transport,
         )
 
-    def authorization_patch(self, token: Token | None, method: str, url: str) -> RequestPatch:
-        """What a protected request to ``url`` carries for ``token`` (RFC 6750 §2).
+    def protected_step(self, token: Token | None, method: str, url: str) -> SendProtected:
+        """The step that sends a protected request to ``url`` with ``token`` (RFC 6750 §2).
+
+        Made once per token and placement, and shared by every request that uses them.
 
         Raises:
             InsecureTransportError: ``url`` is plain http to a non-loopback host.
@@ -239,15 +243,15 @@ class TokenManager:
             UnusableTokenError: The server issued a token no header can carry.
         """
         if token is None:
-            return EMPTY_PATCH
+            return _UNAUTHORIZED
         self.transport.check(url)
         cached = self._patch
         placement = self.placement
         if cached is not None and cached[0] is token and cached[1] == placement:
             return cached[2]
-        patch = build_bearer_patch(token, placement)
-        self._patch = (token, placement, patch)
-        return patch
+        step = SendProtected(build_bearer_patch(token, placement))
+        self._patch = (token, placement, step)
+        return step
 
     def adopt(self, token: Token) -> Token:
         """Make ``token`` current (called by flows, under the token's lock)."""

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from .._core._exchange import Deadline
 from .._core._http import HttpRequest, HttpResponse
 from .._core._run import log
-from .._core._steps import Exclusive, Flow, Purpose, SendProtected, TokenIssued
+from .._core._steps import Exclusive, Flow, Purpose, TokenIssued
 from ._challenges import is_token_rejected
 from ._flows import deadline_for, purpose_of, send
 from ._grants import ClientCredentialsGrant, Grant, RefreshTokenGrant
@@ -172,7 +172,7 @@ def protected(
     if manager.should_renew(token):
         deadline = deadline_for(manager, timeout)
         token = yield from _renew_locked(manager, token, force=False, deadline=deadline)
-    response = yield SendProtected(manager.authorization_patch(token, method, url))
+    response = yield manager.protected_step(token, method, url)
     if (
         replayable
         and token is not None
@@ -183,4 +183,4 @@ def protected(
         log.debug("the resource server rejected the access token; renewing once")
         deadline = deadline or deadline_for(manager, timeout)
         token = yield from _renew_locked(manager, token, force=True, deadline=deadline)
-        yield SendProtected(manager.authorization_patch(token, method, url))
+        yield manager.protected_step(token, method, url)

@@ -69,6 +69,8 @@ class OAuth2Auth(httpx.Auth):
         self.hooks = hooks
         self.locks = ThreadLocks()
         self.alocks = AsyncLocks()
+        self._sync_io: HttpxIO | None = None
+        self._async_io: AsyncHttpxIO | None = None
 
     def __repr__(self) -> str:
         return f"OAuth2Auth({self.manager!r})"
@@ -79,16 +81,25 @@ class OAuth2Auth(httpx.Auth):
         return self.token_updater(token.to_dict(now=self.manager.clock()))
 
     def _io(self) -> HttpxIO:
-        client = self.client
-        if not isinstance(client, httpx.Client):
-            client = self.client = httpx.Client()
-        return HttpxIO(client, self.locks, hooks=self.hooks, updater=self._updated)
+        io = self._sync_io
+        if io is None:
+            client = self.client
+            if not isinstance(client, httpx.Client):
+                client = self.client = httpx.Client()
+            io = self._sync_io = HttpxIO(
+                client, self.locks, hooks=self.hooks, updater=self._updated
+            )
+        return io
 
     def _aio(self) -> AsyncHttpxIO:
-        client = self.client
-        if not isinstance(client, httpx.AsyncClient):
-            client = self.client = httpx.AsyncClient()
-        return AsyncHttpxIO(client, self.alocks, hooks=self.hooks, updater=self._updated)
+        io = self._async_io
+        if io is None:
+            client = self.client
+            if not isinstance(client, httpx.AsyncClient):
+                client = self.client = httpx.AsyncClient()
+            io = AsyncHttpxIO(client, self.alocks, hooks=self.hooks, updater=self._updated)
+            self._async_io = io
+        return io
 
     def _flow(self, request: httpx.Request) -> Stepper:
         timeout = seconds(request.extensions.get("timeout"))

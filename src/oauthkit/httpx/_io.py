@@ -62,16 +62,16 @@ def not_sent(error: BaseException) -> bool:
 
 def seconds(timeout: Any) -> float | None:
     """An httpx timeout (a number, an ``httpx.Timeout`` or a request's timeout extension) as
-    one budget in seconds; ``None`` when it sets none."""
+    one budget in seconds, its read timeout; ``None`` when it sets none."""
     if timeout is None:
         return None
     if isinstance(timeout, (int, float)):
         return float(timeout)
     if isinstance(timeout, httpx.Timeout):
-        timeout = timeout.as_dict()
+        return timeout.read
     if isinstance(timeout, dict):
-        values = [float(v) for v in timeout.values() if v is not None]
-        return max(values) if values else None
+        value = timeout.get("read")
+        return None if value is None else float(value)
     return None
 
 
@@ -111,7 +111,13 @@ def apply_patch(request: httpx.Request, patch: RequestPatch) -> httpx.Request:
             out.headers["Content-Type"] = content_type
     for name, value in patch.headers:
         out.headers[name] = value
-    if patch:
+    if (
+        patch.query
+        or patch.form
+        or len(patch.headers) != 1
+        or patch.headers[0][0] != ("Authorization")
+    ):
+        # httpx itself drops Authorization on a hop to another host; anything else is ours.
         out.extensions = {**out.extensions, PATCH_KEY: (patch, str(out.url))}
     return out
 

@@ -20,10 +20,37 @@ from .._compat._attributes import SyncSessionMethods, TokenUpdater
 from .._core._http import HttpResponse, same_origin
 from .._core._patch import RequestPatch
 from .._core._run import run
+from .._core._steps import SendProtected
 from .._locks import ThreadLocks
 from ._io import RedirectGuard, RequestsIO, apply_patch, neutral, no_auth, seconds
 
 __all__ = ["OAuth2Session"]
+
+
+class _AuthorizationAuth(AuthBase):
+    """Sets one ``Authorization`` value: a patch that is just that header, the common case.
+
+    No redirect guard is needed for it: :meth:`OAuth2Session.rebuild_auth` drops the header on
+    a hop to another origin.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def __call__(self, r: PreparedRequest) -> PreparedRequest:
+        r.headers["Authorization"] = self.value
+        return r
+
+
+def _auth_for(patch: RequestPatch, after: Any) -> Any:
+    """The requests auth that applies ``patch`` (and then the caller's own ``auth=``)."""
+    if after is None and not patch.query and not patch.form and len(patch.headers) == 1:
+        name, value = patch.headers[0]
+        if name == "Authorization":
+            return _AuthorizationAuth(value)
+    return _PatchAuth(patch, after) if patch else after
 
 
 class _PatchAuth(AuthBase):
@@ -76,6 +103,8 @@ class OAuth2Session(SyncSessionMethods, requests.Session):
         self.token_updater = token_updater
         self._locks = ThreadLocks()
         self.auth = no_auth  # as requests-oauthlib: tokens, not netrc, authorize requests
+        self._protected_io = self._io()  # renewals of protected requests use the defaults
+        self._step_auth: tuple[object, Any] = (None, None)
 
     def __repr__(self) -> str:
         return f"<oauthkit.requests.OAuth2Session {self._oauth.core!r}>"
@@ -133,30 +162,37 @@ class OAuth2Session(SyncSessionMethods, requests.Session):
         target = url.decode() if isinstance(url, bytes) else url
         if withhold_token:
             return super().request(verb, target, headers=headers, data=data, files=files, **kwargs)
+        core = self._oauth.core
         hooks = self._oauth.hooks
-        if self._oauth.core.token is not None and hooks.hooks["protected_request"]:
+        if core.token is not None and hooks.hooks["protected_request"]:
             target, headers, data = hooks.protected(target, headers, data)
         caller_auth = kwargs.pop("auth", None)
-        responses: list[requests.Response] = []
+        sent: list[requests.Response] = []
 
-        def send_protected(patch: RequestPatch) -> HttpResponse:
-            if responses:
-                responses[-1].close()  # a retry after a rejected token
-            auth = _PatchAuth(patch, caller_auth) if patch else caller_auth
-            response = super(OAuth2Session, self).request(
-                verb, target, headers=headers, data=data, files=files, auth=auth, **kwargs
+        def send_protected(step: SendProtected) -> HttpResponse:
+            if sent:
+                sent[-1].close()  # a retry after a rejected token
+            if caller_auth is None:
+                cached = self._step_auth  # one auth object per token, like its patch
+                if cached[0] is not step:
+                    cached = self._step_auth = (step, _auth_for(step.patch, None))
+                auth = cached[1]
+            else:
+                auth = _auth_for(step.patch, caller_auth)
+            response = requests.Session.request(
+                self, verb, target, headers=headers, data=data, files=files, auth=auth, **kwargs
             )
-            responses.append(response)
+            sent.append(response)
             return neutral(response, body=False)
 
-        flow = self._oauth.core.protected_flow(
+        flow = core.protected_flow(
             verb,
             target,
             replayable=_replayable(data, files),
             timeout=seconds(kwargs.get("timeout")),
         )
-        run(flow, self._io(send_protected=send_protected))
-        return responses[-1]
+        run(flow, self._protected_io, send_protected)
+        return sent[-1]
 
     def rebuild_auth(self, prepared_request: PreparedRequest, response: requests.Response) -> None:
         """Send no credential to another origin; never add ``~/.netrc`` ones to a redirect.

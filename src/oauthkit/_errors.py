@@ -186,7 +186,7 @@ class ServerResponseError(OAuthError):
 
     response: object | None = None
 
-    def __init__(self, message: str, status_code: int, body: bytes | str = b"") -> None:
+    def __init__(self, message: str, status_code: int, body: object = b"") -> None:
         self.status_code = status_code
         self.body_excerpt = excerpt(body)
         detail = f" (HTTP {status_code}"
@@ -215,7 +215,7 @@ class TokenEndpointError(ServerResponseError):
         self,
         message: str,
         status_code: int,
-        body: bytes | str = b"",
+        body: object = b"",
         *,
         error: str | None = None,
         description: str | None = None,

@@ -16,7 +16,7 @@ import json
 import math
 from typing import Any
 
-__all__ = ["JsonError", "decode_text", "read_json", "read_json_object"]
+__all__ = ["STRICT_DECODER", "JsonError", "decode_text", "read_json", "read_json_object"]
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -25,11 +25,11 @@ class JsonError(ValueError):
     """Outside input that is not acceptable JSON; the message says why, never what it held."""
 
 
-class _Duplicate(Exception):
+class _Duplicate(ValueError):
     pass
 
 
-class _NonFinite(Exception):
+class _NonFinite(ValueError):
     pass
 
 
@@ -51,7 +51,10 @@ def _float(text: str) -> float:
     return value
 
 
-_DECODER = json.JSONDecoder(object_pairs_hook=_object, parse_constant=_constant, parse_float=_float)
+STRICT_DECODER = json.JSONDecoder(
+    object_pairs_hook=_object, parse_constant=_constant, parse_float=_float
+)
+"""Raises ``ValueError`` (or ``RecursionError``) on what :func:`read_json` refuses."""
 
 
 def decode_text(body: bytes | str) -> str | None:
@@ -77,7 +80,7 @@ def read_json(body: bytes | str) -> Any:
     if text is None:
         raise JsonError("the body is not UTF-8")
     try:
-        return _DECODER.decode(text)
+        return STRICT_DECODER.decode(text)
     except _Duplicate:
         raise JsonError("a JSON object repeats a member name") from None
     except _NonFinite:

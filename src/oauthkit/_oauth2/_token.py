@@ -223,13 +223,7 @@ class Token:
         """
         from ._token_response import token_from_fields
 
-        return token_from_fields(
-            fields,
-            now=now,
-            requested_scope=requested_scope,
-            status_code=status_code,
-            body=lambda: body or fields,
-        )
+        return token_from_fields(fields, now, requested_scope, status_code, body or fields)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, now: float | None = None) -> Token:

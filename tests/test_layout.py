@@ -180,8 +180,11 @@ def test_modules_stay_small(path: Path) -> None:
     assert lines <= MAX_LINES, f"{_module_name(path)} has {lines} lines: two concepts?"
 
 
-def _type_checking_imports(package: object) -> dict[str, str]:
+def _type_checking_imports(
+    package: object, aliases: dict[str, tuple[str, str]] | None = None
+) -> dict[str, str]:
     """Name -> relative module of the ``TYPE_CHECKING`` imports in a package's ``__init__``."""
+    renamed = {name: original for name, (_, original) in (aliases or {}).items()}
     tree = ast.parse(Path(inspect.getfile(package)).read_text("utf-8"))  # type: ignore[arg-type]
     found: dict[str, str] = {}
     for node in tree.body:
@@ -189,16 +192,24 @@ def _type_checking_imports(package: object) -> dict[str, str]:
             for item in node.body:
                 if isinstance(item, ast.ImportFrom):
                     for alias in item.names:
-                        assert alias.asname == alias.name, f"{alias.name} re-exported renamed"
-                        found[alias.name] = "." * item.level + (item.module or "")
+                        public = alias.asname or alias.name
+                        expected = renamed.get(public, public)
+                        assert alias.name == expected, f"{alias.name} re-exported renamed"
+                        found[public] = "." * item.level + (item.module or "")
     return found
 
 
-@pytest.mark.parametrize("package", [oauthkit, oauthkit.oauth1], ids=lambda p: p.__name__)
+@pytest.mark.parametrize(
+    "package",
+    [oauthkit, oauthkit.oauth1, oauthkit.requests, oauthkit.httpx],
+    ids=lambda p: p.__name__,
+)
 def test_one_export_table(package: object) -> None:
     table: dict[str, str] = package._EXPORTS  # type: ignore[attr-defined]
-    assert set(table) == set(package.__all__)  # type: ignore[attr-defined]
-    assert _type_checking_imports(package) == table
+    aliases: dict[str, tuple[str, str]] = getattr(package, "_ALIASES", {})
+    assert set(table) | set(aliases) == set(package.__all__)  # type: ignore[attr-defined]
+    imports = _type_checking_imports(package, aliases)
+    assert imports == {**table, **{name: module for name, (module, _) in aliases.items()}}
     for name, module in table.items():
         defined_in = importlib.import_module(module, package.__name__)  # type: ignore[attr-defined]
         value = vars(defined_in)[name]  # defined (or bound) there, under that name

@@ -9,10 +9,9 @@ awaitable counterparts.
 
 from __future__ import annotations
 
-import inspect
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._core._exchange import RetryPolicy
 from .._core._run import IO, run
@@ -21,11 +20,13 @@ from .._core._transport import InsecureAllowance
 from .._errors import UsageError
 from .._oauth2._bearer import PLACEMENTS
 from .._oauth2._client_auth import ClientAuth
-from .._oauth2._device import DeviceAuthorization
-from .._oauth2._introspection import Introspection
 from .._oauth2._manager import TokenManager
 from .._oauth2._token import Token
 from ._session import OAuth2SessionState
+
+if TYPE_CHECKING:
+    from .._oauth2._device import DeviceAuthorization
+    from .._oauth2._introspection import Introspection
 
 __all__ = ["SessionAttributes", "SyncSessionMethods", "TokenUpdater"]
 
@@ -227,6 +228,8 @@ class SyncSessionMethods(SessionAttributes):
     """
 
     def _start(self, token_updater: TokenUpdater | None) -> None:
+        import inspect
+
         if inspect.iscoroutinefunction(token_updater):
             raise UsageError(
                 "token_updater is a coroutine function, which a blocking session would never "

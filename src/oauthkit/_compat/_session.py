@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from .._core._exchange import RetryPolicy
@@ -27,16 +27,16 @@ from .._core._random import generate_state
 from .._core._steps import Flow
 from .._core._transport import InsecureAllowance
 from .._errors import UsageError
-from .._oauth2._authorization import build_authorization_url
-from .._oauth2._callback import parse_authorization_callback
 from .._oauth2._client_auth import ClientAuth
-from .._oauth2._device import DeviceAuthorization
 from .._oauth2._manager import TokenManager
 from .._oauth2._token import Token
 from .._oauth2._token_response import parse_token_response
 from ._clients import ExternalAuth, client_kind, session_auth
 from ._hooks import ComplianceHooks
 from ._token_requests import TokenRequests
+
+if TYPE_CHECKING:
+    from .._oauth2._device import DeviceAuthorization
 
 __all__ = ["OAuth2SessionState"]
 
@@ -157,6 +157,8 @@ class OAuth2SessionState(TokenRequests):
             InsecureTransportError: ``url`` is plain http and not loopback.
             UsageError: Invalid parameters.
         """
+        from .._oauth2._authorization import build_authorization_url
+
         state = state or self.new_state()
         self._state = state
         response_type = "token" if self.kind == "implicit" else "code"
@@ -200,6 +202,8 @@ class OAuth2SessionState(TokenRequests):
             StateMismatchError: Another ``state`` than the pending one.
             MalformedResponseError: The fragment carries no token.
         """
+        from .._oauth2._callback import parse_authorization_callback
+
         callback = parse_authorization_callback(authorization_response, expected_state=self._state)
         fields = {k: v for k, v in callback.params.items() if k != "state"}
         body = urlencode(fields).encode("ascii")

@@ -17,7 +17,6 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 from .._core._http import HttpRequest
 from .._core._steps import Flow, Purpose
 from .._errors import StateMismatchError, UsageError
-from .._oauth2._callback import parse_authorization_callback
 from .._oauth2._client_auth import ClientAuth
 from .._oauth2._flows import purpose_of, token_flow
 from .._oauth2._grants import (
@@ -84,6 +83,8 @@ class TokenRequests:
         return self.core.client_id
 
     def _callback_code(self, authorization_response: str) -> str | None:
+        from .._oauth2._callback import parse_authorization_callback
+
         state = self._state
         callback = parse_authorization_callback(
             authorization_response, expected_state=state, issuer=self.issuer

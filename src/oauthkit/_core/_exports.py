@@ -25,6 +25,7 @@ def lazy_exports(
     exports: Mapping[str, str],
     deprecated: Mapping[str, str],
     submodules: frozenset[str] = frozenset(),
+    aliases: Mapping[str, tuple[str, str]] | None = None,
 ) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
     """The ``__getattr__`` and ``__dir__`` of a package with lazy exports.
 
@@ -35,9 +36,18 @@ def lazy_exports(
         deprecated: Old name -> the new name's public path (``"oauthkit.TokenManager"``).
         submodules: Subpackages reachable as attributes without importing them first
             (``oauthkit.oauth1``), as ``os.path`` is.
+        aliases: Compatibility name -> (module, name) of what it stands for
+            (requests-oauthlib's ``TokenMissing`` is oauthkit's ``MissingTokenError``), served
+            without a warning.
     """
+    aliased = dict(aliases or {})
 
     def __getattr__(name: str) -> Any:
+        if name in aliased:
+            home, original = aliased[name]
+            value = getattr(importlib.import_module(home, package), original)
+            namespace[name] = value
+            return value
         module = exports.get(name)
         if module is not None:
             value = getattr(importlib.import_module(module, package), name)
@@ -57,6 +67,6 @@ def lazy_exports(
         raise AttributeError(f"module {package!r} has no attribute {name!r}")
 
     def __dir__() -> list[str]:
-        return sorted({*namespace, *exports})
+        return sorted({*namespace, *exports, *aliased})
 
     return __getattr__, __dir__

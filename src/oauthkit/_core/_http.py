@@ -8,10 +8,10 @@ minimal: a method, a URL, headers and a byte body.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from .._errors import UsageError
+from ._values import Value
 
 __all__ = [
     "FORM_CONTENT_TYPE",
@@ -23,6 +23,8 @@ __all__ = [
 ]
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+
+_set = object.__setattr__
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -39,9 +41,8 @@ def header_value(headers: Mapping[str, str], name: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class HttpRequest:
-    """A request the core wants a driver to send.
+class HttpRequest(Value):
+    """A request the core wants a driver to send (a frozen value).
 
     Attributes:
         method: Upper-case HTTP method.
@@ -50,10 +51,24 @@ class HttpRequest:
         body: The encoded body, or ``None``.
     """
 
+    __slots__ = ("body", "headers", "method", "url")
+    _compared = ("method", "url", "headers", "body")
     method: str
     url: str
-    headers: Mapping[str, str] = field(default_factory=dict)
-    body: bytes | None = None
+    headers: Mapping[str, str]
+    body: bytes | None
+
+    def __init__(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+    ) -> None:
+        _set(self, "method", method)
+        _set(self, "url", url)
+        _set(self, "headers", {} if headers is None else headers)
+        _set(self, "body", body)
 
     def __repr__(self) -> str:
         # Headers, body and query carry credentials (Authorization, client_secret, tokens in
@@ -61,9 +76,8 @@ class HttpRequest:
         return f"HttpRequest({self.method} {_where(self.url)})"
 
 
-@dataclass(frozen=True, slots=True)
-class HttpResponse:
-    """A response handed back to the core by a driver.
+class HttpResponse(Value):
+    """A response handed back to the core by a driver (a frozen value).
 
     Attributes:
         status_code: HTTP status.
@@ -74,10 +88,24 @@ class HttpResponse:
             the executor attaches to the errors a flow raises about this response. Not compared.
     """
 
+    __slots__ = ("body", "headers", "raw", "status_code")
+    _compared = ("status_code", "headers", "body")
     status_code: int
-    headers: Mapping[str, str] = field(default_factory=dict)
-    body: bytes = b""
-    raw: object = field(default=None, compare=False, repr=False)
+    headers: Mapping[str, str]
+    body: bytes
+    raw: object
+
+    def __init__(
+        self,
+        status_code: int,
+        headers: Mapping[str, str] | None = None,
+        body: bytes = b"",
+        raw: object = None,
+    ) -> None:
+        _set(self, "status_code", status_code)
+        _set(self, "headers", {} if headers is None else headers)
+        _set(self, "body", body)
+        _set(self, "raw", raw)
 
     def __repr__(self) -> str:
         return f"HttpResponse({self.status_code}, {len(self.body)} bytes)"  # bodies hold tokens

@@ -20,9 +20,11 @@ can use it.
 
 from __future__ import annotations
 
-import json
 import re
-from typing import Any
+
+TYPE_CHECKING = False  # typing costs milliseconds at import; type checkers read this as True
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["EXCERPT_LIMIT", "REDACTED", "excerpt", "is_secret_name", "redact_text", "redact_value"]
 
@@ -126,6 +128,8 @@ def excerpt(body: bytes | str | Any, limit: int = EXCERPT_LIMIT) -> str:
         return _cut(text, limit)
     stripped = text.strip()
     if stripped[:1] in ("{", "["):
+        import json  # only when an error is being described; the signing path never loads it
+
         try:
             parsed = json.loads(stripped)
         except (ValueError, RecursionError):
@@ -137,6 +141,8 @@ def excerpt(body: bytes | str | Any, limit: int = EXCERPT_LIMIT) -> str:
 
 
 def _dump(value: Any) -> str:
+    import json
+
     try:
         return json.dumps(value, ensure_ascii=False, default=str)
     except (ValueError, RecursionError):

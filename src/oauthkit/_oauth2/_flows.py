@@ -21,23 +21,13 @@ from .._core._params import ExtraParams, Scope
 from .._core._steps import Exclusive, Flow, Purpose
 from .._errors import UsageError
 from ._client_auth import ClientAuth
-from ._device import (
-    DeviceAuthorization,
-    build_device_authorization_request,
-    parse_device_authorization_response,
-)
 from ._grants import ClientCredentialsGrant, Grant, RefreshTokenGrant
-from ._introspection import (
-    Introspection,
-    build_introspection_request,
-    parse_introspection_response,
-)
-from ._polling import poll_device_token
-from ._revocation import build_revocation_request, parse_revocation_response
 from ._token import Token
 from ._token_response import parse_token_response
 
 if TYPE_CHECKING:
+    from ._device import DeviceAuthorization
+    from ._introspection import Introspection
     from ._manager import TokenManager
 
 __all__ = [
@@ -236,6 +226,9 @@ def device_authorization(
         TokenEndpointError: The server refused.
         MalformedResponseError: The body is not a device authorization response.
     """
+    # The device flow, revocation and introspection load when first used: most clients never
+    # need them, and every client pays their import otherwise.
+    from ._device import build_device_authorization_request, parse_device_authorization_response
 
     def build(now: float) -> HttpRequest:
         return build_device_authorization_request(
@@ -263,6 +256,8 @@ def device_token(
     scope: Scope,
 ) -> Flow[Token]:
     """Poll (RFC 8628 §3.4, §3.5), then make the token current under the token's lock."""
+    from ._polling import poll_device_token
+
     token = yield from poll_device_token(
         authorization,
         endpoint,
@@ -300,6 +295,8 @@ def revoke(
         UsageError: No token given and none held.
         TokenEndpointError: The server refused.
     """
+    from ._revocation import build_revocation_request, parse_revocation_response
+
     current = None
     if token is None:
         current = manager.token
@@ -342,6 +339,8 @@ def introspect(
         TokenEndpointError: The server refused.
         MalformedResponseError: The answer is not an introspection response.
     """
+    from ._introspection import build_introspection_request, parse_introspection_response
+
     if token is None:
         current = manager.token
         if current is None:

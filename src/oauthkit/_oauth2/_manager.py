@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._core._exchange import RetryPolicy
 from .._core._http import HttpRequest
@@ -33,11 +33,13 @@ from .._errors import TokenExpiredError, UsageError
 from . import _flows, _protected
 from ._bearer import PLACEMENT_HEADER, PLACEMENTS, build_bearer_patch
 from ._client_auth import ClientAuth, client_auth_for
-from ._device import DeviceAuthorization
 from ._grants import ClientCredentialsGrant, Grant, build_token_request
-from ._introspection import Introspection
 from ._renewal import RENEW_CLIENT_CREDENTIALS, RENEW_REFRESH_TOKEN, RenewalState
 from ._token import Token
+
+if TYPE_CHECKING:
+    from ._device import DeviceAuthorization
+    from ._introspection import Introspection
 
 __all__ = ["LEEWAY_FRACTION", "TokenManager"]
 

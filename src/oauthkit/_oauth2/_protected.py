@@ -17,7 +17,6 @@ from .._core._exchange import Deadline
 from .._core._http import HttpRequest, HttpResponse
 from .._core._run import log
 from .._core._steps import Exclusive, Flow, Purpose, TokenIssued
-from ._challenges import is_token_rejected
 from ._flows import deadline_for, purpose_of, send
 from ._grants import ClientCredentialsGrant, Grant, RefreshTokenGrant
 from ._renewal import RENEW_CLIENT_CREDENTIALS, RENEW_REFRESH_TOKEN
@@ -152,6 +151,12 @@ def _renew_locked(
     return new
 
 
+def _rejected(response: HttpResponse) -> bool:
+    from ._challenges import is_token_rejected
+
+    return is_token_rejected(response)
+
+
 def protected(
     manager: TokenManager, method: str, url: str, *, replayable: bool, timeout: float | None
 ) -> Flow[None]:
@@ -177,7 +182,8 @@ def protected(
         replayable
         and token is not None
         and isinstance(response, HttpResponse)
-        and is_token_rejected(response)
+        and response.status_code == 401  # before loading the WWW-Authenticate parser
+        and _rejected(response)
         and manager.renewal_kind(token) is not None
     ):
         log.debug("the resource server rejected the access token; renewing once")

@@ -15,12 +15,12 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
 
 from .._core._encoding import percent_encode
 from .._core._extras import require
+from .._core._values import Value
 from .._errors import SignatureMethodError, UsageError
 
 # typing costs milliseconds at import; annotations are strings here, so it is type-time only.
@@ -123,9 +123,8 @@ def signature_base_string(method: str, url: str, params: Iterable[tuple[str, str
     )
 
 
-@dataclass(frozen=True, slots=True)
-class SigningMaterial:
-    """What a signature method may use to build its signing function.
+class SigningMaterial(Value):
+    """What a signature method may use to build its signing function (a frozen value).
 
     Attributes:
         client_secret: The consumer secret (``""`` when none).
@@ -133,9 +132,17 @@ class SigningMaterial:
         rsa_key: A loaded ``cryptography`` RSA private key, for the RSA methods.
     """
 
+    __slots__ = ("client_secret", "rsa_key", "token_secret")
+    _compared = ("client_secret", "token_secret", "rsa_key")
     client_secret: str
     token_secret: str
-    rsa_key: Any = None
+    rsa_key: Any
+
+    def __init__(self, client_secret: str, token_secret: str, rsa_key: Any = None) -> None:
+        _set = object.__setattr__
+        _set(self, "client_secret", client_secret)
+        _set(self, "token_secret", token_secret)
+        _set(self, "rsa_key", rsa_key)
 
     def __repr__(self) -> str:
         return "SigningMaterial(<redacted>)"

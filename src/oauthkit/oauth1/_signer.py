@@ -20,12 +20,12 @@ import base64
 import hashlib
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
 from urllib.parse import unquote, urlsplit
 
 from .._core._http import HttpRequest, header_value
 from .._core._random import random_hex
 from .._core._transport import check_transport
+from .._core._values import Value
 from .._errors import SignatureMethodError, UsageError
 from ._signature import (
     HMAC_SHA1,
@@ -42,6 +42,8 @@ from ._signature import (
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
+
+_set = object.__setattr__
 
 __all__ = [
     "CONTENT_TYPE_FORM_URLENCODED",
@@ -129,8 +131,7 @@ def _quote_header_value(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"')
 
 
-@dataclass(frozen=True, slots=True)
-class OAuth1Signer:
+class OAuth1Signer(Value):
     """Signs HTTP requests with one set of OAuth 1.0a credentials.
 
     The argument names are those of requests-oauthlib's ``OAuth1``; ``nonce_factory`` and
@@ -159,51 +160,112 @@ class OAuth1Signer:
         SignatureMethodError: Unknown method, or an RSA method without a usable key.
     """
 
+    __slots__ = (
+        "_sign",
+        "allow_insecure_transport",
+        "body_hash",
+        "callback_uri",
+        "client_key",
+        "client_secret",
+        "nonce",
+        "nonce_factory",
+        "realm",
+        "resource_owner_key",
+        "resource_owner_secret",
+        "rsa_key",
+        "signature_method",
+        "signature_type",
+        "timestamp",
+        "timestamp_factory",
+        "verifier",
+    )
+    _compared = tuple(name for name in __slots__ if name != "_sign")
     client_key: str
-    client_secret: str | None = field(default=None, repr=False)
-    resource_owner_key: str | None = field(default=None, repr=False)
-    resource_owner_secret: str | None = field(default=None, repr=False)
-    callback_uri: str | None = None
-    signature_method: str = HMAC_SHA1
-    signature_type: str = SIGNATURE_TYPE_AUTH_HEADER
-    rsa_key: Any = field(default=None, repr=False)
-    verifier: str | None = field(default=None, repr=False)
-    realm: str | None = None
-    nonce: str | None = field(default=None, repr=False)
-    timestamp: str | None = None
-    body_hash: bool = False
-    nonce_factory: Callable[[], str] = field(default=default_nonce, repr=False)
-    timestamp_factory: Callable[[], str] = field(default=default_timestamp, repr=False)
-    allow_insecure_transport: bool = False
-    _sign: SignFunction = field(init=False, repr=False, compare=False)
+    client_secret: str | None
+    resource_owner_key: str | None
+    resource_owner_secret: str | None
+    callback_uri: str | None
+    signature_method: str
+    signature_type: str
+    rsa_key: Any
+    verifier: str | None
+    realm: str | None
+    nonce: str | None
+    timestamp: str | None
+    body_hash: bool
+    nonce_factory: Callable[[], str]
+    timestamp_factory: Callable[[], str]
+    allow_insecure_transport: bool
+    _sign: SignFunction
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.client_key, str) or not self.client_key:
+    def __init__(
+        self,
+        client_key: str,
+        client_secret: str | None = None,
+        resource_owner_key: str | None = None,
+        resource_owner_secret: str | None = None,
+        callback_uri: str | None = None,
+        signature_method: str = HMAC_SHA1,
+        signature_type: str = SIGNATURE_TYPE_AUTH_HEADER,
+        rsa_key: Any = None,
+        verifier: str | None = None,
+        realm: str | None = None,
+        nonce: str | None = None,
+        timestamp: str | None = None,
+        body_hash: bool = False,
+        nonce_factory: Callable[[], str] = default_nonce,
+        timestamp_factory: Callable[[], str] = default_timestamp,
+        allow_insecure_transport: bool = False,
+    ) -> None:
+        if not isinstance(client_key, str) or not client_key:
             raise UsageError("client_key must be a non-empty string")
-        signature_type = self.signature_type.upper()
-        if signature_type not in _SIGNATURE_TYPES:
+        placement = signature_type.upper() if isinstance(signature_type, str) else ""
+        if placement not in _SIGNATURE_TYPES:
             raise UsageError(
-                f"signature_type must be AUTH_HEADER, QUERY or BODY, not {self.signature_type!r}"
+                f"signature_type must be AUTH_HEADER, QUERY or BODY, not {signature_type!r}"
             )
-        object.__setattr__(self, "signature_type", signature_type)
-        rsa_key = self.rsa_key
-        if self.signature_method.startswith("RSA-"):
+        if signature_method.startswith("RSA-"):
             if rsa_key is None:
-                raise SignatureMethodError(f"{self.signature_method} needs rsa_key")
-            rsa_key = load_rsa_private_key(rsa_key)
-            object.__setattr__(self, "rsa_key", rsa_key)  # parsed once, shared by replace()
-        material = SigningMaterial(
-            self.client_secret or "", self.resource_owner_secret or "", rsa_key
+                raise SignatureMethodError(f"{signature_method} needs rsa_key")
+            rsa_key = load_rsa_private_key(rsa_key)  # parsed once, shared by replace()
+        material = SigningMaterial(client_secret or "", resource_owner_secret or "", rsa_key)
+        sign = bind_signature_method(signature_method, material)
+        for name, value in (
+            ("client_key", client_key),
+            ("client_secret", client_secret),
+            ("resource_owner_key", resource_owner_key),
+            ("resource_owner_secret", resource_owner_secret),
+            ("callback_uri", callback_uri),
+            ("signature_method", signature_method),
+            ("signature_type", placement),
+            ("rsa_key", rsa_key),
+            ("verifier", verifier),
+            ("realm", realm),
+            ("nonce", nonce),
+            ("timestamp", timestamp),
+            ("body_hash", body_hash),
+            ("nonce_factory", nonce_factory),
+            ("timestamp_factory", timestamp_factory),
+            ("allow_insecure_transport", allow_insecure_transport),
+            ("_sign", sign),
+        ):
+            _set(self, name, value)
+
+    def __repr__(self) -> str:
+        # Secrets, tokens, the verifier, the key and the nonce stay out.
+        return (
+            f"OAuth1Signer(client_key={self.client_key!r}, callback_uri={self.callback_uri!r}, "
+            f"signature_method={self.signature_method!r}, "
+            f"signature_type={self.signature_type!r}, realm={self.realm!r}, "
+            f"timestamp={self.timestamp!r}, body_hash={self.body_hash!r}, "
+            f"allow_insecure_transport={self.allow_insecure_transport!r})"
         )
-        object.__setattr__(self, "_sign", bind_signature_method(self.signature_method, material))
 
     def with_token(
         self, key: str | None, secret: str | None, verifier: str | None = None
     ) -> OAuth1Signer:
         """Return a signer for another token, reusing the parsed key material."""
-        return replace(
-            self, resource_owner_key=key, resource_owner_secret=secret, verifier=verifier
-        )
+        return self.replace(resource_owner_key=key, resource_owner_secret=secret, verifier=verifier)
 
     def oauth_params(self, body_digest: str | None = None) -> list[tuple[str, str]]:
         """The ``oauth_*`` protocol parameters of one request (RFC 5849 §3.1), unsigned."""

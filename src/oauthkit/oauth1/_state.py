@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 
 from .._core._exchange import DEFAULT_TIMEOUT, Deadline, RetryPolicy, exchange
 from .._core._http import HttpRequest
@@ -92,7 +91,7 @@ class OAuth1FlowState:
             realm = " ".join(realm)
         # §2.1: oauth_callback is required; "oob" when the client has no callback.
         callback = self.signer.callback_uri or "oob"
-        return replace(self.signer, realm=realm or self.signer.realm, callback_uri=callback)
+        return self.signer.replace(realm=realm or self.signer.realm, callback_uri=callback)
 
     def access_token_signer(self, url: str, verifier: str | None = None) -> OAuth1Signer:
         """The signer for the token-credentials request (§2.3).
@@ -109,7 +108,7 @@ class OAuth1FlowState:
             raise MissingVerifierError("no client verifier has been set")
         if not signer.resource_owner_key:
             raise UsageError("no request token: fetch a request token before the access token")
-        return replace(signer, verifier=verifier, callback_uri=None)
+        return signer.replace(verifier=verifier, callback_uri=None)
 
     def token_flow(
         self,
@@ -167,7 +166,7 @@ class OAuth1FlowState:
         )
         token = parse_token_response(response)
         adopted = self.signer.with_token(token["oauth_token"], token.get("oauth_token_secret"))
-        self.signer = replace(adopted, callback_uri=None) if request_token else adopted
+        self.signer = adopted.replace(callback_uri=None) if request_token else adopted
         self.temporary = request_token
         return token
 

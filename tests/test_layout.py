@@ -246,12 +246,21 @@ def test_renamed_names_warn_and_still_work() -> None:
 
 
 def test_sync_and_async_httpx_clients_are_not_twins() -> None:
-    # The blocking session methods are written once (requests and httpx share them); only the
-    # awaitable counterparts exist twice, and they only build a flow and await the executor.
+    # Every session method that does I/O is one call builder: the blocking sessions (requests
+    # and httpx, through one mixin) and the async client make their methods from it.
+    from oauthkit._compat import _calls
     from oauthkit._compat._attributes import SyncSessionMethods
 
     assert issubclass(oauthkit.requests.OAuth2Session, SyncSessionMethods)
     assert issubclass(oauthkit.httpx.OAuth2Client, SyncSessionMethods)
-    for name in ("fetch_token", "refresh_token", "revoke_token", "introspect_token"):
-        source = inspect.getsource(getattr(oauthkit.httpx.AsyncOAuth2Client, name))
-        assert "await self._run(" in source
+    for name in (
+        "fetch_token",
+        "refresh_token",
+        "fetch_device_authorization",
+        "poll_device_token",
+        "revoke_token",
+        "introspect_token",
+    ):
+        build = getattr(_calls, name)
+        for cls in (oauthkit.requests.OAuth2Session, oauthkit.httpx.AsyncOAuth2Client):
+            assert getattr(cls, name).__wrapped__ is build

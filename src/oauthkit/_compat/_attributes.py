@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from .._core._exchange import RetryPolicy
 from .._core._run import IO, run
@@ -22,11 +22,9 @@ from .._oauth2._bearer import PLACEMENTS
 from .._oauth2._client_auth import ClientAuth
 from .._oauth2._manager import TokenManager
 from .._oauth2._token import Token
+from . import _calls
+from ._calls import blocking_method
 from ._session import OAuth2SessionState
-
-if TYPE_CHECKING:
-    from .._oauth2._device import DeviceAuthorization
-    from .._oauth2._introspection import Introspection
 
 __all__ = ["SessionAttributes", "SyncSessionMethods", "TokenUpdater"]
 
@@ -95,6 +93,10 @@ class SessionAttributes:
 
     def _start(self, token_updater: TokenUpdater | None) -> None:
         """Set up the driver's half (locks, auth hook) once the state exists."""
+
+    def _seconds(self, timeout: Any) -> float | None:
+        """A per-call ``timeout=`` as the core's budget in seconds (the driver knows its forms)."""
+        return None if timeout is None else float(timeout)
 
     def _updated(self, token: Token) -> Any:
         """Hand a renewed token to ``token_updater`` (the driver's executor awaits a result)."""
@@ -224,7 +226,8 @@ class SessionAttributes:
 class SyncSessionMethods(SessionAttributes):
     """The I/O methods of requests-oauthlib's ``OAuth2Session`` for blocking drivers.
 
-    Each builds the core flow and passes it to ``_execute`` with the call's native settings.
+    Each is made from a call builder of :mod:`oauthkit._compat._calls` (the async httpx client
+    makes its awaitable methods from the same builders) and runs with the driver's I/O (``_io``).
     """
 
     def _start(self, token_updater: TokenUpdater | None) -> None:
@@ -242,157 +245,11 @@ class SyncSessionMethods(SessionAttributes):
 
     def _execute(self, flow: Flow[T], **native: Any) -> T:
         """Run ``flow`` with the driver's I/O and the call's native settings."""
-        return run(flow, self._io(**native))
+        return run(flow, self._io(**{k: v for k, v in native.items() if v is not None}))
 
-    def _seconds(self, timeout: Any) -> float | None:
-        """A per-call ``timeout=`` as the core's budget in seconds."""
-        return None if timeout is None else float(timeout)
-
-    def fetch_token(
-        self,
-        token_url: str,
-        code: str | None = None,
-        authorization_response: str | None = None,
-        body: str = "",
-        auth: Any = None,
-        username: str | None = None,
-        password: str | None = None,
-        method: str = "POST",
-        force_querystring: bool = False,
-        timeout: Any = None,
-        headers: Mapping[str, str] | None = None,
-        verify: Any = None,
-        proxies: Any = None,
-        include_client_id: bool | None = None,
-        client_secret: str | None = None,
-        cert: Any = None,
-        **kwargs: Any,
-    ) -> dict[str, Any]:
-        """Obtain a token at ``token_url`` (RFC 6749 §4.1.3, §4.3.2, §4.4.2).
-
-        Raises:
-            StateMismatchError: ``authorization_response`` carries another ``state``.
-            AuthorizationError: ``authorization_response`` is an error response.
-            TokenEndpointError: The server refused (one subclass per ``error`` code).
-            MalformedResponseError: The body is not a token response.
-            UnexpectedRedirectError: The token endpoint redirected; nothing was re-sent.
-            InsecureTransportError: ``token_url`` is plain http and not loopback.
-            UsageError: Missing arguments for the grant.
-        """
-        flow = self._oauth.fetch_token_flow(
-            token_url,
-            code,
-            authorization_response,
-            body,
-            external_auth=auth is not None,
-            username=username,
-            password=password,
-            include_client_id=include_client_id,
-            client_secret=client_secret,
-            method=method,
-            force_querystring=force_querystring,
-            headers=headers,
-            timeout=self._seconds(timeout),
-            **kwargs,
-        )
-        self._execute(flow, auth=auth, verify=verify, proxies=proxies, cert=cert)
-        return self.token
-
-    def refresh_token(
-        self,
-        token_url: str,
-        refresh_token: str | None = None,
-        body: str = "",
-        auth: Any = None,
-        timeout: Any = None,
-        headers: Mapping[str, str] | None = None,
-        verify: Any = None,
-        proxies: Any = None,
-        **kwargs: Any,
-    ) -> dict[str, Any]:
-        """Refresh the token now (RFC 6749 §6); the old refresh token is kept if not rotated.
-
-        Raises:
-            TokenEndpointError: The server refused.
-            MalformedResponseError: The body is not a token response.
-            UsageError: No endpoint or no refresh token.
-        """
-        flow = self._oauth.refresh_token_flow(
-            token_url,
-            refresh_token,
-            body,
-            external_auth=auth is not None,
-            headers=headers,
-            timeout=self._seconds(timeout),
-            **kwargs,
-        )
-        self._execute(flow, auth=auth, verify=verify, proxies=proxies)
-        return self.token
-
-    def fetch_device_authorization(
-        self, url: str, scope: str | Sequence[str] | None = None, **kwargs: Any
-    ) -> DeviceAuthorization:
-        """Start the device flow (RFC 8628 §3.1): show ``user_code`` and ``verification_uri``.
-
-        Raises:
-            TokenEndpointError: The server refused.
-            MalformedResponseError: The body is not a device authorization response.
-        """
-        return self._execute(self._oauth.device_authorization_flow(url, scope, **kwargs))
-
-    def poll_device_token(
-        self,
-        authorization: DeviceAuthorization,
-        token_url: str,
-        *,
-        deadline: float | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> dict[str, Any]:
-        """Wait for the user to approve a device authorization (RFC 8628 §3.4, §3.5).
-
-        Raises:
-            AccessDeniedError: The user refused.
-            DeviceCodeExpiredError: The device code expired at the server.
-            DeviceFlowExpiredError: The deadline passed.
-        """
-        flow = self._oauth.device_token_flow(authorization, token_url, deadline)
-        self._execute(flow, sleep=sleep)
-        return self.token
-
-    def revoke_token(
-        self,
-        url: str,
-        token: str | None = None,
-        token_type_hint: str | None = None,
-        *,
-        timeout: Any = None,
-    ) -> None:
-        """Revoke a token (RFC 7009); without ``token``, the session's grant, then forget it.
-
-        Raises:
-            TokenEndpointError: The server refused.
-            UsageError: No token given and none held.
-        """
-        flow = self._oauth.core.revoke_flow(
-            url, token, token_type_hint=token_type_hint, timeout=self._seconds(timeout)
-        )
-        self._execute(flow)
-
-    def introspect_token(
-        self,
-        url: str,
-        token: str | None = None,
-        token_type_hint: str | None = None,
-        *,
-        timeout: Any = None,
-    ) -> Introspection:
-        """What the server knows about a token (RFC 7662); default: the access token.
-
-        Raises:
-            TokenEndpointError: The server refused.
-            MalformedResponseError: The answer is not an introspection response.
-        """
-        flow = self._oauth.core.introspect_flow(
-            url, token, token_type_hint=token_type_hint, timeout=self._seconds(timeout)
-        )
-        return self._execute(flow)
+    fetch_token = blocking_method(_calls.fetch_token)
+    refresh_token = blocking_method(_calls.refresh_token)
+    fetch_device_authorization = blocking_method(_calls.fetch_device_authorization)
+    poll_device_token = blocking_method(_calls.poll_device_token)
+    revoke_token = blocking_method(_calls.revoke_token)
+    introspect_token = blocking_method(_calls.introspect_token)

@@ -10,17 +10,17 @@ takes off a redirect hop what the core's patch says must not follow it.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import httpx
 
+from .._compat import _calls
 from .._compat._attributes import SessionAttributes, SyncSessionMethods, TokenUpdater
+from .._compat._calls import awaitable_method
 from .._core._run import arun
 from .._core._steps import Flow
 from .._errors import UsageError
-from .._oauth2._device import DeviceAuthorization
-from .._oauth2._introspection import Introspection
 from ._auth import OAuth2Auth
 from ._io import AsyncHttpxIO, HttpxIO, seconds, strip_redirect_hop
 
@@ -127,7 +127,7 @@ class AsyncOAuth2Client(_ClientBase, httpx.AsyncClient):
             await request.aread()
             strip_redirect_hop(request)
 
-    async def _run(
+    async def _aexecute(
         self,
         flow: Flow[T],
         *,
@@ -146,119 +146,15 @@ class AsyncOAuth2Client(_ClientBase, httpx.AsyncClient):
         )
         return await arun(flow, io)
 
-    async def fetch_token(
-        self,
-        token_url: str,
-        code: str | None = None,
-        authorization_response: str | None = None,
-        body: str = "",
-        auth: Any = None,
-        username: str | None = None,
-        password: str | None = None,
-        method: str = "POST",
-        force_querystring: bool = False,
-        timeout: Any = None,
-        headers: Mapping[str, str] | None = None,
-        verify: Any = None,
-        proxies: Any = None,
-        include_client_id: bool | None = None,
-        client_secret: str | None = None,
-        cert: Any = None,
-        **kwargs: Any,
-    ) -> dict[str, Any]:
-        """Obtain a token; see :meth:`oauthkit.requests.OAuth2Session.fetch_token`."""
-        flow = self._oauth.fetch_token_flow(
-            token_url,
-            code,
-            authorization_response,
-            body,
-            external_auth=auth is not None,
-            username=username,
-            password=password,
-            include_client_id=include_client_id,
-            client_secret=client_secret,
-            method=method,
-            force_querystring=force_querystring,
-            headers=headers,
-            timeout=seconds(timeout),
-            **kwargs,
-        )
-        await self._run(flow, auth=auth, verify=verify, proxies=proxies, cert=cert)
-        return self.token
+    def _seconds(self, timeout: Any) -> float | None:
+        return seconds(timeout)
 
-    async def refresh_token(
-        self,
-        token_url: str,
-        refresh_token: str | None = None,
-        body: str = "",
-        auth: Any = None,
-        timeout: Any = None,
-        headers: Mapping[str, str] | None = None,
-        verify: Any = None,
-        proxies: Any = None,
-        **kwargs: Any,
-    ) -> dict[str, Any]:
-        """Refresh now; see :meth:`oauthkit.requests.OAuth2Session.refresh_token`."""
-        flow = self._oauth.refresh_token_flow(
-            token_url,
-            refresh_token,
-            body,
-            external_auth=auth is not None,
-            headers=headers,
-            timeout=seconds(timeout),
-            **kwargs,
-        )
-        await self._run(flow, auth=auth, verify=verify, proxies=proxies)
-        return self.token
-
-    async def fetch_device_authorization(
-        self, url: str, scope: str | Sequence[str] | None = None, **kwargs: Any
-    ) -> DeviceAuthorization:
-        """Start the device flow (RFC 8628 §3.1)."""
-        return await self._run(self._oauth.device_authorization_flow(url, scope, **kwargs))
-
-    async def poll_device_token(
-        self,
-        authorization: DeviceAuthorization,
-        token_url: str,
-        *,
-        deadline: float | None = None,
-        sleep: Callable[[float], Awaitable[Any]] | None = None,
-    ) -> dict[str, Any]:
-        """Wait for the user's decision (RFC 8628 §3.4, §3.5)."""
-        flow = self._oauth.device_token_flow(authorization, token_url, deadline)
-        await self._run(flow, sleep=sleep)
-        return self.token
-
-    async def revoke_token(
-        self,
-        url: str,
-        token: str | None = None,
-        token_type_hint: str | None = None,
-        *,
-        timeout: Any = None,
-    ) -> None:
-        """Revoke a token (RFC 7009); see :meth:`oauthkit.requests.OAuth2Session.revoke_token`."""
-        core = self._oauth.core
-        flow = core.revoke_flow(
-            url, token, token_type_hint=token_type_hint, timeout=seconds(timeout)
-        )
-        await self._run(flow)
-
-    async def introspect_token(
-        self,
-        url: str,
-        token: str | None = None,
-        token_type_hint: str | None = None,
-        *,
-        timeout: Any = None,
-    ) -> Introspection:
-        """Ask about a token (RFC 7662); see the requests driver's ``introspect_token``."""
-        core = self._oauth.core
-        flow = core.introspect_flow(
-            url, token, token_type_hint=token_type_hint, timeout=seconds(timeout)
-        )
-        return await self._run(flow)
+    fetch_token = awaitable_method(_calls.fetch_token)
+    refresh_token = awaitable_method(_calls.refresh_token)
+    fetch_device_authorization = awaitable_method(_calls.fetch_device_authorization)
+    poll_device_token = awaitable_method(_calls.poll_device_token)
+    revoke_token = awaitable_method(_calls.revoke_token)
+    introspect_token = awaitable_method(_calls.introspect_token)
 
     async def request(
         self, method: str, url: httpx.URL | str, *, withhold_token: bool = False, **kwargs: Any

@@ -1,0 +1,278 @@
+"""requests-oauthlib's session methods that do I/O, written once for blocking and async drivers.
+
+Each function here takes a session and the method's arguments and returns a :class:`Call`: the
+core flow to run, the call's settings for the HTTP library, and how to turn the flow's result
+into the method's return value. :func:`blocking_method` and :func:`awaitable_method` make the
+methods of the blocking sessions (requests, httpx) and of the async httpx client from the same
+function, so the signatures, the docstrings and the argument handling exist once, and type
+checkers see ``fetch_token(...) -> dict`` on one and ``-> Awaitable[dict]`` on the other.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar
+
+from .._core._steps import Flow
+
+if TYPE_CHECKING:
+    from .._oauth2._device import DeviceAuthorization
+    from .._oauth2._introspection import Introspection
+    from ._attributes import SessionAttributes
+
+__all__ = [
+    "Call",
+    "awaitable_method",
+    "blocking_method",
+    "fetch_device_authorization",
+    "fetch_token",
+    "introspect_token",
+    "poll_device_token",
+    "refresh_token",
+    "revoke_token",
+]
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Call(Generic[T]):
+    """One I/O method call, ready to run.
+
+    Attributes:
+        flow: The core flow.
+        finish: Turns the flow's result into the method's return value.
+        native: Settings for the HTTP library (``auth``, ``verify``, ``proxies``, ``cert``,
+            ``sleep``); ``None`` values mean "the driver's default".
+    """
+
+    flow: Flow[Any]
+    finish: Callable[[Any], T]
+    native: Mapping[str, Any] = field(default_factory=dict)
+
+
+def blocking_method(
+    build: Callable[Concatenate[Any, P], Call[T]],
+) -> Callable[Concatenate[Any, P], T]:
+    """A blocking session method from a call builder: run the flow, return the result."""
+
+    def method(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        call = build(self, *args, **kwargs)
+        return call.finish(self._execute(call.flow, **call.native))
+
+    _wrap(method, build, "")
+    return method
+
+
+def _wrap(method: Callable[..., Any], build: Callable[..., Any], prefix: str) -> None:
+    """Give ``method`` the name, docstring and signature of ``build``, returning what it returns."""
+    import inspect  # loaded already: dataclasses imports it
+
+    functools.update_wrapper(method, build)
+    signature = inspect.signature(build)
+    result = str(signature.return_annotation).removeprefix("Call[").removesuffix("]")
+    shown = f"{prefix}[{result}]" if prefix else result
+    method.__dict__["__signature__"] = signature.replace(return_annotation=shown)
+
+
+def awaitable_method(
+    build: Callable[Concatenate[Any, P], Call[T]],
+) -> Callable[Concatenate[Any, P], Coroutine[Any, Any, T]]:
+    """An async client method from a call builder: await the flow, return the result."""
+
+    async def method(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        call = build(self, *args, **kwargs)
+        return call.finish(await self._aexecute(call.flow, **call.native))
+
+    _wrap(method, build, "Awaitable")
+    return method
+
+
+def _token(session: SessionAttributes) -> Callable[[object], dict[str, Any]]:
+    return lambda _: session.token
+
+
+def _same(value: T) -> T:
+    return value
+
+
+def fetch_token(
+    session: SessionAttributes,
+    /,
+    token_url: str,
+    code: str | None = None,
+    authorization_response: str | None = None,
+    body: str = "",
+    auth: Any = None,
+    username: str | None = None,
+    password: str | None = None,
+    method: str = "POST",
+    force_querystring: bool = False,
+    timeout: Any = None,
+    headers: Mapping[str, str] | None = None,
+    verify: Any = None,
+    proxies: Any = None,
+    include_client_id: bool | None = None,
+    client_secret: str | None = None,
+    cert: Any = None,
+    **kwargs: Any,
+) -> Call[dict[str, Any]]:
+    """Obtain a token at ``token_url`` (RFC 6749 §4.1.3, §4.3.2, §4.4.2).
+
+    requests-oauthlib's arguments; ``grant=`` takes any core grant (JWT bearer, token
+    exchange...). With httpx, ``verify``, ``proxies`` and ``cert`` belong to the client and are
+    refused here.
+
+    Returns:
+        The token dictionary.
+
+    Raises:
+        StateMismatchError: ``authorization_response`` carries another ``state``, or one already
+            exchanged.
+        AuthorizationError: ``authorization_response`` is an error response.
+        TokenEndpointError: The server refused (one subclass per ``error`` code).
+        MalformedResponseError: The body is not a token response.
+        UnexpectedRedirectError: The token endpoint redirected; nothing was re-sent.
+        InsecureTransportError: ``token_url`` is plain http and not loopback.
+        UsageError: Missing arguments for the grant.
+    """
+    flow = session._oauth.fetch_token_flow(
+        token_url,
+        code,
+        authorization_response,
+        body,
+        external_auth=auth is not None,
+        username=username,
+        password=password,
+        include_client_id=include_client_id,
+        client_secret=client_secret,
+        method=method,
+        force_querystring=force_querystring,
+        headers=headers,
+        timeout=session._seconds(timeout),
+        **kwargs,
+    )
+    native = {"auth": auth, "verify": verify, "proxies": proxies, "cert": cert}
+    return Call(flow, _token(session), native)
+
+
+def refresh_token(
+    session: SessionAttributes,
+    /,
+    token_url: str,
+    refresh_token: str | None = None,
+    body: str = "",
+    auth: Any = None,
+    timeout: Any = None,
+    headers: Mapping[str, str] | None = None,
+    verify: Any = None,
+    proxies: Any = None,
+    **kwargs: Any,
+) -> Call[dict[str, Any]]:
+    """Refresh the token now (RFC 6749 §6); the old refresh token is kept if not rotated.
+
+    Returns:
+        The token dictionary.
+
+    Raises:
+        TokenEndpointError: The server refused.
+        MalformedResponseError: The body is not a token response.
+        UsageError: No endpoint or no refresh token.
+    """
+    flow = session._oauth.refresh_token_flow(
+        token_url,
+        refresh_token,
+        body,
+        external_auth=auth is not None,
+        headers=headers,
+        timeout=session._seconds(timeout),
+        **kwargs,
+    )
+    return Call(flow, _token(session), {"auth": auth, "verify": verify, "proxies": proxies})
+
+
+def fetch_device_authorization(
+    session: SessionAttributes,
+    /,
+    url: str,
+    scope: str | Sequence[str] | None = None,
+    **kwargs: Any,
+) -> Call[DeviceAuthorization]:
+    """Start the device flow (RFC 8628 §3.1): show ``user_code`` and ``verification_uri``.
+
+    Raises:
+        TokenEndpointError: The server refused.
+        MalformedResponseError: The body is not a device authorization response.
+    """
+    return Call(session._oauth.device_authorization_flow(url, scope, **kwargs), _same)
+
+
+def poll_device_token(
+    session: SessionAttributes,
+    /,
+    authorization: DeviceAuthorization,
+    token_url: str,
+    *,
+    deadline: float | None = None,
+    sleep: Callable[[float], Any] | None = None,
+) -> Call[dict[str, Any]]:
+    """Wait for the user to approve a device authorization (RFC 8628 §3.4, §3.5).
+
+    ``sleep`` replaces the wait between polls (``time.sleep``, or ``anyio.sleep`` on the async
+    client), for tests and UIs.
+
+    Returns:
+        The token dictionary.
+
+    Raises:
+        AccessDeniedError: The user refused.
+        DeviceCodeExpiredError: The device code expired at the server.
+        DeviceFlowExpiredError: The deadline passed.
+    """
+    flow = session._oauth.device_token_flow(authorization, token_url, deadline)
+    return Call(flow, _token(session), {"sleep": sleep})
+
+
+def revoke_token(
+    session: SessionAttributes,
+    /,
+    url: str,
+    token: str | None = None,
+    token_type_hint: str | None = None,
+    *,
+    timeout: Any = None,
+) -> Call[None]:
+    """Revoke a token (RFC 7009); without ``token``, the session's grant, then forget it.
+
+    Raises:
+        TokenEndpointError: The server refused.
+        UsageError: No token given and none held.
+    """
+    flow = session._oauth.core.revoke_flow(
+        url, token, token_type_hint=token_type_hint, timeout=session._seconds(timeout)
+    )
+    return Call(flow, _same)
+
+
+def introspect_token(
+    session: SessionAttributes,
+    /,
+    url: str,
+    token: str | None = None,
+    token_type_hint: str | None = None,
+    *,
+    timeout: Any = None,
+) -> Call[Introspection]:
+    """What the server knows about a token (RFC 7662); default: the access token.
+
+    Raises:
+        TokenEndpointError: The server refused.
+        MalformedResponseError: The answer is not an introspection response.
+    """
+    flow = session._oauth.core.introspect_flow(
+        url, token, token_type_hint=token_type_hint, timeout=session._seconds(timeout)
+    )
+    return Call(flow, _same)

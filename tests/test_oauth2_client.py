@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 import oauthkit
 from oauthkit import (
     Exclusive,
+    HttpRequest,
     HttpResponse,
     SendProtected,
     SendRequest,
@@ -252,12 +254,23 @@ def test_unknown_client_object_is_a_usage_error() -> None:
         client_kind(object())
 
 
+def first_request(flow: Any) -> HttpRequest:
+    """The token request a fetch or refresh flow sends first (under the token's lock)."""
+    locked = next(flow)
+    assert isinstance(locked, Exclusive)
+    step = next(locked.flow)
+    assert isinstance(step, SendRequest)
+    return step.request
+
+
 def test_session_state_public_client_fetch_uses_body_client_id() -> None:
     state = OAuth2SessionState("public-app", redirect_uri="https://app/cb", pkce="S256")
     url, st = state.authorization_url("https://as.example/authorize")
     assert "code_challenge_method=S256" in url
-    request = state.build_fetch_request(
-        TOKEN_URL, authorization_response=f"https://app/cb?code=c1&state={st}"
+    request = first_request(
+        state.fetch_token_flow(
+            TOKEN_URL, authorization_response=f"https://app/cb?code=c1&state={st}"
+        )
     )
     form = dict(parse_qsl((request.body or b"").decode()))
     assert form["client_id"] == "public-app"
@@ -276,8 +289,10 @@ def test_session_state_verifier_survives_between_web_requests() -> None:
         state=st,
         code_verifier=first.code_verifier,
     )
-    request = second.build_fetch_request(
-        TOKEN_URL, authorization_response=f"https://app/cb?code=c&state={st}"
+    request = first_request(
+        second.fetch_token_flow(
+            TOKEN_URL, authorization_response=f"https://app/cb?code=c&state={st}"
+        )
     )
     assert dict(parse_qsl((request.body or b"").decode()))["code_verifier"] == first.code_verifier
 
@@ -286,19 +301,23 @@ def test_session_state_forged_state_is_refused_before_any_request() -> None:
     state = OAuth2SessionState("app", redirect_uri="https://app/cb")
     state.authorization_url("https://as.example/authorize")
     with pytest.raises(oauthkit.StateMismatchError):
-        state.build_fetch_request(
-            TOKEN_URL, authorization_response="https://app/cb?code=c&state=forged"
+        first_request(
+            state.fetch_token_flow(
+                TOKEN_URL, authorization_response="https://app/cb?code=c&state=forged"
+            )
         )
 
 
 def test_session_state_secret_goes_once_in_basic() -> None:
     state = OAuth2SessionState("app", redirect_uri="https://app/cb")
-    request = state.build_fetch_request(TOKEN_URL, code="c", client_secret="s3cret")
+    request = first_request(state.fetch_token_flow(TOKEN_URL, code="c", client_secret="s3cret"))
     form = dict(parse_qsl((request.body or b"").decode()))
     assert "client_secret" not in form
     assert request.headers["Authorization"].startswith("Basic ")
-    post = OAuth2SessionState("app").build_fetch_request(
-        TOKEN_URL, code="c", client_secret="s3cret", include_client_id=True
+    post = first_request(
+        OAuth2SessionState("app").fetch_token_flow(
+            TOKEN_URL, code="c", client_secret="s3cret", include_client_id=True
+        )
     )
     form = dict(parse_qsl((post.body or b"").decode()))
     assert form["client_secret"] == "s3cret"
@@ -312,7 +331,7 @@ def test_session_state_refresh_kwargs_authenticate_like_requests_oauthlib() -> N
         auto_refresh_kwargs={"client_id": "app", "client_secret": "s3cret", "audience": "api"},
         token={"access_token": "a", "token_type": "Bearer", "refresh_token": "r", "expires_at": 1},
     )
-    request = state.build_refresh_request(TOKEN_URL)
+    request = first_request(state.refresh_token_flow(TOKEN_URL))
     form = dict(parse_qsl((request.body or b"").decode()))
     # as requests-oauthlib: the credentials go in the body (client_secret_post), once
     assert form == {
@@ -329,10 +348,16 @@ def test_session_state_checks_the_issuer_of_the_callback() -> None:
     state = OAuth2SessionState("app", redirect_uri="https://app/cb", issuer="https://as.example")
     _, st = state.authorization_url("https://as.example/authorize")
     with pytest.raises(oauthkit.IssuerMismatchError):
-        state.build_fetch_request(
-            TOKEN_URL, authorization_response=f"https://app/cb?code=c&state={st}&iss=https://evil"
+        first_request(
+            state.fetch_token_flow(
+                TOKEN_URL,
+                authorization_response=f"https://app/cb?code=c&state={st}&iss=https://evil",
+            )
         )
-    request = state.build_fetch_request(
-        TOKEN_URL, authorization_response=f"https://app/cb?code=c&state={st}&iss=https://as.example"
+    request = first_request(
+        state.fetch_token_flow(
+            TOKEN_URL,
+            authorization_response=f"https://app/cb?code=c&state={st}&iss=https://as.example",
+        )
     )
     assert dict(parse_qsl((request.body or b"").decode()))["code"] == "c"

@@ -10,11 +10,16 @@ strict servers refuse.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .._errors import UsageError
-from .._oauth2._client_auth import ClientAuth, ClientSecretBasic, ClientSecretPost, NoneAuth
+from .._oauth2._client_auth import (
+    ClientAuth,
+    ClientAuthBase,
+    ClientSecretBasic,
+    ClientSecretPost,
+    NoneAuth,
+)
 
 __all__ = ["CLIENT_KINDS", "ExternalAuth", "client_kind", "session_auth"]
 
@@ -44,7 +49,7 @@ def client_kind(client: object) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class ExternalAuth:
+class ExternalAuth(ClientAuthBase):
     """The caller authenticates the token request itself (requests-oauthlib's ``auth=``).
 
     Adds nothing but, when asked, the ``client_id`` to the body.
@@ -55,22 +60,15 @@ class ExternalAuth:
     client_secret: str | None = field(default=None, repr=False)
     method: str = "external"
 
-    def apply(
-        self,
-        form: Sequence[tuple[str, str]],
-        headers: Mapping[str, str],
-        *,
-        endpoint: str,
-        now: float,
+    def credentials(
+        self, form: list[tuple[str, str]], headers: dict[str, str], *, endpoint: str, now: float
     ) -> tuple[list[tuple[str, str]], dict[str, str]]:
         """The form with ``client_id`` (and ``client_secret``) added when asked."""
-        del endpoint, now
-        out = list(form)
-        if self.include_client_id and not any(k == "client_id" for k, _ in out):
-            out.append(("client_id", self.client_id))
+        if self.include_client_id and not any(name == "client_id" for name, _ in form):
+            form = [*form, ("client_id", self.client_id)]
             if self.client_secret is not None:  # requests-oauthlib posts it alongside
-                out.append(("client_secret", self.client_secret))
-        return out, dict(headers)
+                form.append(("client_secret", self.client_secret))
+        return form, headers
 
 
 def session_auth(

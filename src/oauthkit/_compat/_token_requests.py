@@ -169,40 +169,6 @@ class TokenRequests:
 
         return grant, build
 
-    def build_fetch_request(
-        self,
-        token_url: str,
-        code: str | None = None,
-        authorization_response: str | None = None,
-        body: str | Mapping[str, Any] | None = "",
-        *,
-        external_auth: bool = False,
-        username: str | None = None,
-        password: str | None = None,
-        include_client_id: bool | None = None,
-        client_secret: str | None = None,
-        method: str = "POST",
-        force_querystring: bool = False,
-        headers: Mapping[str, str] | None = None,
-        **kwargs: Any,
-    ) -> HttpRequest:
-        """The request ``fetch_token`` sends, built now; see :meth:`fetch_token_flow`."""
-        _, build = self._fetch_plan(
-            token_url,
-            code,
-            authorization_response,
-            body,
-            external_auth=external_auth,
-            username=username,
-            password=password,
-            include_client_id=include_client_id,
-            client_secret=client_secret,
-            method=method,
-            force_querystring=force_querystring,
-            headers=headers,
-            kwargs=kwargs,
-        )
-        return build(self.core.clock())
 
     def fetch_token_flow(
         self,
@@ -336,26 +302,6 @@ class TokenRequests:
 
         return build
 
-    def build_refresh_request(
-        self,
-        token_url: str | None,
-        refresh_token: str | None = None,
-        body: str | Mapping[str, Any] | None = "",
-        *,
-        external_auth: bool = False,
-        headers: Mapping[str, str] | None = None,
-        **kwargs: Any,
-    ) -> HttpRequest:
-        """The request ``refresh_token`` sends, built now; see :meth:`refresh_token_flow`."""
-        build = self._refresh_plan(
-            token_url,
-            refresh_token,
-            body,
-            external_auth=external_auth,
-            headers=headers,
-            kwargs=kwargs,
-        )
-        return build(self.core.clock())
 
     def refresh_token_flow(
         self,

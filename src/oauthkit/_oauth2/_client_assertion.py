@@ -12,14 +12,14 @@ made, never at import time. The clock (``now``) and the ``jti`` source are injec
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from .._core._extras import require
 from .._core._random import generate_jti
 from .._errors import UsageError
-from ._client_auth import check_client_form, check_client_id, check_client_secret
+from ._client_auth import ClientAuthBase, check_client_id, check_client_secret
 
 __all__ = [
     "CLIENT_ASSERTION_TYPE_JWT_BEARER",
@@ -41,14 +41,11 @@ def _check_lifetime(lifetime: object) -> None:
         raise UsageError("lifetime must be a positive whole number of seconds")
 
 
-def _assertion_form(
-    form: Sequence[tuple[str, str]], client_id: str, assertion: str
-) -> list[tuple[str, str]]:
+def _assertion_form(form: list[tuple[str, str]], assertion: str) -> list[tuple[str, str]]:
     # RFC 7523 §2.2 / RFC 7521 §4.2: client_id in the body is optional; it is not added, so the
     # assertion's iss/sub are the only statement of identity.
-    out = check_client_form(form, client_id)
     return [
-        *out,
+        *form,
         ("client_assertion_type", CLIENT_ASSERTION_TYPE_JWT_BEARER),
         ("client_assertion", assertion),
     ]
@@ -91,7 +88,7 @@ def _jti(factory: Callable[[], str]) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class ClientSecretJwt:
+class ClientSecretJwt(ClientAuthBase):
     """A JWT assertion MAC'd with the client secret (RFC 7523 §2.2, OIDC Core §9).
 
     Args:
@@ -139,23 +136,15 @@ class ClientSecretJwt:
         )
         return _sign({"alg": self.alg, "typ": "JWT"}, claims, key, self.method)
 
-    def apply(
-        self,
-        form: Sequence[tuple[str, str]],
-        headers: Mapping[str, str],
-        *,
-        endpoint: str,
-        now: float,
+    def credentials(
+        self, form: list[tuple[str, str]], headers: dict[str, str], *, endpoint: str, now: float
     ) -> tuple[list[tuple[str, str]], dict[str, str]]:
-        """Add ``client_assertion`` and its type to the body; see :meth:`ClientAuth.apply`.
+        """Add ``client_assertion`` and its type to the body (RFC 7523 §2.2).
 
         Raises:
-            UsageError: The body already carries client credentials.
             MissingExtraError: joserfc is not installed.
         """
-        check_client_form(form, self.client_id)
-        assertion = self.assertion(endpoint=endpoint, now=now)
-        return _assertion_form(form, self.client_id, assertion), dict(headers)
+        return _assertion_form(form, self.assertion(endpoint=endpoint, now=now)), headers
 
 
 def _key_errors() -> tuple[type[Exception], ...]:
@@ -248,7 +237,7 @@ def _default_alg(key: Any, allowed: frozenset[str]) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class PrivateKeyJwt:
+class PrivateKeyJwt(ClientAuthBase):
     """A JWT assertion signed with the client's private key (RFC 7523 §2.2, OIDC Core §9).
 
     Args:
@@ -308,19 +297,12 @@ class PrivateKeyJwt:
         )
         return _sign(header, claims, self.key, self.method)
 
-    def apply(
-        self,
-        form: Sequence[tuple[str, str]],
-        headers: Mapping[str, str],
-        *,
-        endpoint: str,
-        now: float,
+    def credentials(
+        self, form: list[tuple[str, str]], headers: dict[str, str], *, endpoint: str, now: float
     ) -> tuple[list[tuple[str, str]], dict[str, str]]:
-        """Add ``client_assertion`` and its type to the body; see :meth:`ClientAuth.apply`.
+        """Add ``client_assertion`` and its type to the body (RFC 7523 §2.2).
 
         Raises:
-            UsageError: The body already carries client credentials.
+            MissingExtraError: joserfc is not installed.
         """
-        check_client_form(form, self.client_id)
-        assertion = self.assertion(endpoint=endpoint, now=now)
-        return _assertion_form(form, self.client_id, assertion), dict(headers)
+        return _assertion_form(form, self.assertion(endpoint=endpoint, now=now)), headers

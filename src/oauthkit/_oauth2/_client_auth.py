@@ -35,6 +35,7 @@ from .._errors import UsageError
 
 __all__ = [
     "ClientAuth",
+    "ClientAuthBase",
     "ClientAuthFactory",
     "ClientSecretBasic",
     "ClientSecretPost",
@@ -45,6 +46,7 @@ __all__ = [
     "client_auth_for",
     "client_auth_methods",
     "register_client_auth",
+    "with_client_id",
 ]
 
 # Parameters only a ClientAuth may put in the body; finding one already there means the
@@ -126,14 +128,50 @@ def check_client_form(form: Sequence[tuple[str, str]], client_id: str) -> list[t
     return out
 
 
-def _with_client_id(form: list[tuple[str, str]], client_id: str) -> list[tuple[str, str]]:
+def with_client_id(form: list[tuple[str, str]], client_id: str) -> list[tuple[str, str]]:
+    """``form`` with ``client_id`` appended unless it is there already."""
     if any(name == "client_id" for name, _ in form):
         return form
     return [*form, ("client_id", client_id)]
 
 
+class ClientAuthBase:
+    """What every method here shares: one ``apply`` that refuses credentials already present.
+
+    Subclasses say what they add in :meth:`credentials`; :meth:`apply` first copies the form and
+    refuses client credentials already in it (RFC 6749 §2.3: one method per request).
+    """
+
+    __slots__ = ()
+    client_id: str
+    credentials: Callable[..., tuple[list[tuple[str, str]], dict[str, str]]]
+    """``credentials(form, headers, *, endpoint, now)``: add this method's credentials to a
+    checked form and headers (both already copies); each method defines it."""
+
+    def apply(
+        self,
+        form: Sequence[tuple[str, str]],
+        headers: Mapping[str, str],
+        *,
+        endpoint: str,
+        now: float,
+    ) -> tuple[list[tuple[str, str]], dict[str, str]]:
+        """Return the form and headers with this client's credentials added.
+
+        See :meth:`ClientAuth.apply`.
+
+        Raises:
+            UsageError: The request already carries client credentials (in its body, or an
+                ``Authorization`` header for Basic).
+            MissingExtraError: A JWT method without the ``jose`` extra.
+        """
+        return self.credentials(
+            check_client_form(form, self.client_id), dict(headers), endpoint=endpoint, now=now
+        )
+
+
 @dataclass(frozen=True, slots=True)
-class ClientSecretBasic:
+class ClientSecretBasic(ClientAuthBase):
     """HTTP Basic authentication with the client id and secret (RFC 6749 §2.3.1).
 
     Both values are form-encoded (Appendix B) *before* base64, as §2.3.1 requires; servers that
@@ -158,28 +196,22 @@ class ClientSecretBasic:
         raw = f"{user}:{password}".encode()
         return "Basic " + base64.b64encode(raw).decode("ascii")
 
-    def apply(
-        self,
-        form: Sequence[tuple[str, str]],
-        headers: Mapping[str, str],
-        *,
-        endpoint: str,
-        now: float,
+    def credentials(
+        self, form: list[tuple[str, str]], headers: dict[str, str], *, endpoint: str, now: float
     ) -> tuple[list[tuple[str, str]], dict[str, str]]:
-        """Add the ``Authorization`` header; see :meth:`ClientAuth.apply`.
+        """Add the ``Authorization`` header.
 
         Raises:
-            UsageError: The request already has an ``Authorization`` header or credentials in
-                its body.
+            UsageError: The request already has an ``Authorization`` header.
         """
-        out_form = check_client_form(form, self.client_id)
         if any(name.lower() == "authorization" for name in headers):
             raise UsageError("the request already has an Authorization header")
-        return out_form, {**headers, "Authorization": self.authorization()}
+        headers["Authorization"] = self.authorization()
+        return form, headers
 
 
 @dataclass(frozen=True, slots=True)
-class ClientSecretPost:
+class ClientSecretPost(ClientAuthBase):
     """``client_id`` and ``client_secret`` in the request body (RFC 6749 §2.3.1).
 
     The RFC discourages this method; use it only for servers that do not accept Basic.
@@ -196,25 +228,18 @@ class ClientSecretPost:
         check_client_id(self.client_id)
         check_client_secret(self.client_secret, self.method)
 
-    def apply(
-        self,
-        form: Sequence[tuple[str, str]],
-        headers: Mapping[str, str],
-        *,
-        endpoint: str,
-        now: float,
+    def credentials(
+        self, form: list[tuple[str, str]], headers: dict[str, str], *, endpoint: str, now: float
     ) -> tuple[list[tuple[str, str]], dict[str, str]]:
-        """Add ``client_id`` and ``client_secret`` to the body; see :meth:`ClientAuth.apply`.
-
-        Raises:
-            UsageError: The body already carries client credentials.
-        """
-        out_form = _with_client_id(check_client_form(form, self.client_id), self.client_id)
-        return [*out_form, ("client_secret", self.client_secret)], dict(headers)
+        """Add ``client_id`` and ``client_secret`` to the body."""
+        return [
+            *with_client_id(form, self.client_id),
+            ("client_secret", self.client_secret),
+        ], headers
 
 
 @dataclass(frozen=True, slots=True)
-class NoneAuth:
+class NoneAuth(ClientAuthBase):
     """A public client: only ``client_id``, in the body (RFC 6749 §2.1, §3.2.1).
 
     Raises:
@@ -227,22 +252,11 @@ class NoneAuth:
     def __post_init__(self) -> None:
         check_client_id(self.client_id)
 
-    def apply(
-        self,
-        form: Sequence[tuple[str, str]],
-        headers: Mapping[str, str],
-        *,
-        endpoint: str,
-        now: float,
+    def credentials(
+        self, form: list[tuple[str, str]], headers: dict[str, str], *, endpoint: str, now: float
     ) -> tuple[list[tuple[str, str]], dict[str, str]]:
-        """Add ``client_id`` to the body; see :meth:`ClientAuth.apply`.
-
-        Raises:
-            UsageError: The body already carries client credentials.
-        """
-        return _with_client_id(check_client_form(form, self.client_id), self.client_id), dict(
-            headers
-        )
+        """Add ``client_id`` to the body."""
+        return with_client_id(form, self.client_id), headers
 
 
 def _secret_factory(cls: Callable[..., ClientAuth]) -> ClientAuthFactory:

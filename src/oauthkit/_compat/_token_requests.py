@@ -169,7 +169,6 @@ class TokenRequests:
 
         return grant, build
 
-
     def fetch_token_flow(
         self,
         token_url: str,
@@ -301,7 +300,6 @@ class TokenRequests:
             return request
 
         return build
-
 
     def refresh_token_flow(
         self,

@@ -10,6 +10,7 @@ tail. Their refusals share the token endpoint's error format (RFC 6749 §5.2);
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from .._core._http import FORM_CONTENT_TYPE, HttpRequest, HttpResponse
@@ -20,6 +21,24 @@ from ._client_auth import ClientAuth
 from ._token_response import parse_error_body
 
 __all__ = ["build_form_request", "refusal", "transport_policy"]
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from typing_extensions import Required
+
+    class FormOptions(TypedDict, total=False):
+        """The keywords every back-channel form builder takes (:func:`build_form_request`).
+
+        ``now`` (the current time, for JWT client assertions) is required; ``extra`` (body
+        parameters, ``None`` values dropped), ``headers`` (e.g. ``DPoP``) and
+        ``allow_insecure_transport`` (plain http to non-loopback hosts: all, or these) are not.
+        """
+
+        now: Required[float]
+        extra: ExtraParams
+        headers: Mapping[str, str] | None
+        allow_insecure_transport: InsecureAllowance | TransportPolicy
 
 
 def transport_policy(

@@ -15,15 +15,19 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._core._http import HttpRequest, HttpResponse
 from .._core._json import JsonError, read_json_object
-from .._core._params import ExtraParams, Scope, encode_scope, resource_params
-from .._core._transport import InsecureAllowance, TransportPolicy
+from .._core._params import Scope, encode_scope, resource_params
 from .._errors import MalformedResponseError, UsageError
 from ._backchannel import build_form_request, refusal
 from ._client_auth import ClientAuth
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from ._backchannel import FormOptions
 
 __all__ = [
     "DEFAULT_INTERVAL",
@@ -91,12 +95,9 @@ def build_device_authorization_request(
     endpoint: str,
     auth: ClientAuth,
     *,
-    now: float,
     scope: Scope = None,
     resource: str | Sequence[str] | None = None,
-    extra: ExtraParams = None,
-    headers: Mapping[str, str] | None = None,
-    allow_insecure_transport: InsecureAllowance | TransportPolicy = False,
+    **options: Unpack[FormOptions],
 ) -> HttpRequest:
     """Build the device authorization request (RFC 8628 §3.1).
 
@@ -104,12 +105,10 @@ def build_device_authorization_request(
         endpoint: The device authorization endpoint URL.
         auth: How the client authenticates; a public client uses
             :class:`~oauthkit._client_auth.NoneAuth`, which sends ``client_id``.
-        now: The current time, for JWT client assertions.
         scope: The scope wanted, a string or a sequence of scopes.
         resource: Target resource URIs (RFC 8707 §2).
-        extra: Extra body parameters.
-        headers: Extra headers.
-        allow_insecure_transport: Permit plain http to a non-loopback host.
+        **options: ``now`` (required), ``extra``, ``headers`` and ``allow_insecure_transport``,
+            as for every back-channel form (:func:`~oauthkit.build_token_request`).
 
     Raises:
         InsecureTransportError: ``endpoint`` is plain http to a non-loopback host.
@@ -121,15 +120,7 @@ def build_device_authorization_request(
     if encoded:
         params.append(("scope", encoded))
     params += resource_params(resource)
-    return build_form_request(
-        endpoint,
-        params,
-        auth,
-        now=now,
-        extra=extra,
-        headers=headers,
-        allow_insecure_transport=allow_insecure_transport,
-    )
+    return build_form_request(endpoint, params, auth, **options)
 
 
 def _malformed(message: str, response: HttpResponse) -> MalformedResponseError:

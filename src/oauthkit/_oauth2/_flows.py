@@ -306,20 +306,9 @@ def revoke(
             token, token_type_hint = current.refresh_token, token_type_hint or "refresh_token"
         else:
             token, token_type_hint = current.access_token, token_type_hint or "access_token"
-    value = token
-
-    def build(now: float) -> HttpRequest:
-        return build_revocation_request(
-            endpoint,
-            value,
-            manager.auth,
-            now=now,
-            token_type_hint=token_type_hint,
-            allow_insecure_transport=manager.transport,
-        )
-
     deadline = deadline_for(manager, timeout)
-    response = yield from send(manager, build, Purpose.REVOCATION, deadline, one_time=False)
+    about = _about_token(manager, build_revocation_request, endpoint, token, token_type_hint)
+    response = yield from send(manager, about, Purpose.REVOCATION, deadline, one_time=False)
     parse_revocation_response(response)
     if current is not None:
         yield Exclusive(manager.lock_key, _forget(manager, current), deadline.remaining())
@@ -346,19 +335,28 @@ def introspect(
         if current is None:
             raise UsageError("there is no token to introspect")
         token, token_type_hint = current.access_token, token_type_hint or "access_token"
-    value = token
+    deadline = deadline_for(manager, timeout)
+    about = _about_token(manager, build_introspection_request, endpoint, token, token_type_hint)
+    response = yield from send(manager, about, Purpose.INTROSPECTION, deadline, one_time=False)
+    return parse_introspection_response(response)
 
+
+def _about_token(
+    manager: TokenManager,
+    builder: Callable[..., HttpRequest],
+    endpoint: str,
+    token: str,
+    token_type_hint: str | None,
+) -> Callable[[float], HttpRequest]:
+    # Revocation and introspection requests share one form (RFC 7662 §2.1).
     def build(now: float) -> HttpRequest:
-        return build_introspection_request(
+        return builder(
             endpoint,
-            value,
+            token,
             manager.auth,
             now=now,
             token_type_hint=token_type_hint,
             allow_insecure_transport=manager.transport,
         )
 
-    response = yield from send(
-        manager, build, Purpose.INTROSPECTION, deadline_for(manager, timeout), one_time=False
-    )
-    return parse_introspection_response(response)
+    return build

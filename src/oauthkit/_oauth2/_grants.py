@@ -22,13 +22,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 from urllib.parse import urlsplit
 
 from .._core._http import HttpRequest
 from .._core._params import (
     AuthorizationDetails,
-    ExtraParams,
     Scope,
     encode_authorization_details,
     encode_scope,
@@ -38,10 +37,14 @@ from .._core._params import (
     strings,
 )
 from .._core._steps import Purpose
-from .._core._transport import InsecureAllowance, TransportPolicy
 from .._errors import UsageError
 from ._backchannel import build_form_request
 from ._client_auth import ClientAuth
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from ._backchannel import FormOptions
 
 __all__ = [
     "TOKEN_TYPE_ACCESS_TOKEN",
@@ -348,12 +351,9 @@ def build_token_request(
     grant: Grant,
     auth: ClientAuth,
     *,
-    now: float,
     resource: str | Sequence[str] | None = None,
     authorization_details: AuthorizationDetails = None,
-    extra: ExtraParams = None,
-    headers: Mapping[str, str] | None = None,
-    allow_insecure_transport: InsecureAllowance | TransportPolicy = False,
+    **options: Unpack[FormOptions],
 ) -> HttpRequest:
     """Build a token request (RFC 6749 §3.2) for any grant.
 
@@ -362,12 +362,16 @@ def build_token_request(
         grant: One of the grant values of this module, or any object with ``grant_type`` and
             ``params()``.
         auth: How the client authenticates (:mod:`oauthkit._client_auth`).
-        now: The current time in seconds since the epoch, for JWT client assertions.
         resource: Target resource URIs (RFC 8707 §2), one parameter each.
         authorization_details: Rich authorization requests (RFC 9396 §6).
-        extra: Extra body parameters; ``None`` values are dropped.
-        headers: Extra headers, e.g. ``DPoP``.
-        allow_insecure_transport: Permit plain http to non-loopback hosts (all, or these).
+        **options: The keywords of every back-channel form:
+
+            - ``now`` (required): the current time in seconds since the epoch, for JWT
+              client assertions;
+            - ``extra``: extra body parameters; ``None`` values are dropped;
+            - ``headers``: extra headers, e.g. ``DPoP``;
+            - ``allow_insecure_transport``: permit plain http to non-loopback hosts (all, or
+              these).
 
     Returns:
         The POST request to send.
@@ -386,12 +390,4 @@ def build_token_request(
     details = encode_authorization_details(authorization_details)
     if details is not None:
         params = merge_params(params, [("authorization_details", details)])
-    return build_form_request(
-        endpoint,
-        params,
-        auth,
-        now=now,
-        extra=extra,
-        headers=headers,
-        allow_insecure_transport=allow_insecure_transport,
-    )
+    return build_form_request(endpoint, params, auth, **options)

@@ -11,16 +11,19 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._core._http import HttpRequest, HttpResponse
 from .._core._json import JsonError, read_json_object
-from .._core._params import ExtraParams
-from .._core._transport import InsecureAllowance, TransportPolicy
 from .._errors import MalformedResponseError, UsageError
-from ._backchannel import build_form_request, refusal
+from ._backchannel import refusal
 from ._client_auth import ClientAuth
-from ._revocation import token_params
+from ._revocation import build_revocation_request
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from ._backchannel import FormOptions
 
 __all__ = ["Introspection", "build_introspection_request", "parse_introspection_response"]
 
@@ -34,37 +37,21 @@ def build_introspection_request(
     token: str,
     auth: ClientAuth,
     *,
-    now: float,
     token_type_hint: str | None = None,
-    extra: ExtraParams = None,
-    headers: Mapping[str, str] | None = None,
-    allow_insecure_transport: InsecureAllowance | TransportPolicy = False,
+    **options: Unpack[FormOptions],
 ) -> HttpRequest:
-    """Build an introspection request (RFC 7662 §2.1).
-
-    Args:
-        endpoint: The introspection endpoint URL.
-        token: The token to ask about.
-        auth: How the client (here: the protected resource) authenticates.
-        now: The current time, for JWT client assertions.
-        token_type_hint: ``"access_token"``, ``"refresh_token"`` or a registered extension.
-        extra: Extra body parameters.
-        headers: Extra headers.
-        allow_insecure_transport: Permit plain http to non-loopback hosts (all, or these).
+    """Build an introspection request (RFC 7662 §2.1): a revocation request's form, sent to
+    the introspection endpoint, with the same arguments as
+    :func:`~oauthkit.build_revocation_request`. ``auth`` is how the protected resource
+    authenticates.
 
     Raises:
         InsecureTransportError: ``endpoint`` is plain http to a non-loopback host.
         UsageError: An empty token or hint, a parameter given twice, or client credentials
             already present.
     """
-    return build_form_request(
-        endpoint,
-        token_params(token, token_type_hint),
-        auth,
-        now=now,
-        extra=extra,
-        headers=headers,
-        allow_insecure_transport=allow_insecure_transport,
+    return build_revocation_request(
+        endpoint, token, auth, token_type_hint=token_type_hint, **options
     )
 
 

@@ -8,14 +8,17 @@ token endpoint's error format (§2.2.1, RFC 6749 §5.2) and is raised as the sam
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from .._core._http import HttpRequest, HttpResponse
-from .._core._params import ExtraParams
-from .._core._transport import InsecureAllowance, TransportPolicy
 from .._errors import UsageError
 from ._backchannel import build_form_request, refusal
 from ._client_auth import ClientAuth
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from ._backchannel import FormOptions
 
 __all__ = ["build_revocation_request", "parse_revocation_response", "token_params"]
 
@@ -41,11 +44,8 @@ def build_revocation_request(
     token: str,
     auth: ClientAuth,
     *,
-    now: float,
     token_type_hint: str | None = None,
-    extra: ExtraParams = None,
-    headers: Mapping[str, str] | None = None,
-    allow_insecure_transport: InsecureAllowance | TransportPolicy = False,
+    **options: Unpack[FormOptions],
 ) -> HttpRequest:
     """Build a revocation request (RFC 7009 §2.1).
 
@@ -53,26 +53,16 @@ def build_revocation_request(
         endpoint: The revocation endpoint URL.
         token: The access or refresh token to revoke.
         auth: How the client authenticates.
-        now: The current time, for JWT client assertions.
         token_type_hint: ``"access_token"``, ``"refresh_token"`` or a registered extension.
-        extra: Extra body parameters.
-        headers: Extra headers.
-        allow_insecure_transport: Permit plain http to non-loopback hosts (all, or these).
+        **options: ``now`` (required), ``extra``, ``headers`` and ``allow_insecure_transport``,
+            as for every back-channel form (:func:`~oauthkit.build_token_request`).
 
     Raises:
         InsecureTransportError: ``endpoint`` is plain http to a non-loopback host.
         UsageError: An empty token or hint, a parameter given twice, or client credentials
             already present.
     """
-    return build_form_request(
-        endpoint,
-        token_params(token, token_type_hint),
-        auth,
-        now=now,
-        extra=extra,
-        headers=headers,
-        allow_insecure_transport=allow_insecure_transport,
-    )
+    return build_form_request(endpoint, token_params(token, token_type_hint), auth, **options)
 
 
 def parse_revocation_response(response: HttpResponse) -> None:

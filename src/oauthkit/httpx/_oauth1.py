@@ -21,7 +21,6 @@ import httpx
 from .._compat._oauth1 import (
     OAuth1SessionAttributes,
     SignerHolder,
-    signer_from_arguments,
     split_oauth1_kwargs,
 )
 from .._core._http import HttpRequest
@@ -150,9 +149,8 @@ class _Flow(OAuth1SessionAttributes):
         hooks: Mapping[str, Any],
         on_request: Callable[[httpx.Request], Any],
     ) -> None:
-        signer = signer_from_arguments(client_key, **oauth)
-        self._flow = OAuth1FlowState(signer)
-        self.auth = OAuth1Auth.from_signer(signer)
+        self.auth = auth = OAuth1Auth(client_key, **oauth)
+        self._flow = OAuth1FlowState(auth.signer)
         client: Any = self
         client.event_hooks = {
             "request": [on_request, *hooks.get("request", [])],

@@ -109,7 +109,7 @@ class OAuth1(SignerHolder, AuthBase):
     for their meaning. ``realm``, ``nonce``, ``timestamp`` and ``body_hash`` are keywords.
 
     Raises:
-        UsageError: Invalid arguments (see ``signer_from_arguments``).
+        UsageError: Invalid arguments (see ``SignerHolder``).
         SignatureMethodError: Unknown method or unusable RSA key.
     """
 

@@ -361,3 +361,77 @@ def test_session_state_checks_the_issuer_of_the_callback() -> None:
         )
     )
     assert dict(parse_qsl((request.body or b"").decode()))["code"] == "c"
+
+
+def _run_locked(flow: Any, answer: HttpResponse) -> tuple[SendRequest, Any]:
+    """Step a flow that takes the token's lock: enter it, answer its one request, leave it."""
+    step = next(flow)
+    assert isinstance(step, Exclusive)
+    request = next(step.flow)
+    assert isinstance(request, SendRequest)
+    with pytest.raises(StopIteration) as inner:
+        step.flow.send(answer)
+    with pytest.raises(StopIteration) as outer:
+        flow.send(inner.value.value)
+    return request, outer.value.value
+
+
+def test_fetch_flow_sends_the_grant_with_every_option_and_remembers_client_credentials() -> None:
+    c = client()
+    grant = oauthkit.ClientCredentialsGrant(scope="read")
+    request, issued = _run_locked(
+        c.fetch_flow(
+            grant,
+            resource="https://api.example/",
+            authorization_details=[{"type": "payment"}],
+            extra={"audience": "api"},
+            headers={"X-Trace": "1"},
+        ),
+        json_response(200, {"access_token": "cc1", "token_type": "Bearer", "expires_in": 60}),
+    )
+    assert form_of(request) == {
+        "grant_type": "client_credentials",
+        "scope": "read",
+        "resource": "https://api.example/",
+        "authorization_details": '[{"type":"payment"}]',
+        "audience": "api",
+    }
+    assert request.request.headers["X-Trace"] == "1"
+    assert issued is c.token and issued.access_token == "cc1"
+    # No refresh token: the same grant renews it (RFC 6749 §4.4.3).
+    assert c.renewal_kind(issued) == oauthkit._oauth2._renewal.RENEW_CLIENT_CREDENTIALS
+
+
+def test_fetch_flow_endpoint_and_auth_replace_the_managers_for_one_request() -> None:
+    c = client()
+    other = oauthkit.ClientSecretPost("other", "pw")
+    request, _ = _run_locked(
+        c.fetch_flow(
+            oauthkit.AuthorizationCodeGrant(code="c1", redirect_uri="https://app.example/cb"),
+            endpoint="https://as2.example/token",
+            auth=other,
+        ),
+        json_response(200, {"access_token": "a9", "token_type": "Bearer"}),
+    )
+    assert request.request.url == "https://as2.example/token"
+    assert "Authorization" not in request.request.headers
+    assert form_of(request)["client_id"] == "other"
+
+
+def test_refresh_flow_keeps_the_refresh_token_and_can_narrow_the_resource() -> None:
+    c = client(token=token())
+    request, refreshed = _run_locked(
+        c.refresh_flow(resource="https://api.example/"),
+        json_response(200, {"access_token": "a2", "token_type": "Bearer"}),
+    )
+    assert form_of(request) == {
+        "grant_type": "refresh_token",
+        "refresh_token": "r1",
+        "resource": "https://api.example/",
+    }
+    assert refreshed.access_token == "a2" and refreshed.refresh_token == "r1"
+
+
+def test_refresh_flow_without_a_refresh_token_is_a_usage_error() -> None:
+    with pytest.raises(oauthkit.UsageError, match="no refresh token"):
+        next(client(token=token(refresh=None)).refresh_flow())

@@ -104,57 +104,17 @@ class TokenRequests:
             )
         return callback.code
 
-    def _fetch_plan(
+    def _builder(
         self,
+        grant: Grant,
         token_url: str,
-        code: str | None,
-        authorization_response: str | None,
-        body: str | Mapping[str, Any] | None,
-        *,
-        external_auth: bool,
-        username: str | None,
-        password: str | None,
-        include_client_id: bool | None,
-        client_secret: str | None,
-        method: str,
-        force_querystring: bool,
+        auth: ClientAuth,
+        params: dict[str, str],
         headers: Mapping[str, str] | None,
-        kwargs: Mapping[str, Any],
-    ) -> tuple[Grant, Callable[[float], HttpRequest]]:
-        if method.upper() not in ("POST", "GET"):
-            raise UsageError("the method must be POST or GET")
-        self.core.transport.check(token_url)
-        if not code and authorization_response:
-            code = self._callback_code(authorization_response)
-        params = _form_params(body, kwargs)
-        params.pop("client_id", None)  # requests-oauthlib also ignores it: the session's wins
-        verifier = params.pop("code_verifier", None) or self.code_verifier
-        explicit = kwargs.get("grant")
-        if explicit is not None and callable(getattr(explicit, "params", None)):
-            params.pop("grant", None)  # a core grant value: JWT bearer, token exchange, ...
-            grant: Grant = explicit
-        else:
-            grant = self._grant(code, username, password, verifier, params)
-        auth: ClientAuth
-        if external_auth:
-            auth = ExternalAuth(self.client_id, include_client_id is True, client_secret)
-        elif self.client_auth is not None:
-            auth = self.client_auth
-        elif client_secret is not None or include_client_id is not None:
-            auth = session_auth(self.client_id, client_secret, include_client_id)
-        else:
-            auth = self.core.auth  # as configured (or assigned to session.oauth_client.auth)
-        if self.kind == "client_credentials" or isinstance(grant, ClientCredentialsGrant):
-            # Remember how to get the next one: the token has no refresh token (RFC 6749 §4.4.3).
-            if isinstance(grant, ClientCredentialsGrant):
-                self.core.remember_client_credentials(
-                    grant, token_url, None if external_auth else auth
-                )
-            self.core.renew_params = params
-        elif not external_auth and not self._refresh_auth_pinned:
-            self.core.auth = auth  # refreshes authenticate the same way
-        verb = method.upper()
-
+        query: str | None = None,
+    ) -> Callable[[float], HttpRequest]:
+        # requests-oauthlib's headers win over the form's own; ``query`` sends the form in the
+        # URL with that method instead.
         def build(now: float) -> HttpRequest:
             request = self.core.build_grant_request(
                 grant, endpoint=token_url, auth=auth, extra=params, now=now
@@ -163,11 +123,9 @@ class TokenRequests:
                 request = HttpRequest(
                     request.method, request.url, {**request.headers, **headers}, request.body
                 )
-            if verb == "GET" or force_querystring:
-                request = as_query_request(request, verb)
-            return request
+            return request if query is None else as_query_request(request, query)
 
-        return grant, build
+        return build
 
     def fetch_token_flow(
         self,
@@ -196,21 +154,33 @@ class TokenRequests:
             InsecureTransportError: ``token_url`` is plain http and not loopback.
             UsageError: Missing arguments for the grant.
         """
-        grant, build = self._fetch_plan(
-            token_url,
-            code,
-            authorization_response,
-            body,
-            external_auth=external_auth,
-            username=username,
-            password=password,
-            include_client_id=include_client_id,
-            client_secret=client_secret,
-            method=method,
-            force_querystring=force_querystring,
-            headers=headers,
-            kwargs=kwargs,
-        )
+        if method.upper() not in ("POST", "GET"):
+            raise UsageError("the method must be POST or GET")
+        self.core.transport.check(token_url)
+        if not code and authorization_response:
+            code = self._callback_code(authorization_response)
+        params = _form_params(body, kwargs)
+        params.pop("client_id", None)  # requests-oauthlib also ignores it: the session's wins
+        verifier = params.pop("code_verifier", None) or self.code_verifier
+        explicit = kwargs.get("grant")
+        if explicit is not None and callable(getattr(explicit, "params", None)):
+            params.pop("grant", None)  # a core grant value: JWT bearer, token exchange, ...
+            grant: Grant = explicit
+        else:
+            grant = self._grant(code, username, password, verifier, params)
+        auth = self._fetch_auth(external_auth, include_client_id, client_secret)
+        if self.kind == "client_credentials" or isinstance(grant, ClientCredentialsGrant):
+            # Remember how to get the next one: the token has no refresh token (RFC 6749 §4.4.3).
+            if isinstance(grant, ClientCredentialsGrant):
+                self.core.remember_client_credentials(
+                    grant, token_url, None if external_auth else auth
+                )
+            self.core.renew_params = params
+        elif not external_auth and not self._refresh_auth_pinned:
+            self.core.auth = auth  # refreshes authenticate the same way
+        verb = method.upper()
+        query = verb if verb == "GET" or force_querystring else None
+        build = self._builder(grant, token_url, auth, params, headers, query)
         return self._fetched(
             token_flow(
                 self.core,
@@ -222,6 +192,17 @@ class TokenRequests:
             ),
             consumes_state=authorization_response is not None,
         )
+
+    def _fetch_auth(
+        self, external_auth: bool, include_client_id: bool | None, client_secret: str | None
+    ) -> ClientAuth:
+        if external_auth:
+            return ExternalAuth(self.client_id, include_client_id is True, client_secret)
+        if self.client_auth is not None:
+            return self.client_auth
+        if client_secret is not None or include_client_id is not None:
+            return session_auth(self.client_id, client_secret, include_client_id)
+        return self.core.auth  # as configured (or assigned to session.oauth_client.auth)
 
     def _fetched(self, flow: Flow[Token], *, consumes_state: bool) -> Flow[Token]:
         token = yield from flow
@@ -268,39 +249,6 @@ class TokenRequests:
             merged.pop(name, None)
         return _form_params(None, merged)
 
-    def _refresh_plan(
-        self,
-        token_url: str | None,
-        refresh_token: str | None,
-        body: str | Mapping[str, Any] | None,
-        *,
-        external_auth: bool,
-        headers: Mapping[str, str] | None,
-        kwargs: Mapping[str, Any],
-    ) -> Callable[[float], HttpRequest]:
-        if not token_url:
-            raise UsageError("no token endpoint set for refreshing")
-        self.core.transport.check(token_url)
-        current = self.core.token
-        value = refresh_token or (current.refresh_token if current else None)
-        if not value:
-            raise UsageError("no refresh token to refresh with")
-        params = {**_form_params(body, {}), **self._refresh_params(kwargs)}
-        auth = ExternalAuth(self.client_id) if external_auth else self.core.auth
-        grant = RefreshTokenGrant(refresh_token=value)
-
-        def build(now: float) -> HttpRequest:
-            request = self.core.build_grant_request(
-                grant, endpoint=token_url, auth=auth, extra=params, now=now
-            )
-            if headers:
-                request = HttpRequest(
-                    request.method, request.url, {**request.headers, **headers}, request.body
-                )
-            return request
-
-        return build
-
     def refresh_token_flow(
         self,
         token_url: str | None,
@@ -318,14 +266,17 @@ class TokenRequests:
             UsageError: No endpoint or no refresh token.
             InsecureTransportError: ``token_url`` is plain http and not loopback.
         """
-        build = self._refresh_plan(
-            token_url,
-            refresh_token,
-            body,
-            external_auth=external_auth,
-            headers=headers,
-            kwargs=kwargs,
-        )
+        if not token_url:
+            raise UsageError("no token endpoint set for refreshing")
+        self.core.transport.check(token_url)
+        current = self.core.token
+        value = refresh_token or (current.refresh_token if current else None)
+        if not value:
+            raise UsageError("no refresh token to refresh with")
+        params = {**_form_params(body, {}), **self._refresh_params(kwargs)}
+        auth = ExternalAuth(self.client_id) if external_auth else self.core.auth
+        grant = RefreshTokenGrant(refresh_token=value)
+        build = self._builder(grant, token_url, auth, params, headers)
         return token_flow(
             self.core,
             build,

@@ -9,12 +9,12 @@ tail. Their refusals share the token endpoint's error format (RFC 6749 §5.2);
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from .._core._http import FORM_CONTENT_TYPE, HttpRequest, HttpResponse
-from .._core._params import ExtraParams, extra_params, merge_params
+from .._core._params import AuthorizationDetails, ExtraParams, extra_params, merge_params
 from .._core._transport import InsecureAllowance, TransportPolicy
 from .._errors import TokenEndpointError, UsageError
 from ._client_auth import ClientAuth
@@ -39,6 +39,18 @@ if TYPE_CHECKING:
         extra: ExtraParams
         headers: Mapping[str, str] | None
         allow_insecure_transport: InsecureAllowance | TransportPolicy
+
+    class GrantOptions(TypedDict, total=False):
+        """What a :class:`~oauthkit.TokenManager` adds to a token request besides the grant,
+        the endpoint and the client authentication: ``extra`` (body parameters), ``headers``,
+        ``resource`` (RFC 8707) and ``authorization_details`` (RFC 9396), as for
+        :func:`~oauthkit.build_token_request`.
+        """
+
+        extra: ExtraParams
+        headers: Mapping[str, str] | None
+        resource: str | Sequence[str] | None
+        authorization_details: AuthorizationDetails
 
 
 def transport_policy(

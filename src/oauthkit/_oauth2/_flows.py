@@ -12,8 +12,8 @@ do; the caller's own request is never sent under it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .._core._exchange import DEFAULT_TIMEOUT, Deadline, exchange
 from .._core._http import HttpRequest, HttpResponse
@@ -26,6 +26,7 @@ from ._token import Token
 from ._token_response import parse_token_response
 
 if TYPE_CHECKING:
+    from ._backchannel import GrantOptions
     from ._device import DeviceAuthorization
     from ._introspection import Introspection
     from ._manager import TokenManager
@@ -126,15 +127,11 @@ def token_flow(
 def fetch(
     manager: TokenManager,
     grant: Grant,
-    *,
     endpoint: str | None,
     auth: ClientAuth | None,
-    extra: ExtraParams,
-    headers: Mapping[str, str] | None,
-    resource: str | Sequence[str] | None,
-    authorization_details: Sequence[Mapping[str, Any]] | str | None,
     requested_scope: Scope,
     timeout: float | None,
+    options: GrantOptions,
 ) -> Flow[Token]:
     """Obtain a token with ``grant`` (RFC 6749 §4) and make it current.
 
@@ -143,16 +140,7 @@ def fetch(
     """
 
     def build(now: float) -> HttpRequest:
-        return manager.build_grant_request(
-            grant,
-            endpoint=endpoint,
-            auth=auth,
-            extra=extra,
-            headers=headers,
-            resource=resource,
-            authorization_details=authorization_details,
-            now=now,
-        )
+        return manager.build_grant_request(grant, endpoint=endpoint, auth=auth, now=now, **options)
 
     scope = requested_scope if requested_scope is not None else getattr(grant, "scope", None)
     if isinstance(grant, ClientCredentialsGrant):
@@ -172,12 +160,10 @@ def fetch(
 def refresh(
     manager: TokenManager,
     refresh_token: str | None,
-    *,
     endpoint: str | None,
     auth: ClientAuth | None,
-    extra: ExtraParams,
-    headers: Mapping[str, str] | None,
     timeout: float | None,
+    options: GrantOptions,
 ) -> Flow[Token]:
     """An explicit refresh (RFC 6749 §6); see :meth:`TokenManager.refresh_flow`.
 
@@ -195,9 +181,7 @@ def refresh(
     grant = RefreshTokenGrant(refresh_token=value)
 
     def build(now: float) -> HttpRequest:
-        return manager.build_grant_request(
-            grant, endpoint=url, auth=auth, extra=extra, headers=headers, now=now
-        )
+        return manager.build_grant_request(grant, endpoint=url, auth=auth, now=now, **options)
 
     return (
         yield from token_flow(

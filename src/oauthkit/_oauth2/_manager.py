@@ -38,6 +38,9 @@ from ._renewal import RENEW_CLIENT_CREDENTIALS, RENEW_REFRESH_TOKEN, RenewalStat
 from ._token import Token
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from ._backchannel import GrantOptions
     from ._device import DeviceAuthorization
     from ._introspection import Introspection
 
@@ -207,13 +210,18 @@ class TokenManager:
         *,
         endpoint: str | None = None,
         auth: ClientAuth | None = None,
-        extra: ExtraParams = None,
-        headers: Mapping[str, str] | None = None,
-        resource: str | Sequence[str] | None = None,
-        authorization_details: Sequence[Mapping[str, Any]] | str | None = None,
         now: float | None = None,
+        **options: Unpack[GrantOptions],
     ) -> HttpRequest:
         """Build a token request for ``grant`` with this client's authentication (RFC 6749 §3.2).
+
+        Args:
+            grant: The grant.
+            endpoint: The token endpoint (default: this manager's).
+            auth: The client authentication (default: this manager's).
+            now: The time for JWT client assertions (default: this manager's clock).
+            **options: ``extra``, ``headers``, ``resource`` and ``authorization_details``, as
+                for :func:`~oauthkit.build_token_request`.
 
         Raises:
             UsageError: No token endpoint, or invalid parameters.
@@ -227,11 +235,8 @@ class TokenManager:
             grant,
             auth or self.auth,
             now=self.clock() if now is None else now,
-            resource=resource,
-            authorization_details=authorization_details,
-            extra=extra,
-            headers=headers,
             allow_insecure_transport=self.transport,
+            **options,
         )
 
     def protected_step(self, token: Token | None, method: str, url: str) -> SendProtected:
@@ -272,26 +277,15 @@ class TokenManager:
         *,
         endpoint: str | None = None,
         auth: ClientAuth | None = None,
-        extra: ExtraParams = None,
-        headers: Mapping[str, str] | None = None,
-        resource: str | Sequence[str] | None = None,
-        authorization_details: Sequence[Mapping[str, Any]] | str | None = None,
         requested_scope: Scope = None,
         timeout: float | None = None,
+        **options: Unpack[GrantOptions],
     ) -> Flow[Token]:
-        """Obtain a token with ``grant`` and make it current; see :func:`_flows.fetch`."""
-        return _flows.fetch(
-            self,
-            grant,
-            endpoint=endpoint,
-            auth=auth,
-            extra=extra,
-            headers=headers,
-            resource=resource,
-            authorization_details=authorization_details,
-            requested_scope=requested_scope,
-            timeout=timeout,
-        )
+        """Obtain a token with ``grant`` and make it current; see :func:`_flows.fetch`.
+
+        ``endpoint``, ``auth`` and ``options`` are those of :meth:`build_grant_request`.
+        """
+        return _flows.fetch(self, grant, endpoint, auth, requested_scope, timeout, options)
 
     def remember_client_credentials(
         self, grant: ClientCredentialsGrant, endpoint: str | None, auth: ClientAuth | None
@@ -321,24 +315,18 @@ class TokenManager:
         *,
         endpoint: str | None = None,
         auth: ClientAuth | None = None,
-        extra: ExtraParams = None,
-        headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
+        **options: Unpack[GrantOptions],
     ) -> Flow[Token]:
         """Refresh now (RFC 6749 §6), keeping the refresh token if the server does not rotate it.
+
+        ``endpoint``, ``auth`` and ``options`` are those of :meth:`build_grant_request`;
+        ``resource`` narrows the new access token's audience (RFC 8707 §2.2).
 
         Raises:
             UsageError: No endpoint or no refresh token (raised by the flow).
         """
-        return _flows.refresh(
-            self,
-            refresh_token,
-            endpoint=endpoint,
-            auth=auth,
-            extra=extra,
-            headers=headers,
-            timeout=timeout,
-        )
+        return _flows.refresh(self, refresh_token, endpoint, auth, timeout, options)
 
     def protected_flow(
         self, method: str, url: str, *, replayable: bool = True, timeout: float | None = None

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from operator import attrgetter
+from typing import Any, Generic, TypeVar, overload
 
 from .._core._exchange import RetryPolicy
 from .._core._run import IO, run
@@ -26,9 +27,45 @@ from . import _calls
 from ._calls import blocking_method
 from ._session import OAuth2SessionState
 
-__all__ = ["SessionAttributes", "SyncSessionMethods", "TokenUpdater"]
+__all__ = ["Forward", "SessionAttributes", "SyncSessionMethods", "TokenUpdater"]
 
 T = TypeVar("T")
+
+
+class Forward(Generic[T]):
+    """A session attribute that is another object's: ``Forward("_oauth.scope", doc)``.
+
+    Reading follows the dotted path from the instance; writing sets its last name on the object
+    before it, unless ``readonly``. requests-oauthlib exposes its state as plain attributes;
+    oauthkit keeps it in one :class:`OAuth2SessionState` (and its :class:`TokenManager`) per
+    session, and these descriptors give it the old names.
+    """
+
+    def __init__(self, path: str, doc: str, *, readonly: bool = False) -> None:
+        owner, _, name = path.rpartition(".")
+        self._get = attrgetter(path)
+        self._owner = attrgetter(owner) if owner else None
+        self._name = name
+        self._readonly = readonly
+        self.__doc__ = doc
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> Forward[T]: ...
+
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> T: ...
+
+    def __get__(self, obj: object, owner: type | None = None) -> T | Forward[T]:
+        if obj is None:
+            return self
+        value: T = self._get(obj)
+        return value
+
+    def __set__(self, obj: object, value: T) -> None:
+        if self._readonly:
+            raise AttributeError(f"{self._name} cannot be set")
+        setattr(obj if self._owner is None else self._owner(obj), self._name, value)
+
 
 TokenUpdater = Callable[[dict[str, Any]], Any]
 """Called with the new token dictionary once per automatic renewal."""
@@ -107,58 +144,32 @@ class SessionAttributes:
 
     token_updater: TokenUpdater | None
 
-    @property
-    def client_id(self) -> str:
-        """The client identifier."""
-        return self._oauth.client_id
-
-    @property
-    def scope(self) -> str | Sequence[str] | None:
-        """The requested scope."""
-        return self._oauth.scope
-
-    @scope.setter
-    def scope(self, value: str | Sequence[str] | None) -> None:
-        self._oauth.scope = value
-
-    @property
-    def redirect_uri(self) -> str | None:
-        """The redirect URI sent with authorization and code requests."""
-        return self._oauth.redirect_uri
-
-    @redirect_uri.setter
-    def redirect_uri(self, value: str | None) -> None:
-        self._oauth.redirect_uri = value
-
-    @property
-    def auto_refresh_url(self) -> str | None:
-        """Where expired tokens are refreshed (``None``: only a fetched client-credentials
-        token is renewed, at the URL it was fetched from)."""
-        return self._oauth.auto_refresh_url
-
-    @auto_refresh_url.setter
-    def auto_refresh_url(self, value: str | None) -> None:
-        self._oauth.auto_refresh_url = value
-
-    @property
-    def auto_refresh_kwargs(self) -> dict[str, Any]:
-        """Extra refresh parameters; ``client_id``/``client_secret`` here authenticate."""
-        return self._oauth.auto_refresh_kwargs
-
-    @property
-    def compliance_hook(self) -> dict[str, set[Callable[..., Any]]]:
-        """The registered provider fixes, by hook name."""
-        return self._oauth.hooks.hooks
-
-    @property
-    def code_verifier(self) -> str | None:
-        """The PKCE verifier of the last authorization URL; keep it for the callback."""
-        return self._oauth.code_verifier
-
-    @property
-    def oauth_client(self) -> TokenManager:
-        """The sans-I/O :class:`oauthkit.TokenManager` underneath."""
-        return self._oauth.core
+    client_id: Forward[str] = Forward("_oauth.client_id", "The client identifier.", readonly=True)
+    scope: Forward[str | Sequence[str] | None] = Forward("_oauth.scope", "The requested scope.")
+    redirect_uri: Forward[str | None] = Forward(
+        "_oauth.redirect_uri", "The redirect URI sent with authorization and code requests."
+    )
+    auto_refresh_url: Forward[str | None] = Forward(
+        "_oauth.core.token_endpoint",
+        "Where expired tokens are refreshed (``None``: only a fetched client-credentials token "
+        "is renewed, at the URL it was fetched from).",
+    )
+    auto_refresh_kwargs: Forward[dict[str, Any]] = Forward(
+        "_oauth.auto_refresh_kwargs",
+        "Extra refresh parameters; ``client_id``/``client_secret`` here authenticate.",
+        readonly=True,
+    )
+    compliance_hook: Forward[dict[str, set[Callable[..., Any]]]] = Forward(
+        "_oauth.hooks.hooks", "The registered provider fixes, by hook name.", readonly=True
+    )
+    code_verifier: Forward[str | None] = Forward(
+        "_oauth.code_verifier",
+        "The PKCE verifier of the last authorization URL; keep it for the callback.",
+        readonly=True,
+    )
+    oauth_client: Forward[TokenManager] = Forward(
+        "_oauth.core", "The sans-I/O :class:`oauthkit.TokenManager` underneath.", readonly=True
+    )
 
     @property
     def token(self) -> dict[str, Any]:

@@ -122,15 +122,6 @@ class OAuth2SessionState(TokenRequests):
     # -- attributes requests-oauthlib exposes ----------------------------------------------
 
     @property
-    def auto_refresh_url(self) -> str | None:
-        """Where an expired token is refreshed; ``None`` disables refreshing."""
-        return self.core.token_endpoint
-
-    @auto_refresh_url.setter
-    def auto_refresh_url(self, value: str | None) -> None:
-        self.core.token_endpoint = value
-
-    @property
     def token_dict(self) -> dict[str, Any]:
         """The token as requests-oauthlib's ``session.token`` dictionary (``{}`` when none)."""
         token = self.core.token

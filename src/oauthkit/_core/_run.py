@@ -298,26 +298,21 @@ async def apump(
 
 
 async def arun(flow: Flow[T], io: AsyncIO) -> T:
-    """Drive ``flow`` to completion with async I/O and return its result; see :func:`run`."""
+    """Drive ``flow`` to completion with async I/O and return its result; see :func:`run`.
+
+    It steps through :class:`Stepper`: an await already costs more than the indirection.
+    """
+    stepper = Stepper(flow)
     reply: object = None
     error: BaseException | None = None
-    last: HttpResponse | None = None
-    while True:
-        try:
-            step: Step = flow.send(reply) if error is None else flow.throw(error)
-        except StopIteration as stop:
-            result: T = stop.value
-            return result
-        except ServerResponseError as exc:
-            _attach(exc, last)
-            raise
-        error = None
+    while (step := stepper.advance(reply, error)) is not None:
+        reply, error = None, None
         try:
             if isinstance(step, SendProtected):
                 reply = await io.send_protected(step)
             else:
                 reply = await aanswer(step, io)
         except Exception as exc:
-            reply, error = None, exc
-        if isinstance(reply, HttpResponse):
-            last = reply
+            error = exc
+    result: T = stepper.value
+    return result

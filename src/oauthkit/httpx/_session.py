@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import httpx
 
 from .._compat import _calls
-from .._compat._attributes import SessionAttributes, SyncSessionMethods, TokenUpdater
+from .._compat._attributes import Forward, SessionAttributes, SyncSessionMethods, TokenUpdater
 from .._compat._calls import awaitable_method
 from .._core._run import arun
 from .._core._steps import Flow
@@ -41,31 +41,27 @@ def _refuse_client_settings(**settings: Any) -> None:
 class _ClientBase(SessionAttributes):
     """What the sync and async clients share: the auth and the redirect hook."""
 
-    _oauth_auth: OAuth2Auth
+    _token_auth: OAuth2Auth
 
     def _default_timeout(self) -> float | None:
         return seconds(getattr(self, "timeout", None))
 
     def _install(self, token_updater: TokenUpdater | None, hook: Callable[..., Any]) -> None:
         client: Any = self
-        self._oauth_auth = OAuth2Auth(
+        self._token_auth = OAuth2Auth(
             self._oauth.core, token_updater=token_updater, client=client, hooks=self._oauth.hooks
         )
-        client.auth = self._oauth_auth
+        client.auth = self._token_auth
         hooks = client.event_hooks
         client.event_hooks = {
             "request": [hook, *hooks.get("request", [])],
             "response": list(hooks.get("response", [])),
         }
 
-    @property
-    def token_updater(self) -> TokenUpdater | None:
-        """Called with the new token dictionary once per automatic renewal."""
-        return self._oauth_auth.token_updater
-
-    @token_updater.setter
-    def token_updater(self, value: TokenUpdater | None) -> None:
-        self._oauth_auth.token_updater = value
+    token_updater: Forward[TokenUpdater | None] = Forward(
+        "_token_auth.token_updater",
+        "Called with the new token dictionary once per automatic renewal.",
+    )
 
 
 class OAuth2Client(_ClientBase, SyncSessionMethods, httpx.Client):
@@ -97,10 +93,10 @@ class OAuth2Client(_ClientBase, SyncSessionMethods, httpx.Client):
         _refuse_client_settings(verify=verify, proxies=proxies, cert=cert)
         return HttpxIO(
             self,
-            self._oauth_auth.locks,
+            self._token_auth.locks,
             hooks=self._oauth.hooks,
             auth=auth,
-            updater=self._oauth_auth._updated,
+            updater=self._token_auth._updated,
             sleep=sleep,
         )
 
@@ -138,10 +134,10 @@ class AsyncOAuth2Client(_ClientBase, httpx.AsyncClient):
         _refuse_client_settings(**native)
         io = AsyncHttpxIO(
             self,
-            self._oauth_auth.alocks,
+            self._token_auth.alocks,
             hooks=self._oauth.hooks,
             auth=auth,
-            updater=self._oauth_auth._updated,
+            updater=self._token_auth._updated,
             sleep=sleep,
         )
         return await arun(flow, io)

@@ -23,6 +23,7 @@ from .._oauth2._bearer import PLACEMENTS
 from .._oauth2._client_auth import ClientAuth
 from .._oauth2._manager import TokenManager
 from .._oauth2._token import Token
+from .._oauth2._updater import TokenUpdater
 from . import _calls
 from ._calls import blocking_method
 from ._session import OAuth2SessionState
@@ -65,10 +66,6 @@ class Forward(Generic[T]):
         if self._readonly:
             raise AttributeError(f"{self._name} cannot be set")
         setattr(obj if self._owner is None else self._owner(obj), self._name, value)
-
-
-TokenUpdater = Callable[[dict[str, Any]], Any]
-"""Called with the new token dictionary once per automatic renewal."""
 
 
 class SessionAttributes:

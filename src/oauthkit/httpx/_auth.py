@@ -10,30 +10,27 @@ never read here, unless the flow retries after ``401 invalid_token``.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Callable, Generator, Mapping
+from collections.abc import AsyncGenerator, Generator, Mapping
 from typing import Any
 
 import httpx
 
 from .._compat._hooks import ComplianceHooks
 from .._core._run import Stepper, apump, pump
-from .._errors import UsageError
 from .._locks import AsyncLocks, ThreadLocks
 from .._oauth2._manager import TokenManager
 from .._oauth2._token import Token
+from .._oauth2._updater import ManagedAuth, TokenUpdater
 from ._io import AsyncHttpxIO, HttpxIO, apply_patch, neutral, seconds
 
 __all__ = ["OAuth2Auth", "TokenUpdater"]
-
-TokenUpdater = Callable[[dict[str, Any]], Any]
-"""Called with the new token dictionary once per automatic renewal; may return an awaitable."""
 
 
 def _replayable(request: httpx.Request) -> bool:
     return isinstance(request.stream, httpx.ByteStream)
 
 
-class OAuth2Auth(httpx.Auth):
+class OAuth2Auth(ManagedAuth, httpx.Auth):
     """Authorize httpx requests with a :class:`~oauthkit.TokenManager`'s token, renewing it.
 
     Args:
@@ -59,26 +56,13 @@ class OAuth2Auth(httpx.Auth):
         client: httpx.Client | httpx.AsyncClient | None = None,
         hooks: ComplianceHooks | None = None,
     ) -> None:
-        if manager is None:
-            if token is None:
-                raise UsageError("OAuth2Auth needs a TokenManager or a token")
-            manager = TokenManager("static-token", token=token)
-        self.manager = manager
-        self.token_updater = token_updater
+        super().__init__(manager, token, token_updater)
         self.client = client
         self.hooks = hooks
         self.locks = ThreadLocks()
         self.alocks = AsyncLocks()
         self._sync_io: HttpxIO | None = None
         self._async_io: AsyncHttpxIO | None = None
-
-    def __repr__(self) -> str:
-        return f"OAuth2Auth({self.manager!r})"
-
-    def _updated(self, token: Token) -> Any:
-        if self.token_updater is None:
-            return None
-        return self.token_updater(token.to_dict(now=self.manager.clock()))
 
     def _io(self) -> HttpxIO:
         io = self._sync_io

@@ -26,12 +26,10 @@ from .._errors import UsageError
 from .._locks import ThreadLocks
 from .._oauth2._manager import TokenManager
 from .._oauth2._token import Token
+from .._oauth2._updater import ManagedAuth, TokenUpdater
 from ._io import RedirectGuard, RequestsIO, apply_patch, neutral
 
 __all__ = ["OAuth2", "OAuth2Auth", "TokenUpdater"]
-
-TokenUpdater = Callable[[dict[str, Any]], Any]
-"""Called with the new token dictionary once per automatic renewal."""
 
 # oauthlib's names for the placements (``Client.default_token_placement``).
 _OAUTHLIB_PLACEMENTS = {"auth_header": "header", "query": "query", "body": "body"}
@@ -53,7 +51,7 @@ def _strip(r: PreparedRequest, patch: RequestPatch) -> None:
         r.prepare_content_length(r.body)
 
 
-class OAuth2Auth(AuthBase):
+class OAuth2Auth(ManagedAuth, AuthBase):
     """Authorize requests with a :class:`~oauthkit.TokenManager`'s token, renewing it.
 
     Works on any ``requests.Session``: the token is renewed before use when it is (nearly)
@@ -82,27 +80,15 @@ class OAuth2Auth(AuthBase):
         session: requests.Session | None = None,
         timeout: float | None = None,
     ) -> None:
-        if manager is None:
-            if token is None:
-                raise UsageError("OAuth2Auth needs a TokenManager or a token")
-            manager = TokenManager("static-token", token=token)
-        self.manager = manager
-        self.token_updater = token_updater
+        super().__init__(manager, token, token_updater)
         self.session = session
         self.timeout = timeout
         self.locks = ThreadLocks()
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.manager!r})"
 
     def _io(self) -> RequestsIO:
         if self.session is None:
             self.session = requests.Session()
         return RequestsIO(self.session, self.locks, updater=self._updated)
-
-    def _updated(self, token: Token) -> None:
-        if self.token_updater is not None:
-            self.token_updater(token.to_dict(now=self.manager.clock()))
 
     def __call__(self, r: PreparedRequest) -> PreparedRequest:
         flow = self.manager.protected_flow(

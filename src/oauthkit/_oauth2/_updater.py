@@ -1,0 +1,55 @@
+"""What every driver's ``OAuth2Auth`` starts from: a manager (or a fixed token) and an updater.
+
+The token updater is requests-oauthlib's hook: it receives the renewed token as a dictionary,
+once per automatic renewal, outside the token's lock. An async driver awaits what it returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .._errors import UsageError
+from ._manager import TokenManager
+from ._token import Token
+
+__all__ = ["ManagedAuth", "TokenUpdater"]
+
+TokenUpdater = Callable[[dict[str, Any]], Any]
+"""Called with the new token dictionary once per automatic renewal; may return an awaitable."""
+
+
+class ManagedAuth:
+    """The shared half of the drivers' ``OAuth2Auth``: a :class:`TokenManager` and an updater.
+
+    Args:
+        manager: The sans-I/O client holding configuration and token.
+        token: A fixed token, when no ``manager`` is given (it is never renewed).
+        token_updater: Called with each renewed token's dictionary.
+
+    Raises:
+        UsageError: Neither ``manager`` nor ``token`` given.
+    """
+
+    def __init__(
+        self,
+        manager: TokenManager | None,
+        token: Mapping[str, Any] | Token | None,
+        token_updater: TokenUpdater | None,
+    ) -> None:
+        if manager is None:
+            if token is None:
+                raise UsageError("OAuth2Auth needs a TokenManager or a token")
+            manager = TokenManager("static-token", token=token)
+        self.manager = manager
+        self.token_updater = token_updater
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.manager!r})"
+
+    def _updated(self, token: Token) -> Any:
+        """Hand ``token`` to the updater; its result (an awaitable, perhaps) is returned."""
+        updater = self.token_updater
+        if updater is None:
+            return None
+        return updater(token.to_dict(now=self.manager.clock()))

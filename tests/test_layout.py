@@ -40,7 +40,13 @@ LAYERS: list[tuple[str, ...]] = [
     ("oauthkit._core",),
     ("oauthkit._oauth2", "oauthkit.oauth1"),
     ("oauthkit._compat",),
-    ("oauthkit._locks", "oauthkit.requests", "oauthkit.httpx", "oauthkit.devserver"),
+    (
+        "oauthkit._locks",
+        "oauthkit._blocking",
+        "oauthkit.requests",
+        "oauthkit.httpx",
+        "oauthkit.devserver",
+    ),
     ("oauthkit.cli", "oauthkit.testing", "oauthkit.__main__"),
 ]
 # Siblings in one layer that must not know each other.

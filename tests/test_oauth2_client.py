@@ -397,7 +397,8 @@ def test_fetch_flow_sends_the_grant_with_every_option_and_remembers_client_crede
         "audience": "api",
     }
     assert request.request.headers["X-Trace"] == "1"
-    assert issued is c.token and issued.access_token == "cc1"
+    assert issued is c.token
+    assert issued.access_token == "cc1"
     # No refresh token: the same grant renews it (RFC 6749 §4.4.3).
     assert c.renewal_kind(issued) == oauthkit._oauth2._renewal.RENEW_CLIENT_CREDENTIALS
 
@@ -429,7 +430,8 @@ def test_refresh_flow_keeps_the_refresh_token_and_can_narrow_the_resource() -> N
         "refresh_token": "r1",
         "resource": "https://api.example/",
     }
-    assert refreshed.access_token == "a2" and refreshed.refresh_token == "r1"
+    assert refreshed.access_token == "a2"
+    assert refreshed.refresh_token == "r1"
 
 
 def test_refresh_flow_without_a_refresh_token_is_a_usage_error() -> None:

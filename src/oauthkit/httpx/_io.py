@@ -9,18 +9,23 @@ on a redirect hop, what the patch says (:meth:`~oauthkit.RequestPatch.redirect`)
 
 from __future__ import annotations
 
-import time
 from collections.abc import Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, AbstractContextManager
-from typing import Any
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from .._blocking import BlockingIO
 from .._compat._hooks import ComplianceHooks
 from .._core._http import HttpRequest, HttpResponse
 from .._core._patch import RequestPatch
 from .._core._steps import Exclusive, SendProtected, SendRequest, Sleep, TokenIssued
 from .._locks import AsyncLocks, ThreadLocks
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .._blocking import IOOptions
 
 __all__ = [
     "PATCH_KEY",
@@ -148,22 +153,9 @@ def strip_redirect_hop(request: httpx.Request) -> None:
 
 
 class _Sender:
-    """What both I/O twins share: building the back-channel request, the hooks, the updater."""
+    """What both I/O twins share: building the back-channel request with the hooks."""
 
-    def __init__(
-        self,
-        locks: Any,
-        *,
-        hooks: ComplianceHooks | None,
-        auth: Any,
-        updater: Callable[[Any], object] | None,
-        sleep: Callable[[float], Any],
-    ) -> None:
-        self.locks = locks
-        self.hooks = hooks
-        self.auth = auth
-        self.updater = updater
-        self._sleep = sleep
+    hooks: ComplianceHooks | None
 
     def request_for(self, step: SendRequest) -> tuple[httpx.Request, tuple[Any, ...]]:
         if self.hooks:
@@ -176,23 +168,17 @@ class _Sender:
         return not_sent(error)
 
 
-class HttpxIO(_Sender):
-    """Answers the core's steps for one call, through an ``httpx.Client``."""
+class HttpxIO(_Sender, BlockingIO):
+    """Answers the core's steps for one call, through an ``httpx.Client``.
+
+    ``options`` are those of :class:`~oauthkit._blocking.BlockingIO`.
+    """
 
     def __init__(
-        self,
-        client: httpx.Client,
-        locks: ThreadLocks,
-        *,
-        hooks: ComplianceHooks | None = None,
-        auth: Any = None,
-        updater: Callable[[Any], object] | None = None,
-        send_protected: Callable[[RequestPatch], HttpResponse] | None = None,
-        sleep: Callable[[float], object] = time.sleep,
+        self, client: httpx.Client, locks: ThreadLocks, **options: Unpack[IOOptions]
     ) -> None:
-        super().__init__(locks, hooks=hooks, auth=auth, updater=updater, sleep=sleep)
+        super().__init__(locks, **options)
         self.client = client
-        self._send_protected = send_protected
 
     def send(self, step: SendRequest) -> HttpResponse:
         """Send a back-channel request, never following a redirect."""
@@ -202,26 +188,6 @@ class HttpxIO(_Sender):
         for hook in responders:
             response = hook(response)
         return neutral(response)
-
-    def send_protected(self, step: SendProtected) -> HttpResponse:
-        """Send the caller's request with the patch."""
-        if self._send_protected is None:
-            raise TypeError("this call sends no protected request")
-        return self._send_protected(step.patch)
-
-    def sleep(self, step: Sleep) -> None:
-        """Wait."""
-        self._sleep(step.seconds)
-
-    def exclusive(self, step: Exclusive) -> AbstractContextManager[None]:
-        """Hold the client's lock for the step's key."""
-        locks: ThreadLocks = self.locks
-        return locks.hold(step.key, step.timeout)
-
-    def token_issued(self, step: TokenIssued) -> None:
-        """Hand the new token to the caller's updater."""
-        if self.updater is not None:
-            self.updater(step.token)
 
 
 class AsyncHttpxIO(_Sender):
@@ -239,8 +205,12 @@ class AsyncHttpxIO(_Sender):
     ) -> None:
         import anyio
 
-        super().__init__(locks, hooks=hooks, auth=auth, updater=updater, sleep=sleep or anyio.sleep)
         self.client = client
+        self.locks = locks
+        self.hooks = hooks
+        self.auth = auth
+        self.updater = updater
+        self._sleep = sleep or anyio.sleep
 
     async def send(self, step: SendRequest) -> HttpResponse:
         """Send a back-channel request, never following a redirect."""

@@ -9,10 +9,8 @@ exactly what the patch says (:meth:`~oauthkit.RequestPatch.redirect`).
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -20,11 +18,16 @@ from requests.models import PreparedRequest
 from requests.sessions import SessionRedirectMixin
 from requests.utils import requote_uri
 
-from .._compat._hooks import ComplianceHooks
+from .._blocking import BlockingIO
 from .._core._http import HttpResponse
 from .._core._patch import RequestPatch
-from .._core._steps import Exclusive, SendProtected, SendRequest, Sleep, TokenIssued
+from .._core._steps import SendRequest
 from .._locks import ThreadLocks
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .._blocking import IOOptions
 
 __all__ = [
     "RedirectGuard",
@@ -143,21 +146,17 @@ class RedirectGuard:
         return response
 
 
-class RequestsIO:
+class RequestsIO(BlockingIO):
     """Answers the core's steps for one call, through a ``requests.Session``.
 
     Args:
         session: Sends every request (``requests.Session.request`` on it, so adapters mounted
             on the session and a replaced ``send`` see token requests too).
         locks: The session's locks.
-        hooks: requests-oauthlib compliance hooks, run by purpose.
-        auth: A requests auth object of the caller's for token requests (requests-oauthlib's
-            ``auth=``), instead of none.
         settings: Other requests arguments for token requests (``verify``, ``proxies``,
             ``cert``).
-        updater: Called with each token a renewal issues.
-        send_protected: Sends the caller's request with a patch.
-        sleep: Waits (``time.sleep``; injectable for the device flow).
+        **options: Those of :class:`~oauthkit._blocking.BlockingIO`; without ``auth``, token
+            requests carry no requests auth (not even netrc's).
     """
 
     def __init__(
@@ -165,21 +164,14 @@ class RequestsIO:
         session: requests.Session,
         locks: ThreadLocks,
         *,
-        hooks: ComplianceHooks | None = None,
-        auth: Any = None,
         settings: Mapping[str, Any] | None = None,
-        updater: Callable[[Any], object] | None = None,
-        send_protected: Callable[[RequestPatch], HttpResponse] | None = None,
-        sleep: Callable[[float], object] = time.sleep,
+        **options: Unpack[IOOptions],
     ) -> None:
+        super().__init__(locks, **options)
         self.session = session
-        self._sleep = sleep
-        self.locks = locks
-        self.hooks = hooks
-        self.auth = auth if auth is not None else no_auth
+        if self.auth is None:
+            self.auth = no_auth
         self.settings = {k: v for k, v in (settings or {}).items() if v is not None}
-        self.updater = updater
-        self._send_protected = send_protected
 
     def send(self, step: SendRequest) -> HttpResponse:
         """Send a back-channel request, never following a redirect."""
@@ -201,25 +193,6 @@ class RequestsIO:
             for hook in self.hooks.responders(step.purpose):
                 response = hook(response)
         return neutral(response)
-
-    def send_protected(self, step: SendProtected) -> HttpResponse:
-        """Send the caller's request with the patch."""
-        if self._send_protected is None:
-            raise TypeError("this call sends no protected request")
-        return self._send_protected(step.patch)
-
-    def sleep(self, step: Sleep) -> None:
-        """Wait."""
-        self._sleep(step.seconds)
-
-    def exclusive(self, step: Exclusive) -> AbstractContextManager[None]:
-        """Hold the session's lock for the step's key."""
-        return self.locks.hold(step.key, step.timeout)
-
-    def token_issued(self, step: TokenIssued) -> None:
-        """Hand the new token to the caller's updater."""
-        if self.updater is not None:
-            self.updater(step.token)
 
     def not_sent(self, error: BaseException) -> bool:
         """See :func:`not_sent`."""

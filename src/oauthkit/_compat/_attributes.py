@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from operator import attrgetter
-from typing import Any, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from .._core._exchange import RetryPolicy
 from .._core._run import IO, run
@@ -27,6 +27,20 @@ from .._oauth2._updater import TokenUpdater
 from . import _calls
 from ._calls import blocking_method
 from ._session import OAuth2SessionState
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    class NativeSettings(TypedDict, total=False):
+        """A call's own settings for its HTTP library: requests-oauthlib's ``auth``,
+        ``verify``, ``proxies`` and ``cert``, and the ``sleep`` of a polling call."""
+
+        auth: Any
+        verify: Any
+        proxies: Any
+        cert: Any
+        sleep: Callable[[float], Any]
+
 
 __all__ = ["Forward", "SessionAttributes", "SyncSessionMethods", "TokenUpdater"]
 

@@ -87,8 +87,46 @@ def _jti(factory: Callable[[], str]) -> str:
     return value
 
 
+class _JwtAuth(ClientAuthBase):
+    """A client that authenticates with a signed JWT (RFC 7523 §2.2): one fresh assertion per
+    request; subclasses say how it is signed (:meth:`_signing`)."""
+
+    __slots__ = ()
+    method: ClassVar[str]
+    audience: str | None
+    lifetime: int
+    jti_factory: Callable[[], str]
+
+    def _signing(self) -> tuple[dict[str, object], Any]:
+        """The JWS header and the key."""
+        raise NotImplementedError
+
+    def assertion(self, *, endpoint: str, now: float) -> str:
+        """Make one signed assertion for a request to ``endpoint``.
+
+        Raises:
+            MissingExtraError: joserfc is not installed.
+            UsageError: ``jti_factory`` returned something that is not a non-empty string.
+        """
+        header, key = self._signing()
+        claims = _claims(
+            self.client_id, self.audience or endpoint, _jti(self.jti_factory), now, self.lifetime
+        )
+        return _sign(header, claims, key, self.method)
+
+    def credentials(
+        self, form: list[tuple[str, str]], headers: dict[str, str], *, endpoint: str, now: float
+    ) -> tuple[list[tuple[str, str]], dict[str, str]]:
+        """Add ``client_assertion`` and its type to the body (RFC 7523 §2.2).
+
+        Raises:
+            MissingExtraError: joserfc is not installed.
+        """
+        return _assertion_form(form, self.assertion(endpoint=endpoint, now=now)), headers
+
+
 @dataclass(frozen=True, slots=True)
-class ClientSecretJwt(ClientAuthBase):
+class ClientSecretJwt(_JwtAuth):
     """A JWT assertion MAC'd with the client secret (RFC 7523 §2.2, OIDC Core §9).
 
     Args:
@@ -119,32 +157,12 @@ class ClientSecretJwt(ClientAuthBase):
             raise UsageError(f"client_secret_jwt needs HS256, HS384 or HS512, not {self.alg!r}")
         _check_lifetime(self.lifetime)
 
-    def assertion(self, *, endpoint: str, now: float) -> str:
-        """Make one signed assertion for a request to ``endpoint``.
-
-        Raises:
-            MissingExtraError: joserfc is not installed.
-            UsageError: ``jti_factory`` returned something that is not a non-empty string.
-        """
+    def _signing(self) -> tuple[dict[str, object], Any]:
         keys = require("joserfc.jwk", "jose", self.method)
         secret = self.client_secret.encode("utf-8")
         # Built directly rather than through import_key: a server-issued secret is the key
         # whatever its length, and the caller cannot act on a key-size warning.
-        key = keys.OctKey(secret, secret)
-        claims = _claims(
-            self.client_id, self.audience or endpoint, _jti(self.jti_factory), now, self.lifetime
-        )
-        return _sign({"alg": self.alg, "typ": "JWT"}, claims, key, self.method)
-
-    def credentials(
-        self, form: list[tuple[str, str]], headers: dict[str, str], *, endpoint: str, now: float
-    ) -> tuple[list[tuple[str, str]], dict[str, str]]:
-        """Add ``client_assertion`` and its type to the body (RFC 7523 §2.2).
-
-        Raises:
-            MissingExtraError: joserfc is not installed.
-        """
-        return _assertion_form(form, self.assertion(endpoint=endpoint, now=now)), headers
+        return {"alg": self.alg, "typ": "JWT"}, keys.OctKey(secret, secret)
 
 
 def _key_errors() -> tuple[type[Exception], ...]:
@@ -237,7 +255,7 @@ def _default_alg(key: Any, allowed: frozenset[str]) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class PrivateKeyJwt(ClientAuthBase):
+class PrivateKeyJwt(_JwtAuth):
     """A JWT assertion signed with the client's private key (RFC 7523 §2.2, OIDC Core §9).
 
     Args:
@@ -283,26 +301,8 @@ class PrivateKeyJwt(ClientAuthBase):
         if self.kid is None and key.kid:
             object.__setattr__(self, "kid", str(key.kid))
 
-    def assertion(self, *, endpoint: str, now: float) -> str:
-        """Make one signed assertion for a request to ``endpoint``.
-
-        Raises:
-            UsageError: ``jti_factory`` returned something that is not a non-empty string.
-        """
+    def _signing(self) -> tuple[dict[str, object], Any]:
         header: dict[str, object] = {"alg": self.alg, "typ": "JWT"}
         if self.kid:
             header["kid"] = self.kid
-        claims = _claims(
-            self.client_id, self.audience or endpoint, _jti(self.jti_factory), now, self.lifetime
-        )
-        return _sign(header, claims, self.key, self.method)
-
-    def credentials(
-        self, form: list[tuple[str, str]], headers: dict[str, str], *, endpoint: str, now: float
-    ) -> tuple[list[tuple[str, str]], dict[str, str]]:
-        """Add ``client_assertion`` and its type to the body (RFC 7523 §2.2).
-
-        Raises:
-            MissingExtraError: joserfc is not installed.
-        """
-        return _assertion_form(form, self.assertion(endpoint=endpoint, now=now)), headers
+        return header, self.key

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
@@ -23,6 +23,11 @@ from .._core._steps import Flow
 from .._errors import UsageError
 from ._auth import OAuth2Auth
 from ._io import AsyncHttpxIO, HttpxIO, seconds, strip_redirect_hop
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .._compat._attributes import NativeSettings
 
 __all__ = ["AsyncOAuth2Client", "OAuth2Client"]
 
@@ -81,16 +86,10 @@ class OAuth2Client(_ClientBase, SyncSessionMethods, httpx.Client):
             request.read()
             strip_redirect_hop(request)
 
-    def _io(
-        self,
-        *,
-        auth: Any = None,
-        verify: Any = None,
-        proxies: Any = None,
-        cert: Any = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> HttpxIO:
-        _refuse_client_settings(verify=verify, proxies=proxies, cert=cert)
+    def _io(self, **native: Unpack[NativeSettings]) -> HttpxIO:
+        auth = native.pop("auth", None)
+        sleep = native.pop("sleep", time.sleep)
+        _refuse_client_settings(**native)
         return HttpxIO(
             self,
             self._token_auth.locks,

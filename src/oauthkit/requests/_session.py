@@ -9,8 +9,8 @@ then send their own requests concurrently.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import requests
 from requests.auth import AuthBase
@@ -23,6 +23,11 @@ from .._core._run import run
 from .._core._steps import SendProtected
 from .._locks import ThreadLocks
 from ._io import RedirectGuard, RequestsIO, apply_patch, neutral, no_auth, seconds
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .._compat._attributes import NativeSettings
 
 __all__ = ["OAuth2Session"]
 
@@ -109,24 +114,16 @@ class OAuth2Session(SyncSessionMethods, requests.Session):
     def __repr__(self) -> str:
         return f"<oauthkit.requests.OAuth2Session {self._oauth.core!r}>"
 
-    def _io(
-        self,
-        *,
-        auth: Any = None,
-        verify: Any = None,
-        proxies: Any = None,
-        cert: Any = None,
-        sleep: Callable[[float], None] = time.sleep,
-        send_protected: Callable[[RequestPatch], HttpResponse] | None = None,
-    ) -> RequestsIO:
+    def _io(self, **native: Unpack[NativeSettings]) -> RequestsIO:
+        auth = native.pop("auth", None)
+        sleep = native.pop("sleep", time.sleep)
         return RequestsIO(
             self,
             self._locks,
             hooks=self._oauth.hooks,
             auth=auth,
-            settings={"verify": verify, "proxies": proxies, "cert": cert},
+            settings=native,
             updater=self._updated,
-            send_protected=send_protected,
             sleep=sleep,
         )
 

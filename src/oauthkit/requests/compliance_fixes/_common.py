@@ -11,7 +11,7 @@ with :class:`~oauthkit.MalformedResponseError` instead of leaking ``JSONDecodeEr
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qsl, quote_plus, urlsplit, urlunsplit
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = [
     "HookSession",
     "PlacementSession",
+    "RequestHook",
     "TokenSession",
     "add_query_parameter",
     "has_query_parameter",
@@ -32,6 +33,12 @@ __all__ = [
     "require_access_token",
     "write_json",
 ]
+
+
+RequestHook = Callable[
+    [str, Mapping[str, str] | None, Any], tuple[str, Mapping[str, str] | None, Any]
+]
+"""A ``protected_request`` (or token request) hook: ``(url, headers, body)`` in and out."""
 
 
 class HookSession(Protocol):

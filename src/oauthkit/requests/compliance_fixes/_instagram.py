@@ -6,21 +6,23 @@ Instagram's legacy API read the token only from the ``access_token`` query param
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from ._common import TokenSession, add_query_parameter, has_query_parameter, require_access_token
+from ._common import (
+    RequestHook,
+    TokenSession,
+    add_query_parameter,
+    has_query_parameter,
+    require_access_token,
+)
 
 __all__ = ["instagram_compliance_fix"]
 
 _S = TypeVar("_S", bound=TokenSession)
 
-_ProtectedHook = Callable[
-    [str, Mapping[str, str] | None, Any], tuple[str, Mapping[str, str] | None, Any]
-]
 
-
-def _query_token_hook(session: TokenSession) -> _ProtectedHook:
+def _query_token_hook(session: TokenSession) -> RequestHook:
     def add_access_token(
         url: str, headers: Mapping[str, str] | None, data: Any
     ) -> tuple[str, Mapping[str, str] | None, Any]:

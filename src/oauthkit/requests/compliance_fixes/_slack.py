@@ -6,21 +6,23 @@ RFC 6750's ``Authorization: Bearer`` header (§2.1) or ``access_token`` paramete
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from ._common import TokenSession, add_query_parameter, has_query_parameter, require_access_token
+from ._common import (
+    RequestHook,
+    TokenSession,
+    add_query_parameter,
+    has_query_parameter,
+    require_access_token,
+)
 
 __all__ = ["slack_compliance_fix"]
 
 _S = TypeVar("_S", bound=TokenSession)
 
-_ProtectedHook = Callable[
-    [str, Mapping[str, str] | None, Any], tuple[str, Mapping[str, str] | None, Any]
-]
 
-
-def _token_parameter_hook(session: TokenSession) -> _ProtectedHook:
+def _token_parameter_hook(session: TokenSession) -> RequestHook:
     def add_token_parameter(
         url: str, headers: Mapping[str, str] | None, data: Any
     ) -> tuple[str, Mapping[str, str] | None, Any]:

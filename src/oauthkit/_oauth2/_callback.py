@@ -10,6 +10,7 @@ attacker could otherwise inject.
 from __future__ import annotations
 
 import hmac
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -26,6 +27,12 @@ from .._errors import (
 from ._authorization import FlowState, _require_text, _split
 
 __all__ = ["AuthorizationCallback", "parse_authorization_callback"]
+
+# What a URL starts with: a scheme (RFC 3986 §3.1), including the private-use schemes of
+# native apps (``com.example.app:/cb``, RFC 8252 §7.1), or a relative reference's "/", "?"
+# or "#". A form_post body starts with a parameter name and "=", never with either, however
+# many "://" its values hold (the RFC 9207 ``iss`` always has one).
+_URL_START = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:|[/?#]")
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -147,7 +154,7 @@ def _callback_params(response: object) -> dict[str, str]:
     if not isinstance(response, str):
         raise UsageError("the callback must be a URL, a form body or a mapping of parameters")
     text = response.strip()
-    if "://" not in text and not text.startswith(("?", "#", "/")):
+    if not _URL_START.match(text):
         return _collect(parse_qsl(text, keep_blank_values=True))  # a form_post body
     parts = _split(text, CallbackError, "the authorization callback")
     # Implicit and hybrid responses come in the fragment (RFC 6749 §4.2.2, OAuth 2.0

@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import parse_qsl
 
+from .._core._redact import excerpt
 from .._errors import (
     AuthorizationError,
     CallbackError,
@@ -123,7 +124,7 @@ def parse_authorization_callback(
     iss = params.get("iss")
     if iss is not None and issuer is not None and iss != issuer:
         raise IssuerMismatchError(
-            f"authorization callback comes from issuer {iss[:200]!r}, expected {issuer!r} "
+            f"authorization callback comes from issuer {excerpt(iss)!r}, expected {issuer!r} "
             "(RFC 9207); possible mix-up attack"
         )
     if iss is None and iss_required:
@@ -171,10 +172,12 @@ def _collect(pairs: Iterable[tuple[Any, Any]]) -> dict[str, str]:
         if name in params:
             # RFC 6749 §3.1: parameters must not be repeated; a second state or code is how
             # parameter-pollution attacks look.
-            raise CallbackError(f"authorization response repeats parameter {name[:50]!r}")
+            raise CallbackError(f"authorization response repeats parameter {excerpt(name, 50)!r}")
         # Frameworks hand over parse_qs-style lists; one value is fine, several are not.
         value = raw[0] if isinstance(raw, (list, tuple)) and len(raw) == 1 else raw
         if not isinstance(value, str):
-            raise CallbackError(f"authorization response parameter {name[:50]!r} is not a string")
+            raise CallbackError(
+                f"authorization response parameter {excerpt(name, 50)!r} is not a string"
+            )
         params[name] = value
     return params

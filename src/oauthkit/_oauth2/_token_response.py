@@ -75,21 +75,19 @@ def parse_token_response(
     """
     fields = read_fields(response)
     status = response.status_code
+    body = response.body
     if fields is not None and _has_error(fields):
-        raise _error_from_fields(fields, status)
+        raise _error_from_fields(fields, status, body)
     if not 200 <= status < 300:
         raise TokenEndpointError(
-            "token endpoint refused the request without an OAuth error code",
-            status,
-            response.body if fields is None else excerpt(fields),
+            "token endpoint refused the request without an OAuth error code", status, body
         )
     if fields is None:
         raise MalformedResponseError(
-            "token response is neither a JSON object nor form-encoded", status, response.body
+            "token response is neither a JSON object nor form-encoded", status, body
         )
-    parsed = fields
     return token_from_fields(
-        parsed, now=now, requested_scope=requested_scope, status_code=status, body=lambda: parsed
+        fields, now=now, requested_scope=requested_scope, status_code=status, body=lambda: body
     )
 
 
@@ -113,7 +111,7 @@ def parse_error_body(response: HttpResponse) -> TokenEndpointError | None:
     fields = read_fields(response)
     if fields is None or not _has_error(fields):
         return None
-    return _error_from_fields(fields, response.status_code)
+    return _error_from_fields(fields, response.status_code, response.body)
 
 
 def read_fields(response: HttpResponse) -> dict[str, Any] | None:
@@ -163,13 +161,15 @@ def _has_error(fields: Mapping[str, Any]) -> bool:
     return fields.get("error") not in (None, "")
 
 
-def _error_from_fields(fields: Mapping[str, Any], status: int) -> TokenEndpointError:
+def _error_from_fields(fields: Mapping[str, Any], status: int, body: bytes) -> TokenEndpointError:
+    # The excerpt is of the body as sent, not of ``fields``: reading a text page as a form
+    # turns "+" into a space, which would split an echoed "Basic dXNl+cjpw" credential in
+    # two and leave its tail outside the redaction.
     code = fields.get("error")
     description = fields.get("error_description")
     uri = fields.get("error_uri")
     description = description if isinstance(description, str) else None
     uri = uri if isinstance(uri, str) else None
-    body = excerpt(fields)
     if not isinstance(code, str):
         return TokenEndpointError(
             "token endpoint returned an error that is not an RFC 6749 error code",

@@ -21,6 +21,7 @@ import html
 import json
 import time
 from collections.abc import Callable
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlencode
 
@@ -58,7 +59,9 @@ def _token_from_fields(response: HttpResponse) -> object:
         return None
     if not isinstance(fields, dict):
         return None
-    return Token.from_response(fields, now=NOW, status_code=response.status_code)
+    # Any mapping, not only a dict: a caller may hand over a read-only view.
+    Token.from_response(fields, now=NOW, status_code=response.status_code)
+    return Token.from_response(MappingProxyType(fields), now=NOW)
 
 
 PARSERS: dict[str, Callable[[HttpResponse], object]] = {
@@ -362,3 +365,19 @@ def test_regression_redaction_takes_linear_time(unit: bytes) -> None:
     with pytest.raises(OAuthError):
         parse_token_response(HttpResponse(500, {}, body), now=NOW)
     assert time.perf_counter() - started < 2.0
+
+
+def test_regression_fields_of_any_mapping_type_are_redacted() -> None:
+    # redact_value() walked only dicts: the excerpt of a MappingProxyType was its str(), and a
+    # malformed token response read into one showed its tokens in the error message.
+    fields = MappingProxyType({"access_token": [S], "refresh_token": S, "x": {"id_token": S}})
+    with pytest.raises(ServerResponseError) as info:
+        Token.from_response(fields, now=NOW)
+    assert_hidden(S, [str(info.value), repr(info.value), info.value.body_excerpt])
+
+
+def test_regression_field_names_that_are_not_text_do_not_break_the_error() -> None:
+    # A bytes member name made the excerpt's json.dumps raise TypeError out of the parser.
+    with pytest.raises(ServerResponseError) as info:
+        Token.from_response({b"access_token": S, "access_token": "at"}, now=NOW)  # type: ignore[dict-item]
+    assert_hidden(S, [str(info.value), info.value.body_excerpt])

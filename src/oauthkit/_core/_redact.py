@@ -23,6 +23,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
@@ -105,19 +106,21 @@ def redact_text(text: str) -> str:
 def redact_value(value: Any, depth: int = _MAX_DEPTH) -> Any:
     """A copy of JSON-like ``value`` with secrets hidden at every depth.
 
-    Mapping members with a secret name lose their value whatever its type; strings anywhere
-    are passed through :func:`redact_text`, member names included: a text body read as a form
-    makes ``Authorization: Basic dXNlcjpwYXNz`` a name.
+    Members of any mapping (not only ``dict``: a ``MappingProxyType`` too) with a secret name
+    lose their value whatever its type; strings anywhere are passed through
+    :func:`redact_text`, member names included (a text body read as a form makes
+    ``Authorization: Basic dXNlcjpwYXNz`` a name). Names that are not text become text JSON
+    can hold, so that the copy always serialises.
     """
     if depth <= 0:
         return "…"
-    if isinstance(value, dict):
-        return {
-            redact_text(key) if isinstance(key, str) else key: REDACTED
-            if is_secret_name(key) and item is not None
-            else redact_value(item, depth - 1)
-            for key, item in value.items()
-        }
+    if isinstance(value, Mapping):
+        out = {}
+        for key, item in value.items():
+            name = _name(key)
+            hidden = isinstance(name, str) and is_secret_name(name) and item is not None
+            out[name] = REDACTED if hidden else redact_value(item, depth - 1)
+        return out
     if isinstance(value, (list, tuple)):
         return [redact_value(item, depth - 1) for item in value]
     if isinstance(value, str):
@@ -158,10 +161,21 @@ def excerpt(body: bytes | str | Any, limit: int = EXCERPT_LIMIT) -> str:
     return _cut(redact_text(text), limit)
 
 
+def _name(key: object) -> object:
+    """A member name as JSON can show it: text redacted, bytes decoded, numbers as they are."""
+    if isinstance(key, (bytes, bytearray)):
+        key = bytes(key).decode("utf-8", "replace")
+    if isinstance(key, str):
+        return redact_text(key)
+    if key is None or isinstance(key, (int, float)):
+        return key
+    return redact_text(repr(key))
+
+
 def _dump(value: Any) -> str:
     try:
         return json.dumps(value, ensure_ascii=False, default=str)
-    except (ValueError, RecursionError):
+    except (TypeError, ValueError, RecursionError):
         return "<unprintable>"
 
 

@@ -26,6 +26,7 @@ from oauthkit import (
     DeviceAuthorization,
     HttpResponse,
     Introspection,
+    MalformedResponseError,
     OAuthError,
     ServerResponseError,
     Token,
@@ -42,7 +43,7 @@ from oauthkit import (
     parse_token_response,
     parse_www_authenticate,
 )
-from oauthkit._core._json import JsonError, read_json, read_json_object
+from oauthkit._core._json import MAX_DEPTH, JsonError, read_json, read_json_object
 from oauthkit._core._redact import EXCERPT_LIMIT
 
 from ._hostile import (
@@ -321,3 +322,23 @@ def test_json_reader(body: bytes | str) -> None:
     assert json.loads(json.dumps(value, allow_nan=False)) == value
     if isinstance(value, dict):
         assert read_json_object(body) == value
+
+
+def test_regression_json_nesting_is_bounded_whatever_the_stack() -> None:
+    # What parsed used to depend on the caller's stack: a token response nested 990 levels
+    # gave a Token that json.dumps could not serialise ten frames deeper (RecursionError).
+    assert read_json("[" * MAX_DEPTH + "]" * MAX_DEPTH) is not None
+    assert read_json('["' + "[" * 500 + '"]') == ["[" * 500]  # brackets in strings don't count
+    for body in ("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1), '{"a":' * 101 + "1" + "}" * 101):
+        with pytest.raises(JsonError, match="deeper than 100"):
+            read_json(body)
+    deep = '{"access_token":"at","x":' + "[" * 990 + "]" * 990 + "}"
+    with pytest.raises(MalformedResponseError):
+        parse_token_response(HttpResponse(200, {}, deep.encode()), now=NOW)
+    nested = '{"access_token":"at","x":' + "[" * 99 + "]" * 99 + "}"
+    token = parse_token_response(HttpResponse(200, {}, nested.encode()), now=NOW)
+
+    def dump_from(frames: int) -> str:
+        return dump_from(frames - 1) if frames else json.dumps(token.to_dict())
+
+    assert json.loads(dump_from(400))["x"] == json.loads(nested)["x"]

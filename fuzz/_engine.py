@@ -291,7 +291,9 @@ def run_target(
             report.outcomes[outcome.label] += 1
             if outcome.seconds > report.slowest:
                 report.slowest, report.slowest_size = outcome.seconds, size_of(value)
-            if outcome.problem is None and outcome.seconds > slow_seconds:
+            # Slow: over the limit, plus 2 µs a byte, so that a big body parsed in linear time
+            # on a busy machine is not taken for a quadratic one (40 kB took 30 s when it was).
+            if outcome.problem is None and outcome.seconds > slow_seconds + 2e-6 * size_of(value):
                 outcome.problem = "slow"
                 outcome.detail = f"{outcome.seconds:.2f} s for an input of size {size_of(value)}"
             if outcome.problem is not None:
@@ -329,4 +331,10 @@ def _record(
 
             finding.minimized = shrink(still_fails, value)
         report.findings[key] = finding
+        shown = finding.minimized if finding.minimized is not None else value
+        print(
+            f"  finding: {finding.problem}, {finding.label} at {finding.where}: {finding.detail}"
+            f"\n    {repr(shown)[:400]}",
+            flush=True,
+        )
     finding.count += 1

@@ -50,7 +50,7 @@ def render(reports: list[TargetReport], args: argparse.Namespace, seconds: float
         f"* Python {platform.python_version()} on {platform.machine()} ({platform.system()})",
         f"* Seed {args.seed}, {args.count:,} inputs per target, {len(reports)} targets, "
         f"{sum(r.inputs for r in reports):,} inputs in {seconds / 60:.1f} min",
-        f"* Slow-input limit {args.slow} s, hang limit {args.hang} s",
+        f"* Slow-input limit {args.slow} s plus 2 µs a byte, hang limit {args.hang} s",
         "",
         "| target | API | inputs | findings | slowest input | time |",
         "|---|---|---:|---:|---|---:|",
@@ -96,7 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=DEFAULT_COUNT, help="inputs per target")
     parser.add_argument("--seed", type=int, default=7, help="campaign seed (default 7)")
     parser.add_argument("--target", action="append", choices=sorted(BY_NAME), help="repeatable")
-    parser.add_argument("--slow", type=float, default=0.5, help="slow-input limit, seconds")
+    parser.add_argument(
+        "--slow", type=float, default=0.5, help="slow-input limit, seconds, plus 2 µs a byte"
+    )
     parser.add_argument("--hang", type=float, default=20.0, help="hang limit, seconds")
     parser.add_argument("--report", type=Path, help="write the Markdown report here")
     parser.add_argument("--findings", type=Path, default=Path("fuzz/findings"))

@@ -39,7 +39,7 @@ from _targets import (
     STORED,
     Target,
 )
-from oauthkit import OAuthError
+from oauthkit import OAuthError, TokenEndpointError
 
 CORPUS_LIMIT = 2000
 CORPUS_INPUT_LIMIT = 20_000  # bytes; bigger inputs are run but not kept for mutation
@@ -154,6 +154,9 @@ def execute(target: Target, value: Any, hang_seconds: float) -> Outcome:
         signal.setitimer(signal.ITIMER_REAL, 0)
         name = type(exc).__name__
         message = _SHAPE.sub("_", str(exc))[:80] if isinstance(exc, OAuthError) else ""
+        if isinstance(exc, TokenEndpointError) and exc.error is not None:
+            # The description is free text: a new one is not a new branch.
+            message = f"{exc.description is None}{exc.uri is None}"
         outcome = Outcome(name, f"{name}:{message}", where=_where(exc))
         if not isinstance(exc, target.allowed):
             outcome.problem = "wrong-error" if isinstance(exc, OAuthError) else "escape"

@@ -26,6 +26,7 @@ from _vocabulary import (
     NUMBERS,
     SCHEMES,
     SPECIAL,
+    TEMPLATES,
     TOKENS,
 )
 
@@ -70,6 +71,24 @@ class Gen:
         members = (f"{json.dumps(self.name())}:{self.json_value(depth)}" for _ in range(count))
         return "{" + ",".join(members) + "}"
 
+    def protocol_object(self) -> str:
+        """A valid response of some endpoint (``TEMPLATES``), a little broken: members dropped,
+        values replaced, members added, so that parsers get past their first checks."""
+        r = self.r
+        members = []
+        for name, value in r.choice(TEMPLATES).items():
+            if r.random() < 0.1:
+                continue
+            text = self.json_value() if r.random() < 0.2 else json.dumps(value)
+            members.append((name, text))
+        for _ in range(r.choice((0, 0, 1, 3))):
+            members.insert(r.randrange(len(members) + 1), (self.name(), self.json_value()))
+        if r.random() < 0.3:  # as a form, as GitHub and OAuth 1.0a servers answer
+            return "&".join(
+                f"{quote(n, safe='')}={quote(t.strip(chr(34)), safe='')}" for n, t in members
+            )
+        return "{" + ",".join(f"{json.dumps(n)}:{t}" for n, t in members) + "}"
+
     def deep(self) -> str:
         r = self.r
         depth = r.choice((100, 128, 129, 990, 1000, 5000, 100_000)) if r.random() < 0.3 else 0
@@ -100,8 +119,10 @@ class Gen:
     def body(self) -> bytes:
         r = self.r
         pick = r.random()
-        if pick < 0.45:
+        if pick < 0.2:
             text = self.json_object()
+        elif pick < 0.45:
+            text = self.protocol_object()
         elif pick < 0.55:
             text = self.json_value()
         elif pick < 0.75:
@@ -123,8 +144,11 @@ class Gen:
 
     def status(self) -> int:
         r = self.r
-        if r.random() < 0.5:
-            return r.choice((200, 201, 204, 299, 300, 302, 400, 401, 403, 404, 500, 503))
+        pick = r.random()
+        if pick < 0.4:
+            return 200  # most parser code is behind a 2xx
+        if pick < 0.7:
+            return r.choice((201, 204, 299, 300, 302, 400, 401, 403, 404, 500, 503))
         return r.randint(100, 599)
 
     def content_type(self) -> str:

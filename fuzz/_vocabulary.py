@@ -154,3 +154,24 @@ HEADER_PARTS = (
     "abc==",
     "\t",
 )
+# Valid responses of each endpoint, for Gen.protocol_object() to break a little.
+TEMPLATES = (
+    {"access_token": "at", "token_type": "Bearer", "expires_in": 3600, "refresh_token": "rt"},
+    {"access_token": "at", "token_type": "DPoP", "scope": "a b", "id_token": "h.p.s"},
+    {"access_token": "at", "expires_at": 1.7e9, "scope": ["a", "b"], "issued_token_type": "x"},
+    {"error": "invalid_grant", "error_description": "expired", "error_uri": "https://e"},
+    {"error": "slow_down"},
+    {
+        "device_code": "dc",
+        "user_code": "UC-1",
+        "verification_uri": "https://as.example/device",
+        "verification_uri_complete": "https://as.example/device?c=UC-1",
+        "expires_in": 600,
+        "interval": 5,
+    },
+    {"device_code": "d", "user_code": "u", "verification_url": "v", "expires_in": "900"},
+    {"active": True, "scope": "a b", "client_id": "c", "exp": 1.7e9, "iat": 1, "aud": ["x"]},
+    {"active": True, "sub": "u", "aud": "x", "nbf": 0, "token_type": "Bearer", "jti": "j"},
+    {"active": False},
+    {"oauth_token": "t", "oauth_token_secret": "s", "oauth_callback_confirmed": "true"},
+)

@@ -160,6 +160,9 @@ class MissingVerifierError(CallbackError):
 class AuthorizationError(OAuthError):
     """The authorization server refused the request in the front channel (RFC 6749 §4.1.2.1).
 
+    The message shows ``error`` and ``description`` through the redacted excerpt of
+    :mod:`oauthkit._core._redact`; the attributes keep them as sent.
+
     Attributes:
         error: The RFC 6749 error code, such as ``access_denied``.
         description: ``error_description``, if the server sent one.
@@ -170,7 +173,10 @@ class AuthorizationError(OAuthError):
         self.error = error
         self.description = description
         self.uri = uri
-        message = error if description is None else f"{error}: {description}"
+        # Front-channel text is server text: the message shows it redacted and cut short.
+        message = excerpt(error, 80)
+        if description is not None:
+            message += f": {excerpt(description)}"
         super().__init__(message)
 
 

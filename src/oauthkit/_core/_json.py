@@ -7,18 +7,39 @@ here, so a parsed value always serialises back to strict JSON:
 * a repeated member name (RFC 8259 §4 leaves its meaning open; one parser would take the first,
   another the last, and two layers could disagree about which token they hold);
 * ``NaN``, ``Infinity`` and numbers that overflow a float;
-* nesting deeper than the interpreter can parse (a ``RecursionError`` otherwise escapes).
+* nesting deeper than :data:`MAX_DEPTH` levels (RFC 8259 §9 lets a parser limit it).
+
+Without that limit, what parsed depended on how deep the caller's stack was, and a value
+parsed near the interpreter's recursion limit could not be serialised again a few frames
+deeper: a token response nested 990 levels gave a :class:`~oauthkit.Token` whose
+``json.dumps(token.to_dict())`` raised ``RecursionError`` wherever a store or a log called it.
+100 is Ruby's ``JSON.parse`` default; OAuth responses nest a handful of levels.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
+from itertools import accumulate
 from typing import Any
 
-__all__ = ["STRICT_DECODER", "JsonError", "decode_text", "read_json", "read_json_object"]
+__all__ = [
+    "MAX_DEPTH",
+    "STRICT_DECODER",
+    "JsonError",
+    "decode_text",
+    "read_json",
+    "read_json_object",
+    "too_deep",
+]
+
+MAX_DEPTH = 100
+"""The deepest nesting of arrays and objects accepted."""
 
 _BOM = b"\xef\xbb\xbf"
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKET = re.compile(r"[\[\]{}]")
 
 
 class JsonError(ValueError):
@@ -54,7 +75,8 @@ def _float(text: str) -> float:
 STRICT_DECODER = json.JSONDecoder(
     object_pairs_hook=_object, parse_constant=_constant, parse_float=_float
 )
-"""Raises ``ValueError`` (or ``RecursionError``) on what :func:`read_json` refuses."""
+"""Raises ``ValueError`` (or ``RecursionError``) on what :func:`read_json` refuses, except
+nesting: check :func:`too_deep` first."""
 
 
 def decode_text(body: bytes | str) -> str | None:
@@ -69,23 +91,34 @@ def decode_text(body: bytes | str) -> str | None:
         return None
 
 
+def too_deep(text: str) -> bool:
+    """Whether arrays and objects nest deeper than :data:`MAX_DEPTH` in ``text`` (brackets
+    inside strings do not count)."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return False  # cannot be too deep: the common case, without a scan
+    brackets = _BRACKET.findall(_STRING.sub("", text))
+    return max(accumulate(1 if b in "[{" else -1 for b in brackets), default=0) > MAX_DEPTH
+
+
 def read_json(body: bytes | str) -> Any:
     """Parse ``body`` as one strict JSON value.
 
     Raises:
         JsonError: Not UTF-8, not JSON, a repeated member, a non-finite number, or nesting
-            too deep to parse.
+            deeper than :data:`MAX_DEPTH`.
     """
     text = decode_text(body)
     if text is None:
         raise JsonError("the body is not UTF-8")
+    if too_deep(text):
+        raise JsonError(f"the JSON nests deeper than {MAX_DEPTH} levels")
     try:
         return STRICT_DECODER.decode(text)
     except _Duplicate:
         raise JsonError("a JSON object repeats a member name") from None
     except _NonFinite:
         raise JsonError("a JSON number is not finite (NaN, Infinity or out of range)") from None
-    except RecursionError:
+    except RecursionError:  # only when the caller's own stack is already nearly exhausted
         raise JsonError("the JSON is nested too deeply") from None
     except ValueError:
         raise JsonError("the body is not JSON") from None

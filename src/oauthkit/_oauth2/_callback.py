@@ -10,12 +10,14 @@ attacker could otherwise inject.
 from __future__ import annotations
 
 import hmac
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import parse_qsl
 
+from .._core._redact import excerpt
 from .._errors import (
     AuthorizationError,
     CallbackError,
@@ -26,6 +28,12 @@ from .._errors import (
 from ._authorization import FlowState, _require_text, _split
 
 __all__ = ["AuthorizationCallback", "parse_authorization_callback"]
+
+# What a URL starts with: a scheme (RFC 3986 §3.1), including the private-use schemes of
+# native apps (``com.example.app:/cb``, RFC 8252 §7.1), or a relative reference's "/", "?"
+# or "#". A form_post body starts with a parameter name and "=", never with either, however
+# many "://" its values hold (the RFC 9207 ``iss`` always has one).
+_URL_START = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:|[/?#]")
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -116,7 +124,7 @@ def parse_authorization_callback(
     iss = params.get("iss")
     if iss is not None and issuer is not None and iss != issuer:
         raise IssuerMismatchError(
-            f"authorization callback comes from issuer {iss[:200]!r}, expected {issuer!r} "
+            f"authorization callback comes from issuer {excerpt(iss)!r}, expected {issuer!r} "
             "(RFC 9207); possible mix-up attack"
         )
     if iss is None and iss_required:
@@ -147,7 +155,7 @@ def _callback_params(response: object) -> dict[str, str]:
     if not isinstance(response, str):
         raise UsageError("the callback must be a URL, a form body or a mapping of parameters")
     text = response.strip()
-    if "://" not in text and not text.startswith(("?", "#", "/")):
+    if not _URL_START.match(text):
         return _collect(parse_qsl(text, keep_blank_values=True))  # a form_post body
     parts = _split(text, CallbackError, "the authorization callback")
     # Implicit and hybrid responses come in the fragment (RFC 6749 §4.2.2, OAuth 2.0
@@ -164,10 +172,12 @@ def _collect(pairs: Iterable[tuple[Any, Any]]) -> dict[str, str]:
         if name in params:
             # RFC 6749 §3.1: parameters must not be repeated; a second state or code is how
             # parameter-pollution attacks look.
-            raise CallbackError(f"authorization response repeats parameter {name[:50]!r}")
+            raise CallbackError(f"authorization response repeats parameter {excerpt(name, 50)!r}")
         # Frameworks hand over parse_qs-style lists; one value is fine, several are not.
         value = raw[0] if isinstance(raw, (list, tuple)) and len(raw) == 1 else raw
         if not isinstance(value, str):
-            raise CallbackError(f"authorization response parameter {name[:50]!r} is not a string")
+            raise CallbackError(
+                f"authorization response parameter {excerpt(name, 50)!r} is not a string"
+            )
         params[name] = value
     return params

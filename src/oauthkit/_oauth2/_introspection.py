@@ -75,7 +75,7 @@ class Introspection:
         aud: The intended audiences.
         iss: The issuer.
         jti: The token's identifier.
-        extra: Every other member of the response.
+        extra: Every other member of the response; left out of ``repr``.
     """
 
     active: bool
@@ -90,7 +90,8 @@ class Introspection:
     aud: tuple[str, ...] = ()
     iss: str | None = None
     jti: str | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    # Not in repr: a server may add members that are credentials (an issued_token, say).
+    extra: Mapping[str, Any] = field(default_factory=dict, hash=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "extra", MappingProxyType(dict(self.extra)))

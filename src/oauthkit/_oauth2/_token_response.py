@@ -29,7 +29,7 @@ from typing import Any, TypeGuard
 from urllib.parse import parse_qsl
 
 from .._core._http import HttpResponse
-from .._core._json import STRICT_DECODER
+from .._core._json import STRICT_DECODER, JsonError, decode_text, read_json_object, too_deep
 from .._core._params import scope_tokens
 from .._core._redact import excerpt
 from .._error_codes import token_error_class
@@ -75,19 +75,16 @@ def parse_token_response(
     """
     fields = read_fields(response)
     status = response.status_code
+    body = response.body
     if fields is not None and fields.get("error") not in (None, ""):
-        raise _error_from_fields(fields, status)
+        raise _error_from_fields(fields, status, body)
     if not 200 <= status < 300:
         raise TokenEndpointError(
-            "token endpoint refused the request without an OAuth error code",
-            status,
-            response.body if fields is None else excerpt(fields),
+            "token endpoint refused the request without an OAuth error code", status, body
         )
     if fields is None:
-        raise MalformedResponseError(
-            "token response is neither a JSON object nor form-encoded", status, response.body
-        )
-    return token_from_fields(fields, now, requested_scope, status, fields)
+        raise MalformedResponseError(_unreadable(body), status, body)
+    return token_from_fields(fields, now, requested_scope, status, body)
 
 
 def parse_error_body(response: HttpResponse) -> TokenEndpointError | None:
@@ -110,7 +107,7 @@ def parse_error_body(response: HttpResponse) -> TokenEndpointError | None:
     fields = read_fields(response)
     if fields is None or not _has_error(fields):
         return None
-    return _error_from_fields(fields, response.status_code)
+    return _error_from_fields(fields, response.status_code, response.body)
 
 
 def read_fields(response: HttpResponse) -> dict[str, Any] | None:
@@ -138,6 +135,8 @@ def read_fields(response: HttpResponse) -> dict[str, Any] | None:
         or (media.endswith("+json"))
     ):
         try:
+            if too_deep(text):
+                return None
             data = STRICT_DECODER.decode(text)
         except (ValueError, RecursionError):
             if text[0] == "{":
@@ -160,18 +159,31 @@ def _read_form(text: str) -> dict[str, Any] | None:
     return fields
 
 
+def _unreadable(body: bytes) -> str:
+    """Why a 2xx body is not a token response: the JSON reader's reason for an object."""
+    text = decode_text(body)
+    if text and text[0] == "{":
+        try:
+            read_json_object(text)
+        except JsonError as exc:
+            return f"token response: {exc}"
+    return "token response is neither a JSON object nor form-encoded"
+
+
 def _has_error(fields: Mapping[str, Any]) -> bool:
     # Some APIs put "error": null in successful answers.
     return fields.get("error") not in (None, "")
 
 
-def _error_from_fields(fields: Mapping[str, Any], status: int) -> TokenEndpointError:
+def _error_from_fields(fields: Mapping[str, Any], status: int, body: bytes) -> TokenEndpointError:
+    # The excerpt is of the body as sent, not of ``fields``: reading a text page as a form
+    # turns "+" into a space, which would split an echoed "Basic dXNl+cjpw" credential in
+    # two and leave its tail outside the redaction.
     code = fields.get("error")
     description = fields.get("error_description")
     uri = fields.get("error_uri")
     description = description if isinstance(description, str) else None
     uri = uri if isinstance(uri, str) else None
-    body = excerpt(fields)
     if not isinstance(code, str):
         return TokenEndpointError(
             "token endpoint returned an error that is not an RFC 6749 error code",

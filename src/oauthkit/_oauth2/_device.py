@@ -127,7 +127,7 @@ def _malformed(message: str, response: HttpResponse) -> MalformedResponseError:
     return MalformedResponseError(message, response.status_code, response.body)
 
 
-def _seconds(value: object, name: str, response: HttpResponse) -> float:
+def _number(value: object, name: str, response: HttpResponse) -> float:
     # Numeric strings are tolerated, as for a token's expires_in: some servers send them.
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise _malformed(f"device authorization {name!r} is not a number", response)
@@ -135,9 +135,25 @@ def _seconds(value: object, name: str, response: HttpResponse) -> float:
         number = float(value.strip() if isinstance(value, str) else value)
     except (ValueError, OverflowError):
         raise _malformed(f"device authorization {name!r} is not a number", response) from None
-    if not math.isfinite(number) or number < 0:
+    if not math.isfinite(number):
         raise _malformed(f"device authorization {name!r} is not a valid duration", response)
     return number
+
+
+def _expires_in(value: object, response: HttpResponse) -> float:
+    number = _number(value, "expires_in", response)
+    if number < 0:
+        raise _malformed("device authorization 'expires_in' is not a valid duration", response)
+    return number
+
+
+def _interval(value: object, response: HttpResponse) -> float:
+    # RFC 8628 §3.2: absent means 5 seconds; so does a value that is not positive, rather than
+    # polling without a pause.
+    if value is None:
+        return DEFAULT_INTERVAL
+    number = _number(value, "interval", response)
+    return number if number > 0 else DEFAULT_INTERVAL
 
 
 def parse_device_authorization_response(
@@ -150,7 +166,8 @@ def parse_device_authorization_response(
         now: When it was received; ``expires_in`` counts from it.
 
     Returns:
-        The authorization, with ``interval`` 5 seconds when the server names none.
+        The authorization, with ``interval`` 5 seconds when the server names none, or one
+        that is not positive.
         ``verification_url`` (the name Google uses) is accepted for ``verification_uri``.
 
     Raises:
@@ -181,14 +198,13 @@ def parse_device_authorization_response(
         raise _malformed("'verification_uri_complete' is not a string", response)
     if "expires_in" not in data:
         raise _malformed("device authorization response lacks 'expires_in'", response)
-    expires_in = _seconds(data["expires_in"], "expires_in", response)
-    interval = data.get("interval")
+    expires_in = _expires_in(data["expires_in"], response)
     return DeviceAuthorization(
         device_code=data["device_code"],
         user_code=data["user_code"],
         verification_uri=data["verification_uri"],
         expires_at=now + expires_in,
-        interval=DEFAULT_INTERVAL if interval is None else _seconds(interval, "interval", response),
+        interval=_interval(data.get("interval"), response),
         verification_uri_complete=complete or None,
         extra={key: value for key, value in data.items() if key not in _KNOWN},
     )

@@ -567,3 +567,70 @@ def test_a_state_and_its_verifier_are_single_use(driver: str, origin: Routes) ->
         with pytest.raises(oauthkit.StateMismatchError, match="already exchanged"):
             s.fetch_token(origin.url("/token"), authorization_response=callback)
     assert len(origin.to("/token")) == 1
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_debug_logs_of_whole_flows_hold_no_secret(
+    driver: str, origin: Routes, caplog: pytest.LogCaptureFixture
+) -> None:
+    secrets = iter([f"issued-secret-{n}-{'x' * 12}" for n in range(100)])
+    handed_out: list[str] = []
+
+    def token(hit: Hit) -> Answer:
+        if hit.form.get("grant_type") == "refresh_token" and len(origin.to("/token")) > 3:
+            return answer_json({"error": "invalid_grant", "error_description": REFRESH}, 400)
+        access, refresh = next(secrets), next(secrets)
+        handed_out.extend([access, refresh])
+        return answer_json({"access_token": access, "refresh_token": refresh, "expires_in": 3600})
+
+    origin.handlers["/token"] = token
+    origin.handlers["/api"] = lambda hit: answer_json({"ok": True})
+    origin.handlers["/revoke"] = lambda hit: (200, {}, b"")
+    origin.handlers["/introspect"] = lambda hit: answer_json({"active": True})
+    origin.handlers["/device"] = lambda hit: answer_json(
+        {
+            "device_code": "device-code-secret",
+            "user_code": "USER-CODE",
+            "verification_uri": "https://as.example/device",
+            "expires_in": 600,
+        }
+    )
+    caplog.set_level("DEBUG", logger="oauthkit")
+    with _expired_session(driver, origin, redirect_uri="https://app.example/cb", pkce="S256") as s:
+        _, state = s.authorization_url("https://as.example/authorize")
+        verifier = s.s.code_verifier
+        s.fetch_token(
+            origin.url("/token"),
+            authorization_response=f"https://app.example/cb?code=code-secret&state={state}",
+            client_secret=CLIENT_SECRET,
+        )
+        s.refresh_token(origin.url("/token"))
+        s.s.oauth_client.clock.advance(7200)
+        s.get(origin.url("/api"))  # an automatic renewal
+        _call(s, "introspect_token", origin.url("/introspect"))
+        s.fetch_device_authorization(origin.url("/device"))
+        s.s.oauth_client.clock.advance(7200)
+        with pytest.raises(oauthkit.InvalidGrantError):
+            s.get(origin.url("/api"))  # a renewal that fails, and says why
+        _call(s, "revoke_token", origin.url("/revoke"))
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    for secret in [
+        CLIENT_SECRET,
+        REFRESH,
+        OLD_ACCESS,
+        "code-secret",
+        "device-code-secret",
+        state,
+        verifier,
+        *handed_out,
+    ]:
+        assert secret not in logged
+    # What the log is for: each exchange, with its purpose and outcome, and the decisions.
+    assert f"POST {origin.url('/token')} (code_exchange): HTTP 200" in logged
+    assert "(refresh): HTTP 200" in logged
+    assert "(refresh): HTTP 400" in logged
+    assert "(introspection): HTTP 200" in logged
+    assert "(device_authorization): HTTP 200" in logged
+    assert "(revocation): HTTP 200" in logged
+    assert "renewing the access token (refresh)" in logged
+    assert "renewal failed (InvalidGrantError)" in logged

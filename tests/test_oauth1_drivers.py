@@ -192,6 +192,29 @@ def test_same_origin_redirect_is_signed_again(
     assert reply.json()["method"] == ("POST" if status == 307 else "GET")
 
 
+@pytest.mark.parametrize("status", [302, 303])
+def test_body_signed_post_follows_post_redirect_get_unsigned(
+    provider: DevProvider, driver: str, status: int
+) -> None:
+    # Issue #7: the server already processed the POST; the GET it redirects to cannot carry a
+    # body signature, so it is followed without one instead of raising after the fact.
+    with recorder() as origin:
+        target = f"{origin.base_url}/landing"
+        with open_session(
+            driver, signature_type="BODY", **credentials(provider, "HMAC-SHA1")
+        ) as s:
+            reply = s.request(
+                "POST", f"{origin.base_url}/redirect/{status}?to={target}", data={"k": "v"}
+            )
+        assert reply.status_code == 200
+        first, landed = origin.requests
+        assert first.method == "POST"
+        assert "oauth_signature=" in first.body.decode()
+        assert landed.method == "GET"
+        assert landed.path == "/landing"
+        assert "oauth_" not in f"{landed.headers}{landed.path}{landed.body!r}"
+
+
 def test_header_values_are_str(provider: DevProvider) -> None:
     import requests
 

@@ -200,9 +200,7 @@ def test_body_signed_post_follows_post_redirect_get_unsigned(
     # body signature, so it is followed without one instead of raising after the fact.
     with recorder() as origin:
         target = f"{origin.base_url}/landing"
-        with open_session(
-            driver, signature_type="BODY", **credentials(provider, "HMAC-SHA1")
-        ) as s:
+        with open_session(driver, signature_type="BODY", **credentials(provider, "HMAC-SHA1")) as s:
             reply = s.request(
                 "POST", f"{origin.base_url}/redirect/{status}?to={target}", data={"k": "v"}
             )

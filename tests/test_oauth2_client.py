@@ -437,3 +437,48 @@ def test_refresh_flow_keeps_the_refresh_token_and_can_narrow_the_resource() -> N
 def test_refresh_flow_without_a_refresh_token_is_a_usage_error() -> None:
     with pytest.raises(oauthkit.UsageError, match="no refresh token"):
         next(client(token=token(refresh=None)).refresh_flow())
+
+
+def test_ready_step_is_the_flows_first_send_when_no_renewal_comes_first() -> None:
+    c = client(token=token())
+    ready = c.ready_step(API)
+    assert ready is not None
+    held, step = ready
+    assert held is c.token
+    flow = c.protected_flow("GET", API)
+    assert next(flow) is step  # the same step object the flow would yield
+    again = c.ready_step(API)
+    assert again is not None
+    assert again[1] is step  # made once per token
+    c.placement = "query"
+    moved = c.ready_step(API)
+    assert moved is not None
+    assert moved[1].patch.query == (("access_token", "a1"),)
+
+
+@pytest.mark.parametrize("kw", [{"token": token(expires_in=5)}, {}])
+def test_no_ready_step_when_a_renewal_or_a_token_is_missing(kw: dict[str, Any]) -> None:
+    assert client(**kw).ready_step(API) is None  # due within the leeway, or no token
+
+
+def test_ready_step_checks_the_transport_every_time() -> None:
+    c = client(token=token())
+    assert c.ready_step(API) is not None
+    with pytest.raises(oauthkit.InsecureTransportError):
+        c.ready_step("http://api.example/me")
+
+
+def test_a_shortcut_answer_resumes_the_flow_only_when_not_settled() -> None:
+    assert client().settled(200)
+    assert client().settled(403)
+    assert not client().settled(401)
+    c = client(token=token())
+    ready = c.ready_step(API)
+    assert ready is not None
+    rejected = HttpResponse(401, {"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    flow = c.protected_flow("GET", API, answered=(ready[0], rejected))
+    step = next(flow)  # straight to the forced renewal: nothing is sent twice
+    assert isinstance(step, Exclusive)
+    request = next(step.flow)
+    assert isinstance(request, SendRequest)
+    assert form_of(request)["grant_type"] == "refresh_token"

@@ -463,3 +463,33 @@ def test_credentials_never_reach_an_error_message(
         parse_token_response(response, now=NOW)
     assert secret not in str(info.value)
     assert secret not in info.value.body_excerpt
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"access_token": "a", "token_type": "Bearer"}',
+        b'{"access_token": "a", "token_type": "Bearer"}\r\n\t ',
+        b'  \n{"access_token": "a", "token_type": "Bearer"}',
+        b'\xef\xbb\xbf{"access_token": "a", "token_type": "Bearer"}',
+        b'\xef\xbb\xbf  {"access_token": "a", "token_type": "Bearer"}  ',
+    ],
+)
+def test_white_space_and_a_byte_order_mark_around_the_object_are_fine(body: bytes) -> None:
+    token = parse_token_response(HttpResponse(200, {}, body), now=0)
+    assert token.access_token == "a"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"access_token": "a", "token_type": "Bearer"} trailing',
+        b'{"access_token": "a", "token_type": "Bearer"}{"access_token": "b"}',
+        b'{"access_token": "a", "token_type": "Bearer"',
+        b'{"access_token": "a", "token_type": "Bearer",}',
+        b"{'access_token': 'a'}",
+    ],
+)
+def test_anything_but_one_json_object_is_malformed(body: bytes) -> None:
+    with pytest.raises(MalformedResponseError):
+        parse_token_response(HttpResponse(200, {}, body), now=0)

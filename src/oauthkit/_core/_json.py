@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from itertools import accumulate
 from typing import Any
 
@@ -31,7 +32,9 @@ __all__ = [
     "decode_text",
     "read_json",
     "read_json_object",
+    "scan_object",
     "too_deep",
+    "value_too_deep",
 ]
 
 MAX_DEPTH = 100
@@ -79,6 +82,27 @@ STRICT_DECODER = json.JSONDecoder(
 nesting: check :func:`too_deep` first."""
 
 
+# CPython's C scanner, which JSONDecoder.decode calls after skipping white space (typeshed does
+# not declare the attribute).
+_scan: Callable[[str, int], tuple[Any, int]] = STRICT_DECODER.scan_once  # type: ignore[attr-defined]
+
+
+def scan_object(text: str) -> dict[str, Any] | None:
+    """``text``, which starts with ``{``, as a strict JSON object; ``None`` if it is not one.
+
+    The token parser's fast path: the checks of :func:`read_json` but nesting (the caller checks
+    what it keeps, :func:`value_too_deep`), without ``JSONDecoder.decode``'s white-space
+    regular expressions, a fifth of the cost of a token response.
+    """
+    try:
+        data, end = _scan(text, 0)
+    except (StopIteration, ValueError, RecursionError):
+        return None
+    if end != len(text) and not text[end:].isspace():
+        return None  # something after the object
+    return data if type(data) is dict else None
+
+
 def decode_text(body: bytes | str) -> str | None:
     """``body`` as text: UTF-8 with an optional BOM, stripped; ``None`` if not UTF-8."""
     if isinstance(body, str):
@@ -98,6 +122,28 @@ def too_deep(text: str) -> bool:
         return False  # cannot be too deep: the common case, without a scan
     brackets = _BRACKET.findall(_STRING.sub("", text))
     return max(accumulate(1 if b in "[{" else -1 for b in brackets), default=0) > MAX_DEPTH
+
+
+def value_too_deep(value: object, limit: int = MAX_DEPTH) -> bool:
+    """Whether lists and objects nest deeper than ``limit`` in an already parsed value.
+
+    The token-response parser decodes first and checks only the members it keeps as they
+    came (``extra``): every standard member must be a string or a number anyway, and counting
+    brackets in every body would cost more than the rest of the parse.
+    """
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        pending.extend((child, depth + 1) for child in children)
+    return False
 
 
 def read_json(body: bytes | str) -> Any:

@@ -97,7 +97,7 @@ class TransportPolicy:
     __slots__ = ("_verified", "allow_all", "hosts")
 
     def __init__(self, allow_insecure: InsecureAllowance = False) -> None:
-        self._verified: set[str] = set()  # scheme://authority heads that passed
+        self._verified: set[str] = set()  # URLs, and scheme://authority heads, that passed
         if isinstance(allow_insecure, bool):
             self.allow_all = allow_insecure
             self.hosts: frozenset[str] = frozenset()
@@ -128,6 +128,8 @@ class TransportPolicy:
             UnsafeUrlError: A URL whose host parsers read differently.
             UsageError: Not an absolute URL, or a scheme other than http and https.
         """
+        if type(url) is str and url in self._verified:
+            return  # a URL seen before (the common case: the same API URL, again)
         if not isinstance(url, str):
             raise UsageError("the URL must be a string")
         match = _HEAD.match(url)
@@ -144,6 +146,7 @@ class TransportPolicy:
                 raise InsecureTransportError(url)
         if len(self._verified) < 1024:
             self._verified.add(head)
+            self._verified.add(url)
 
 
 _DEFAULT = TransportPolicy()

@@ -24,16 +24,17 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .._core._exchange import RetryPolicy
-from .._core._http import HttpRequest
-from .._core._params import ExtraParams, Scope, scope_tokens
+from .._core._http import HttpRequest, HttpResponse
+from .._core._params import Scope, scope_tokens
 from .._core._patch import EMPTY_PATCH
 from .._core._steps import Flow, SendProtected
 from .._core._transport import InsecureAllowance, TransportPolicy
 from .._errors import TokenExpiredError, UsageError
-from . import _flows, _protected
+from . import _protected
 from ._bearer import PLACEMENT_HEADER, PLACEMENTS, build_bearer_patch
 from ._client_auth import ClientAuth, client_auth_for
 from ._grants import ClientCredentialsGrant, Grant, build_token_request
+from ._manager_flows import BackChannelFlows
 from ._renewal import RENEW_CLIENT_CREDENTIALS, RENEW_REFRESH_TOKEN, RenewalState
 from ._token import Token
 
@@ -41,8 +42,6 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from ._backchannel import GrantOptions
-    from ._device import DeviceAuthorization
-    from ._introspection import Introspection
 
 __all__ = ["LEEWAY_FRACTION", "TokenManager"]
 
@@ -52,7 +51,7 @@ LEEWAY_FRACTION = 0.5
 _UNAUTHORIZED = SendProtected(EMPTY_PATCH)
 
 
-class TokenManager:
+class TokenManager(BackChannelFlows):
     """A client's configuration and current token, with the decisions about renewing it.
 
     Args:
@@ -138,6 +137,8 @@ class TokenManager:
         self.renewals = RenewalState()
         self._token: Token | None = None
         self._patch: tuple[Token, str, SendProtected] | None = None
+        # (token, placement, leeway, step, renew_at) of the last ready_step
+        self._ready: tuple[Token, str, float, SendProtected, float | None] | None = None
         if token is not None:
             self.token = token
 
@@ -188,14 +189,20 @@ class TokenManager:
         """Whether ``token`` must be replaced before use (absent, expired or within leeway)."""
         if token is None:
             return self.renew == RENEW_CLIENT_CREDENTIALS and self.token_endpoint is not None
+        renew_at = self._renew_at(token)
+        return renew_at is not None and self.clock() >= renew_at
+
+    def _renew_at(self, token: Token) -> float | None:
+        """When ``token`` is due for renewal: the leeway before expiry, at most a fraction of
+        its lifetime (a 5-second token is not due the moment it is issued)."""
         expires_at = token.expires_at
         if expires_at is None:
-            return False
+            return None
         leeway = self.leeway
         lifetime = token.lifetime
         if lifetime is not None and lifetime * LEEWAY_FRACTION < leeway:
             leeway = lifetime * LEEWAY_FRACTION
-        return self.clock() + leeway >= expires_at
+        return expires_at - leeway
 
     def cannot_renew(self) -> TokenExpiredError:
         """The error for an expired token this manager cannot replace."""
@@ -271,22 +278,6 @@ class TokenManager:
 
     # -- flows ---------------------------------------------------------------------------
 
-    def fetch_flow(
-        self,
-        grant: Grant,
-        *,
-        endpoint: str | None = None,
-        auth: ClientAuth | None = None,
-        requested_scope: Scope = None,
-        timeout: float | None = None,
-        **options: Unpack[GrantOptions],
-    ) -> Flow[Token]:
-        """Obtain a token with ``grant`` and make it current; see :func:`_flows.fetch`.
-
-        ``endpoint``, ``auth`` and ``options`` are those of :meth:`build_grant_request`.
-        """
-        return _flows.fetch(self, grant, endpoint, auth, requested_scope, timeout, options)
-
     def remember_client_credentials(
         self, grant: ClientCredentialsGrant, endpoint: str | None, auth: ClientAuth | None
     ) -> None:
@@ -309,78 +300,50 @@ class TokenManager:
             self, stale, force=force, seen=self.renewals.generation, timeout=timeout
         )
 
-    def refresh_flow(
-        self,
-        refresh_token: str | None = None,
-        *,
-        endpoint: str | None = None,
-        auth: ClientAuth | None = None,
-        timeout: float | None = None,
-        **options: Unpack[GrantOptions],
-    ) -> Flow[Token]:
-        """Refresh now (RFC 6749 §6), keeping the refresh token if the server does not rotate it.
-
-        ``endpoint``, ``auth`` and ``options`` are those of :meth:`build_grant_request`;
-        ``resource`` narrows the new access token's audience (RFC 8707 §2.2).
-
-        Raises:
-            UsageError: No endpoint or no refresh token (raised by the flow).
-        """
-        return _flows.refresh(self, refresh_token, endpoint, auth, timeout, options)
-
     def protected_flow(
-        self, method: str, url: str, *, replayable: bool = True, timeout: float | None = None
+        self,
+        method: str,
+        url: str,
+        *,
+        replayable: bool = True,
+        timeout: float | None = None,
+        answered: tuple[Token, HttpResponse] | None = None,
     ) -> Flow[None]:
         """Authorize one protected request; see :func:`_protected.protected`."""
-        return _protected.protected(self, method, url, replayable=replayable, timeout=timeout)
-
-    def device_authorization_flow(
-        self,
-        endpoint: str,
-        *,
-        scope: Scope = None,
-        extra: ExtraParams = None,
-        timeout: float | None = None,
-    ) -> Flow[DeviceAuthorization]:
-        """Start the device flow (RFC 8628 §3.1); see :func:`_flows.device_authorization`."""
-        scope = self.scope if scope is None else scope
-        return _flows.device_authorization(
-            self, endpoint, scope=scope, extra=extra, timeout=timeout
+        return _protected.protected(
+            self, method, url, replayable=replayable, timeout=timeout, answered=answered
         )
 
-    def device_token_flow(
-        self,
-        authorization: DeviceAuthorization,
-        endpoint: str | None = None,
-        *,
-        deadline: float | None = None,
-        requested_scope: Scope = None,
-    ) -> Flow[Token]:
-        """Poll until the user decides (RFC 8628 §3.4, §3.5), then make the token current."""
-        url = endpoint or self.token_endpoint
-        if url is None:
-            raise UsageError("no token endpoint: pass token_endpoint= to the client")
-        scope = self.scope if requested_scope is None else requested_scope
-        return _flows.device_token(self, authorization, url, deadline=deadline, scope=scope)
+    def ready_step(self, url: str) -> tuple[Token, SendProtected] | None:
+        """The protected flow's first send, when no renewal comes before it; else ``None``.
 
-    def revoke_flow(
-        self,
-        endpoint: str,
-        token: str | None = None,
-        *,
-        token_type_hint: str | None = None,
-        timeout: float | None = None,
-    ) -> Flow[None]:
-        """Revoke ``token`` (the current refresh token, else access token) (RFC 7009)."""
-        return _flows.revoke(self, endpoint, token, token_type_hint, timeout)
+        A driver may send this step itself and skip the flow when :meth:`settled` says the
+        answer ends it (the common case: a valid token, a non-401 answer); otherwise it resumes
+        the flow with ``protected_flow(..., answered=(token, response))``.
 
-    def introspect_flow(
-        self,
-        endpoint: str,
-        token: str | None = None,
-        *,
-        token_type_hint: str | None = None,
-        timeout: float | None = None,
-    ) -> Flow[Introspection]:
-        """Ask what the server knows about ``token`` (default: the access token) (RFC 7662)."""
-        return _flows.introspect(self, endpoint, token, token_type_hint, timeout)
+        Raises:
+            InsecureTransportError: ``url`` is plain http to a non-loopback host.
+        """
+        token = self._token
+        ready = self._ready
+        if (
+            ready is None
+            or ready[0] is not token
+            or ready[1] != self.placement
+            or ready[2] != self.leeway
+        ):
+            if token is None:
+                return None
+            step = self.protected_step(token, "", url)
+            ready = self._ready = (token, self.placement, self.leeway, step, self._renew_at(token))
+        renew_at = ready[4]
+        if renew_at is not None and self.clock() >= renew_at:
+            return None
+        self.transport.check(url)
+        return token, ready[3]
+
+    @staticmethod
+    def settled(status_code: int) -> bool:
+        """Whether a protected request that got ``status_code`` is done: any status but 401,
+        the one (RFC 6750 §3.1) that may mean the token was rejected and must be renewed."""
+        return status_code != 401

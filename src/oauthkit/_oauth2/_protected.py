@@ -158,7 +158,13 @@ def _rejected(response: HttpResponse) -> bool:
 
 
 def protected(
-    manager: TokenManager, method: str, url: str, *, replayable: bool, timeout: float | None
+    manager: TokenManager,
+    method: str,
+    url: str,
+    *,
+    replayable: bool,
+    timeout: float | None,
+    answered: tuple[Token, HttpResponse] | None = None,
 ) -> Flow[None]:
     """Authorize one protected request (RFC 6750 §2), renewing as needed (RFC 6749 §6).
 
@@ -167,17 +173,23 @@ def protected(
     sent again (``replayable``). The driver answers ``SendProtected`` with the response's
     status and headers and keeps the response itself for the caller.
 
+    ``answered`` resumes the flow after its first send, which a driver made itself with
+    :meth:`TokenManager.ready_step`: the token it sent and the response it got.
+
     Raises:
         TokenExpiredError: The token expired and cannot be renewed.
         InsecureTransportError: ``url`` is plain http to a non-loopback host.
         LockTimeoutError: A renewal in progress did not finish within the timeout.
     """
-    token = manager.token
     deadline: Deadline | None = None
-    if manager.should_renew(token):
-        deadline = deadline_for(manager, timeout)
-        token = yield from _renew_locked(manager, token, force=False, deadline=deadline)
-    response = yield manager.protected_step(token, method, url)
+    if answered is None:
+        token = manager.token
+        if manager.should_renew(token):
+            deadline = deadline_for(manager, timeout)
+            token = yield from _renew_locked(manager, token, force=False, deadline=deadline)
+        response = yield manager.protected_step(token, method, url)
+    else:
+        token, response = answered
     if (
         replayable
         and token is not None

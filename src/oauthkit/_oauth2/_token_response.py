@@ -24,24 +24,31 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from types import MappingProxyType
 from typing import Any, TypeGuard
 from urllib.parse import parse_qsl
 
 from .._core._http import HttpResponse
-from .._core._json import STRICT_DECODER, JsonError, decode_text, read_json_object, too_deep
+from .._core._json import (
+    MAX_DEPTH,
+    STRICT_DECODER,
+    JsonError,
+    decode_text,
+    read_json_object,
+    scan_object,
+    value_too_deep,
+)
 from .._core._params import scope_tokens
 from .._core._redact import excerpt
 from .._error_codes import token_error_class
 from .._errors import MalformedResponseError, MissingTokenError, TokenEndpointError, UsageError
 from ._token import STANDARD_KEYS, Token, check_now
+from ._trusted import trusted_token
 
 __all__ = [
     "parse_error_body",
     "parse_token_response",
     "read_fields",
     "token_from_fields",
-    "trusted_token",
 ]
 
 
@@ -121,26 +128,22 @@ def read_fields(response: HttpResponse) -> dict[str, Any] | None:
     body = response.body
     if type(body) is not bytes and not isinstance(body, bytearray):
         raise UsageError("HttpResponse.body must be bytes")
-    if body[:3] == b"\xef\xbb\xbf":
-        body = body[3:]  # a UTF-8 BOM
     try:
-        text = body.decode("utf-8").strip()
+        text = body.decode("utf-8")
     except UnicodeDecodeError:
         return None
+    if text[:1] == "{":
+        return scan_object(text)  # the usual answer
+    text = text.lstrip("\ufeff").strip()  # a UTF-8 byte order mark, white space
     if not text or text[0] == "<":
-        return None  # not UTF-8, empty, or an HTML/XML page from a proxy or a login screen
-    if (
-        text[0] == "{"
-        or (media := response.media_type) == "application/json"
-        or (media.endswith("+json"))
-    ):
+        return None  # empty, or an HTML/XML page from a proxy or a login screen
+    if text[0] == "{":
+        return scan_object(text)
+    media = response.media_type
+    if media == "application/json" or media.endswith("+json"):
         try:
-            if too_deep(text):
-                return None
             data = STRICT_DECODER.decode(text)
         except (ValueError, RecursionError):
-            if text[0] == "{":
-                return None
             return _read_form(text)  # a form mislabelled as JSON; oauthlib falls back the same way
         return data if isinstance(data, dict) else None
     return _read_form(text)
@@ -251,7 +254,8 @@ def token_from_fields(
         MalformedResponseError: A field has the wrong type or invisible characters.
         UsageError: ``now`` or ``requested_scope`` is invalid.
     """
-    now = check_now(now)
+    if type(now) is not float or now - now != 0.0:  # not a finite float: check it properly
+        now = check_now(now)
     if requested_scope is None:
         requested = None
     elif type(requested_scope) is str:
@@ -266,7 +270,11 @@ def token_from_fields(
     if access_token is None or access_token == "":
         raise MissingTokenError("token response has no access_token", status_code, body)
     try:
-        if not _visible(access_token):
+        if not (
+            type(access_token) is str
+            and access_token.isascii()
+            and (access_token.isprintable() if len(access_token) < 128 else _visible(access_token))
+        ):
             raise ValueError("access_token must be a string of visible ASCII characters")
         # RFC 6749 §5.1 requires token_type; servers that omit it mean Bearer.
         token_type = get("token_type")
@@ -329,62 +337,8 @@ def _extra_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     names = fields.keys() - STANDARD_KEYS
     if not all(type(name) is str for name in names):
         raise ValueError("field names must be strings")
-    return {name: value for name, value in fields.items() if name in names}
-
-
-_new = object.__new__
-_NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
-# The slots' own setters: twice as fast as object.__setattr__ by name, on every token response.
-(
-    _set_access_token,
-    _set_token_type,
-    _set_expires_at,
-    _set_refresh_token,
-    _set_scope,
-    _set_id_token,
-    _set_extra,
-    _set_scope_changed,
-    _set_issued_at,
-) = (
-    vars(Token)[name].__set__
-    for name in (
-        "access_token",
-        "token_type",
-        "expires_at",
-        "refresh_token",
-        "scope",
-        "id_token",
-        "extra",
-        "scope_changed",
-        "issued_at",
-    )
-)
-
-
-def trusted_token(
-    access_token: str,
-    token_type: str,
-    expires_at: float | None,
-    refresh_token: str | None,
-    scope: tuple[str, ...] | None,
-    id_token: str | None,
-    extra: dict[str, Any],
-    scope_changed: bool,
-    issued_at: float | None,
-) -> Token:
-    """A :class:`Token` from fields a parser has already validated, without validating again.
-
-    Token responses are parsed in one pass (:mod:`oauthkit._oauth2._token_response`); running
-    ``__post_init__`` over the same fields would double the cost of every token response.
-    """
-    token: Token = _new(Token)
-    _set_access_token(token, access_token)
-    _set_token_type(token, token_type)
-    _set_expires_at(token, expires_at)
-    _set_refresh_token(token, refresh_token)
-    _set_scope(token, scope)
-    _set_id_token(token, id_token)
-    _set_extra(token, MappingProxyType(extra) if extra else _NO_EXTRA)
-    _set_scope_changed(token, scope_changed)
-    _set_issued_at(token, issued_at)
-    return token
+    extra = {name: value for name, value in fields.items() if name in names}
+    # The object itself is one level; what it holds may nest MAX_DEPTH - 1 more (RFC 8259 §9).
+    if value_too_deep(list(extra.values()), MAX_DEPTH):
+        raise ValueError(f"the JSON nests deeper than {MAX_DEPTH} levels")
+    return extra

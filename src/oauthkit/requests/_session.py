@@ -164,20 +164,39 @@ class OAuth2Session(SyncSessionMethods, requests.Session):
         if core.token is not None and hooks.hooks["protected_request"]:
             target, headers, data = hooks.protected(target, headers, data)
         caller_auth = kwargs.pop("auth", None)
-        sent: list[requests.Response] = []
+        answered = None
+        ready = core.ready_step(target)
+        if ready is not None:
+            # The common case, without the flow: a valid token, sent once; the core decides
+            # whether the answer ends it (see TokenManager.ready_step).
+            token, step = ready
+            response = requests.Session.request(
+                self,
+                verb,
+                target,
+                headers=headers,
+                data=data,
+                files=files,
+                auth=self._auth(step, caller_auth),
+                **kwargs,
+            )
+            if core.settled(response.status_code):
+                return response
+            answered = (token, neutral(response, body=False))
+        sent: list[requests.Response] = [] if answered is None else [response]
 
         def send_protected(step: SendProtected) -> HttpResponse:
             if sent:
                 sent[-1].close()  # a retry after a rejected token
-            if caller_auth is None:
-                cached = self._step_auth  # one auth object per token, like its patch
-                if cached[0] is not step:
-                    cached = self._step_auth = (step, _auth_for(step.patch, None))
-                auth = cached[1]
-            else:
-                auth = _auth_for(step.patch, caller_auth)
             response = requests.Session.request(
-                self, verb, target, headers=headers, data=data, files=files, auth=auth, **kwargs
+                self,
+                verb,
+                target,
+                headers=headers,
+                data=data,
+                files=files,
+                auth=self._auth(step, caller_auth),
+                **kwargs,
             )
             sent.append(response)
             return neutral(response, body=False)
@@ -187,9 +206,19 @@ class OAuth2Session(SyncSessionMethods, requests.Session):
             target,
             replayable=_replayable(data, files),
             timeout=seconds(kwargs.get("timeout")),
+            answered=answered,
         )
         run(flow, self._protected_io, send_protected)
         return sent[-1]
+
+    def _auth(self, step: SendProtected, caller_auth: Any) -> Any:
+        """The requests auth that applies ``step``'s patch; one per token, like the patch."""
+        if caller_auth is not None:
+            return _auth_for(step.patch, caller_auth)
+        cached = self._step_auth
+        if cached[0] is not step:
+            cached = self._step_auth = (step, _auth_for(step.patch, None))
+        return cached[1]
 
     def rebuild_auth(self, prepared_request: PreparedRequest, response: requests.Response) -> None:
         """Send no credential to another origin; never add ``~/.netrc`` ones to a redirect.

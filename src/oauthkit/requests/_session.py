@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from .._compat._attributes import NativeSettings
+    from .._oauth2._token import Token
 
 __all__ = ["OAuth2Session"]
 
@@ -159,54 +160,55 @@ class OAuth2Session(SyncSessionMethods, requests.Session):
         target = url.decode() if isinstance(url, bytes) else url
         if withhold_token:
             return super().request(verb, target, headers=headers, data=data, files=files, **kwargs)
-        core = self._oauth.core
-        hooks = self._oauth.hooks
-        if core.token is not None and hooks.hooks["protected_request"]:
-            target, headers, data = hooks.protected(target, headers, data)
+        oauth = self._oauth
+        core = oauth.core
+        if oauth.hooks.hooks["protected_request"] and core.token is not None:
+            target, headers, data = oauth.hooks.protected(target, headers, data)
         caller_auth = kwargs.pop("auth", None)
-        answered = None
         ready = core.ready_step(target)
-        if ready is not None:
-            # The common case, without the flow: a valid token, sent once; the core decides
-            # whether the answer ends it (see TokenManager.ready_step).
-            token, step = ready
-            response = requests.Session.request(
-                self,
-                verb,
-                target,
-                headers=headers,
-                data=data,
-                files=files,
-                auth=self._auth(step, caller_auth),
-                **kwargs,
-            )
-            if core.settled(response.status_code):
-                return response
-            answered = (token, neutral(response, body=False))
-        sent: list[requests.Response] = [] if answered is None else [response]
+        if ready is None:
+            return self._protected(verb, target, headers, data, files, caller_auth, kwargs, None)
+        # The common case, without the flow: a valid token, sent once; the core decides whether
+        # the answer ends it (see TokenManager.ready_step).
+        auth = self._auth(ready[1], caller_auth)
+        response = requests.Session.request(
+            self, verb, target, headers=headers, data=data, files=files, auth=auth, **kwargs
+        )
+        if core.settled(response.status_code):
+            return response
+        answered = (ready[0], response)
+        return self._protected(verb, target, headers, data, files, caller_auth, kwargs, answered)
+
+    def _protected(
+        self,
+        verb: str,
+        target: str,
+        headers: Mapping[str, str] | None,
+        data: Any,
+        files: Any,
+        caller_auth: Any,
+        kwargs: dict[str, Any],
+        answered: tuple[Token, requests.Response] | None,
+    ) -> requests.Response:
+        """Run the protected flow: a renewal before the request, or one after a rejection."""
+        sent = [] if answered is None else [answered[1]]
 
         def send_protected(step: SendProtected) -> HttpResponse:
             if sent:
                 sent[-1].close()  # a retry after a rejected token
+            auth = self._auth(step, caller_auth)
             response = requests.Session.request(
-                self,
-                verb,
-                target,
-                headers=headers,
-                data=data,
-                files=files,
-                auth=self._auth(step, caller_auth),
-                **kwargs,
+                self, verb, target, headers=headers, data=data, files=files, auth=auth, **kwargs
             )
             sent.append(response)
             return neutral(response, body=False)
 
-        flow = core.protected_flow(
+        flow = self._oauth.core.protected_flow(
             verb,
             target,
             replayable=_replayable(data, files),
             timeout=seconds(kwargs.get("timeout")),
-            answered=answered,
+            answered=None if answered is None else (answered[0], neutral(answered[1], body=False)),
         )
         run(flow, self._protected_io, send_protected)
         return sent[-1]

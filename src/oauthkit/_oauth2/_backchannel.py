@@ -10,17 +10,18 @@ tail. Their refusals share the token endpoint's error format (RFC 6749 §5.2);
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from .._core._http import FORM_CONTENT_TYPE, HttpRequest, HttpResponse
+from .._core._json import JsonError, read_json_object
 from .._core._params import AuthorizationDetails, ExtraParams, extra_params, merge_params
 from .._core._transport import InsecureAllowance, TransportPolicy
-from .._errors import TokenEndpointError, UsageError
+from .._errors import MalformedResponseError, TokenEndpointError, UsageError
 from ._client_auth import ClientAuth
 from ._token_response import parse_error_body
 
-__all__ = ["build_form_request", "refusal", "transport_policy"]
+__all__ = ["build_form_request", "malformed", "read_answer", "refusal", "transport_policy"]
 
 if TYPE_CHECKING:
     from typing import TypedDict
@@ -139,3 +140,30 @@ def refusal(response: HttpResponse, endpoint: str) -> TokenEndpointError:
         response.status_code,
         response.body,
     )
+
+
+def read_answer(response: HttpResponse, what: str) -> dict[str, Any]:
+    """The JSON object of a back-channel endpoint's successful answer.
+
+    Args:
+        response: The answer.
+        what: The response, for messages ("introspection response").
+
+    Raises:
+        UsageError: ``response`` is not an :class:`HttpResponse`.
+        TokenEndpointError: A non-2xx answer (see :func:`refusal`).
+        MalformedResponseError: A 2xx body that is not a strict JSON object.
+    """
+    if not isinstance(response, HttpResponse):
+        raise UsageError("expected an oauthkit.HttpResponse")
+    if not 200 <= response.status_code < 300:
+        raise refusal(response, what.replace("response", "endpoint"))
+    try:
+        return read_json_object(response.body)
+    except JsonError as exc:
+        raise malformed(f"{what}: {exc}", response) from None
+
+
+def malformed(message: str, response: HttpResponse) -> MalformedResponseError:
+    """A :class:`MalformedResponseError` about ``response``, with its status and body excerpt."""
+    return MalformedResponseError(message, response.status_code, response.body)

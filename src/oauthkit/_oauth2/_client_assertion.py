@@ -14,12 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._core._extras import require
 from .._core._random import generate_jti
 from .._errors import UsageError
 from ._client_auth import ClientAuthBase, check_client_id, check_client_secret
+
+if TYPE_CHECKING:
+    from ._client_auth import Credentialed, Pairs
 
 __all__ = [
     "CLIENT_ASSERTION_TYPE_JWT_BEARER",
@@ -115,8 +118,8 @@ class _JwtAuth(ClientAuthBase):
         return _sign(header, claims, key, self.method)
 
     def credentials(
-        self, form: list[tuple[str, str]], headers: dict[str, str], *, endpoint: str, now: float
-    ) -> tuple[list[tuple[str, str]], dict[str, str]]:
+        self, form: Pairs, headers: dict[str, str], *, endpoint: str, now: float
+    ) -> Credentialed:
         """Add ``client_assertion`` and its type to the body (RFC 7523 §2.2).
 
         Raises:

@@ -28,10 +28,20 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from urllib.parse import quote_plus
 
 from .._errors import UsageError
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    Pairs: TypeAlias = list[tuple[str, str]]
+    """A form as name-value pairs, in order."""
+    Form: TypeAlias = Sequence[tuple[str, str]]
+    """A form handed in (not modified)."""
+    Credentialed: TypeAlias = tuple[list[tuple[str, str]], dict[str, str]]
+    """A form and headers with the client's credentials added."""
 
 __all__ = [
     "ClientAuth",
@@ -68,13 +78,8 @@ class ClientAuth(Protocol):
         ...
 
     def apply(
-        self,
-        form: Sequence[tuple[str, str]],
-        headers: Mapping[str, str],
-        *,
-        endpoint: str,
-        now: float,
-    ) -> tuple[list[tuple[str, str]], dict[str, str]]:
+        self, form: Form, headers: Mapping[str, str], *, endpoint: str, now: float
+    ) -> Credentialed:
         """Return the form and headers with this client's credentials added.
 
         Args:
@@ -144,18 +149,13 @@ class ClientAuthBase:
 
     __slots__ = ()
     client_id: str
-    credentials: Callable[..., tuple[list[tuple[str, str]], dict[str, str]]]
+    credentials: Callable[..., Credentialed]
     """``credentials(form, headers, *, endpoint, now)``: add this method's credentials to a
     checked form and headers (both already copies); each method defines it."""
 
     def apply(
-        self,
-        form: Sequence[tuple[str, str]],
-        headers: Mapping[str, str],
-        *,
-        endpoint: str,
-        now: float,
-    ) -> tuple[list[tuple[str, str]], dict[str, str]]:
+        self, form: Form, headers: Mapping[str, str], *, endpoint: str, now: float
+    ) -> Credentialed:
         """Return the form and headers with this client's credentials added.
 
         See :meth:`ClientAuth.apply`.
@@ -197,8 +197,8 @@ class ClientSecretBasic(ClientAuthBase):
         return "Basic " + base64.b64encode(raw).decode("ascii")
 
     def credentials(
-        self, form: list[tuple[str, str]], headers: dict[str, str], *, endpoint: str, now: float
-    ) -> tuple[list[tuple[str, str]], dict[str, str]]:
+        self, form: Pairs, headers: dict[str, str], *, endpoint: str, now: float
+    ) -> Credentialed:
         """Add the ``Authorization`` header.
 
         Raises:
@@ -229,8 +229,8 @@ class ClientSecretPost(ClientAuthBase):
         check_client_secret(self.client_secret, self.method)
 
     def credentials(
-        self, form: list[tuple[str, str]], headers: dict[str, str], *, endpoint: str, now: float
-    ) -> tuple[list[tuple[str, str]], dict[str, str]]:
+        self, form: Pairs, headers: dict[str, str], *, endpoint: str, now: float
+    ) -> Credentialed:
         """Add ``client_id`` and ``client_secret`` to the body."""
         return [
             *with_client_id(form, self.client_id),
@@ -253,8 +253,8 @@ class NoneAuth(ClientAuthBase):
         check_client_id(self.client_id)
 
     def credentials(
-        self, form: list[tuple[str, str]], headers: dict[str, str], *, endpoint: str, now: float
-    ) -> tuple[list[tuple[str, str]], dict[str, str]]:
+        self, form: Pairs, headers: dict[str, str], *, endpoint: str, now: float
+    ) -> Credentialed:
         """Add ``client_id`` to the body."""
         return with_client_id(form, self.client_id), headers
 

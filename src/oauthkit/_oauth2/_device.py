@@ -18,10 +18,9 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .._core._http import HttpRequest, HttpResponse
-from .._core._json import JsonError, read_json_object
 from .._core._params import Scope, encode_scope, resource_params
-from .._errors import MalformedResponseError, UsageError
-from ._backchannel import build_form_request, refusal
+from .._errors import UsageError
+from ._backchannel import build_form_request, malformed, read_answer
 from ._client_auth import ClientAuth
 
 if TYPE_CHECKING:
@@ -123,27 +122,23 @@ def build_device_authorization_request(
     return build_form_request(endpoint, params, auth, **options)
 
 
-def _malformed(message: str, response: HttpResponse) -> MalformedResponseError:
-    return MalformedResponseError(message, response.status_code, response.body)
-
-
 def _number(value: object, name: str, response: HttpResponse) -> float:
     # Numeric strings are tolerated, as for a token's expires_in: some servers send them.
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise _malformed(f"device authorization {name!r} is not a number", response)
+        raise malformed(f"device authorization {name!r} is not a number", response)
     try:
         number = float(value.strip() if isinstance(value, str) else value)
     except (ValueError, OverflowError):
-        raise _malformed(f"device authorization {name!r} is not a number", response) from None
+        raise malformed(f"device authorization {name!r} is not a number", response) from None
     if not math.isfinite(number):
-        raise _malformed(f"device authorization {name!r} is not a valid duration", response)
+        raise malformed(f"device authorization {name!r} is not a valid duration", response)
     return number
 
 
 def _expires_in(value: object, response: HttpResponse) -> float:
     number = _number(value, "expires_in", response)
     if number < 0:
-        raise _malformed("device authorization 'expires_in' is not a valid duration", response)
+        raise malformed("device authorization 'expires_in' is not a valid duration", response)
     return number
 
 
@@ -177,27 +172,20 @@ def parse_device_authorization_response(
             member or has one of the wrong type.
         UsageError: ``response`` is not an :class:`HttpResponse`, or ``now`` not a number.
     """
-    if not isinstance(response, HttpResponse):
-        raise UsageError("expected an oauthkit.HttpResponse")
     if isinstance(now, bool) or not isinstance(now, int | float) or not math.isfinite(now):
         raise UsageError("now must be a finite number of seconds since the epoch")
-    if not 200 <= response.status_code < 300:
-        raise refusal(response, "device authorization endpoint")
-    try:
-        data = read_json_object(response.body)
-    except JsonError as exc:
-        raise _malformed(f"device authorization response: {exc}", response) from None
+    data = read_answer(response, "device authorization response")
     if "verification_uri" not in data and "verification_url" in data:
         data["verification_uri"] = data["verification_url"]
     for name in ("device_code", "user_code", "verification_uri"):
         value = data.get(name)
         if not isinstance(value, str) or not value:
-            raise _malformed(f"device authorization response lacks {name!r}", response)
+            raise malformed(f"device authorization response lacks {name!r}", response)
     complete = data.get("verification_uri_complete")
     if complete is not None and not isinstance(complete, str):
-        raise _malformed("'verification_uri_complete' is not a string", response)
+        raise malformed("'verification_uri_complete' is not a string", response)
     if "expires_in" not in data:
-        raise _malformed("device authorization response lacks 'expires_in'", response)
+        raise malformed("device authorization response lacks 'expires_in'", response)
     expires_in = _expires_in(data["expires_in"], response)
     return DeviceAuthorization(
         device_code=data["device_code"],

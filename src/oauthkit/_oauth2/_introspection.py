@@ -14,9 +14,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .._core._http import HttpRequest, HttpResponse
-from .._core._json import JsonError, read_json_object
-from .._errors import MalformedResponseError, UsageError
-from ._backchannel import refusal
+from ._backchannel import malformed, read_answer
 from ._client_auth import ClientAuth
 from ._revocation import build_revocation_request
 
@@ -105,10 +103,6 @@ class Introspection:
         return self.nbf is None or now >= self.nbf
 
 
-def _malformed(message: str, response: HttpResponse) -> MalformedResponseError:
-    return MalformedResponseError(message, response.status_code, response.body)
-
-
 def _time(value: object) -> int | None:
     """A NumericDate (RFC 7519 §2) as whole seconds; ``ValueError`` if it is not one."""
     if value is None:
@@ -135,33 +129,26 @@ def parse_introspection_response(response: HttpResponse) -> Introspection:
             read here.
         UsageError: ``response`` is not an :class:`HttpResponse`.
     """
-    if not isinstance(response, HttpResponse):
-        raise UsageError("expected an oauthkit.HttpResponse")
-    if not 200 <= response.status_code < 300:
-        raise refusal(response, "introspection endpoint")
-    try:
-        data = read_json_object(response.body)
-    except JsonError as exc:
-        raise _malformed(f"introspection response: {exc}", response) from None
+    data = read_answer(response, "introspection response")
     active = data.get("active")
     if not isinstance(active, bool):
-        raise _malformed("introspection response lacks a boolean 'active'", response)
+        raise malformed("introspection response lacks a boolean 'active'", response)
     if not active:
         return Introspection(active=False)
     values: dict[str, Any] = {}
     for name in _STRING_FIELDS:
         value = data.get(name)
         if value is not None and not isinstance(value, str):
-            raise _malformed(f"introspection member {name!r} is not a string", response)
+            raise malformed(f"introspection member {name!r} is not a string", response)
         values[name] = value
     for name in _TIME_FIELDS:
         try:
             values[name] = _time(data.get(name))
         except ValueError:
-            raise _malformed(f"introspection member {name!r} is not a number", response) from None
+            raise malformed(f"introspection member {name!r} is not a number", response) from None
     scope = data.get("scope")
     if scope is not None and not isinstance(scope, str):
-        raise _malformed("introspection member 'scope' is not a string", response)
+        raise malformed("introspection member 'scope' is not a string", response)
     aud = data.get("aud")
     if isinstance(aud, str):
         audiences: tuple[str, ...] = (aud,)
@@ -170,7 +157,7 @@ def parse_introspection_response(response: HttpResponse) -> Introspection:
     elif isinstance(aud, list) and all(isinstance(item, str) for item in aud):
         audiences = tuple(aud)
     else:
-        raise _malformed("introspection member 'aud' is not a string or list of strings", response)
+        raise malformed("introspection member 'aud' is not a string or list of strings", response)
     return Introspection(
         active=True,
         scope=None if scope is None else tuple(scope.split()),

@@ -31,6 +31,7 @@ __all__ = [
     "CodeRecord",
     "DevOAuth2Client",
     "DeviceRecord",
+    "IssuedRecord",
     "OAuth2Store",
     "RefreshTokenRecord",
     "new_user_code",
@@ -124,26 +125,30 @@ class CodeRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class AccessTokenRecord:
-    """An issued access token (RFC 6749 §1.4)."""
+class IssuedRecord:
+    """What the provider records of every token it issues.
+
+    ``grant_id`` names the grant the token belongs to: revoking one token of a grant revokes
+    all of them.
+    """
 
     client_id: str
     scopes: tuple[str, ...]
     user: str | None
     issued_at: float
-    expires_at: float
     grant_id: str
 
 
 @dataclass(frozen=True, slots=True)
-class RefreshTokenRecord:
-    """An issued refresh token (RFC 6749 §1.5); it does not expire, it is rotated."""
+class AccessTokenRecord(IssuedRecord):
+    """An issued access token (RFC 6749 §1.4)."""
 
-    client_id: str
-    scopes: tuple[str, ...]
-    user: str | None
-    issued_at: float
-    grant_id: str
+    expires_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshTokenRecord(IssuedRecord):
+    """An issued refresh token (RFC 6749 §1.5); it does not expire, it is rotated."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,7 +272,7 @@ class OAuth2Store:
             old = self._refresh.pop(rotated_from, None) if rotated_from else None
             grant_id = old.grant_id if old is not None else secrets.token_hex(8)
             self._access[access_token] = AccessTokenRecord(
-                client_id, scopes, user, now, now + expires_in, grant_id
+                client_id, scopes, user, now, grant_id, now + expires_in
             )
             if refresh_token is not None:
                 self._refresh[refresh_token] = RefreshTokenRecord(

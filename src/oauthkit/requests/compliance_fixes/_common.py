@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import parse_qsl, quote_plus, urlsplit, urlunsplit
 
 from ..._errors import MalformedResponseError, UsageError
@@ -27,10 +27,12 @@ __all__ = [
     "TokenSession",
     "add_query_parameter",
     "has_query_parameter",
+    "hooked",
     "malformed",
     "read_json",
     "read_json_object",
     "require_access_token",
+    "token_parameter_hook",
     "write_json",
 ]
 
@@ -172,3 +174,45 @@ def add_query_parameter(url: str, name: str, value: str) -> str:
     if query and not query.endswith("&"):
         query += "&"
     return urlunsplit(parts._replace(query=query + pair))
+
+
+_Session = TypeVar("_Session", bound=HookSession)
+
+
+def hooked(session: _Session, hook: Callable[..., Any], *points: str) -> _Session:
+    """Register ``hook`` at each of ``points`` on ``session``, and return the session."""
+    for point in points:
+        session.register_compliance_hook(point, hook)
+    return session
+
+
+def token_parameter_hook(
+    session: TokenSession, name: str, provider: str, *, in_form: bool
+) -> RequestHook:
+    """A ``protected_request`` hook that sends the session's access token as parameter ``name``.
+
+    A token the caller already put there (in the URL's query, or in a ``data`` dict when
+    ``in_form``) wins: that is how a request is made with another token. Otherwise the token
+    goes into the form when ``in_form`` and ``data`` is empty or a dict (a copy: the caller's
+    dict would carry the token into any later request made with it), and into the URL's query
+    in every other case (a string, bytes, a file or pairs cannot be extended safely).
+
+    The hook raises :class:`~oauthkit.UsageError` when the session has no access token, or
+    when the URL cannot be parsed or extended.
+    """
+
+    def add_token(
+        url: str, headers: Mapping[str, str] | None, data: Any
+    ) -> tuple[str, Mapping[str, str] | None, Any]:
+        if has_query_parameter(url, name) or (
+            in_form and isinstance(data, dict) and data.get(name)
+        ):
+            return url, headers, data
+        token = require_access_token(session, provider)
+        if in_form and not data:
+            return url, headers, {name: token}
+        if in_form and isinstance(data, dict):
+            return url, headers, {**data, name: token}
+        return add_query_parameter(url, name, token), headers, data
+
+    return add_token

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
 
-from ._common import HookSession, read_json_object, write_json
+from ._common import HookSession, hooked, read_json_object, write_json
 
 if TYPE_CHECKING:
     import requests
@@ -39,13 +39,5 @@ def ebay_compliance_fix(session: _S) -> _S:
 
     The hook raises :class:`~oauthkit.MalformedResponseError` for a body that is not a JSON
     object, where requests-oauthlib raises ``JSONDecodeError`` or ``AttributeError``.
-
-    Args:
-        session: The session to hook into.
-
-    Returns:
-        ``session``, for chaining.
     """
-    session.register_compliance_hook("access_token_response", _bearer_token_type)
-    session.register_compliance_hook("refresh_token_response", _bearer_token_type)
-    return session
+    return hooked(session, _bearer_token_type, "access_token_response", "refresh_token_response")

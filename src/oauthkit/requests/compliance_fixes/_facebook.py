@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import parse_qsl
 
-from ._common import HookSession, write_json
+from ._common import HookSession, hooked, write_json
 
 if TYPE_CHECKING:
     import requests
@@ -44,12 +44,5 @@ def facebook_compliance_fix(session: _S) -> _S:
     (``access_token=...&expires=...``) and rewritten as a JSON object with ``token_type``
     ``Bearer`` and ``expires_in`` copied from ``expires``. Every other response passes through
     unchanged.
-
-    Args:
-        session: The session to hook into.
-
-    Returns:
-        ``session``, for chaining.
     """
-    session.register_compliance_hook("access_token_response", _form_to_json)
-    return session
+    return hooked(session, _form_to_json, "access_token_response")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
 
-from ._common import HookSession, malformed, read_json_object, write_json
+from ._common import HookSession, hooked, malformed, read_json_object, write_json
 
 if TYPE_CHECKING:
     import requests
@@ -46,13 +46,5 @@ def fitbit_compliance_fix(session: _S) -> _S:
     object, or whose ``errors`` is not a non-empty list starting with an object that has an
     ``errorType``; requests-oauthlib raises ``JSONDecodeError``, ``KeyError``, ``IndexError``
     or ``TypeError`` there.
-
-    Args:
-        session: The session to hook into.
-
-    Returns:
-        ``session``, for chaining.
     """
-    session.register_compliance_hook("access_token_response", _errors_to_error)
-    session.register_compliance_hook("refresh_token_response", _errors_to_error)
-    return session
+    return hooked(session, _errors_to_error, "access_token_response", "refresh_token_response")

@@ -6,33 +6,13 @@ Instagram's legacy API read the token only from the ``access_token`` query param
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from ._common import (
-    RequestHook,
-    TokenSession,
-    add_query_parameter,
-    has_query_parameter,
-    require_access_token,
-)
+from ._common import TokenSession, hooked, token_parameter_hook
 
 __all__ = ["instagram_compliance_fix"]
 
 _S = TypeVar("_S", bound=TokenSession)
-
-
-def _query_token_hook(session: TokenSession) -> RequestHook:
-    def add_access_token(
-        url: str, headers: Mapping[str, str] | None, data: Any
-    ) -> tuple[str, Mapping[str, str] | None, Any]:
-        # A token already in the URL is the caller's choice and is left alone.
-        if has_query_parameter(url, "access_token"):
-            return url, headers, data
-        token = require_access_token(session, "instagram")
-        return add_query_parameter(url, "access_token", token), headers, data
-
-    return add_access_token
 
 
 def instagram_compliance_fix(session: _S) -> _S:
@@ -42,15 +22,8 @@ def instagram_compliance_fix(session: _S) -> _S:
     ``access_token=<session.access_token>`` to the URL unless its query already has a
     non-empty ``access_token``. Headers and body pass through unchanged.
 
-    Args:
-        session: The session to hook into; the hook reads ``session.access_token`` on each
-            request, so a refreshed token is used.
-
-    Returns:
-        ``session``, for chaining.
-
     The hook raises :class:`~oauthkit.UsageError` when the session has no access token, or
     when the URL cannot be parsed or extended.
     """
-    session.register_compliance_hook("protected_request", _query_token_hook(session))
-    return session
+    hook = token_parameter_hook(session, "access_token", "instagram", in_form=False)
+    return hooked(session, hook, "protected_request")

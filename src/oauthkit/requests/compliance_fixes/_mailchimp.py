@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
 
-from ._common import HookSession, read_json_object, write_json
+from ._common import HookSession, hooked, read_json_object, write_json
 
 if TYPE_CHECKING:
     import requests
@@ -42,12 +42,5 @@ def mailchimp_compliance_fix(session: _S) -> _S:
     The hook raises :class:`~oauthkit.MalformedResponseError` for a body that is not a JSON
     object. requests-oauthlib raises ``JSONDecodeError`` for a body that is not JSON and passes
     most other JSON values through for the token parser to reject.
-
-    Args:
-        session: The session to hook into.
-
-    Returns:
-        ``session``, for chaining.
     """
-    session.register_compliance_hook("access_token_response", _fix_scope_and_lifetime)
-    return session
+    return hooked(session, _fix_scope_and_lifetime, "access_token_response")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._common import HookSession, read_json_object, write_json
+from ._common import HookSession, hooked, read_json_object, write_json
 
 if TYPE_CHECKING:
     import requests
@@ -50,12 +50,5 @@ def plentymarkets_compliance_fix(session: _S) -> _S:
     The hook raises :class:`~oauthkit.MalformedResponseError` for such a response whose body is
     not a JSON object, where requests-oauthlib raises ``JSONDecodeError`` or
     ``AttributeError``.
-
-    Args:
-        session: The session to hook into.
-
-    Returns:
-        ``session``, for chaining.
     """
-    session.register_compliance_hook("access_token_response", _snake_case_members)
-    return session
+    return hooked(session, _snake_case_members, "access_token_response")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TypeVar
 
 from ..._oauth2._bearer import PLACEMENT_QUERY
-from ._common import PlacementSession, read_json_object, write_json
+from ._common import PlacementSession, hooked, read_json_object, write_json
 
 if TYPE_CHECKING:
     import requests
@@ -35,13 +35,6 @@ def weibo_compliance_fix(session: _S) -> _S:
 
     The hook raises :class:`~oauthkit.MalformedResponseError` for a body that is not a JSON
     object, where requests-oauthlib raises ``JSONDecodeError`` or ``TypeError``.
-
-    Args:
-        session: The session to hook into.
-
-    Returns:
-        ``session``, for chaining.
     """
     session.token_placement = PLACEMENT_QUERY
-    session.register_compliance_hook("access_token_response", _add_token_type)
-    return session
+    return hooked(session, _add_token_type, "access_token_response")

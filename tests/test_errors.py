@@ -160,6 +160,53 @@ def test_excerpt_redacts_before_truncating() -> None:
     assert "ABC" not in text
 
 
+HUGE = 20 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"x" * HUGE,  # one run of name characters
+        b"eyJ-" * (HUGE // 4),  # JWT starts inside one run
+        b"a:" * (HUGE // 2),
+        b"<p>" + b"&quot;error&quot; " * (HUGE // 18),
+    ],
+    ids=["run", "jwt-starts", "pairs", "html"],
+)
+def test_excerpt_of_a_huge_body_reads_only_what_it_can_show(body: bytes) -> None:
+    # Each took 5 to 20 s: the patterns ran over all of the body to show 200 characters of it.
+    text = excerpt(body)
+    assert len(text) <= 200
+    assert text.endswith("…")
+
+
+def test_excerpt_drops_a_credential_cut_by_its_window() -> None:
+    jwt = "eyJhbGciOiJSUzI1NiJ9." + "eyJzdWIiOiJ1c2VyIn0" * 100 + ".c2lnbmF0dXJl"
+    # White space collapses, so the end of the window shows in the excerpt.
+    text = excerpt(("see" + " " * 780 + jwt).encode())
+    assert "eyJ" not in text  # cut before its signature, it no longer looks like a JWT
+    assert text == "see …"
+
+
+def test_excerpt_of_a_long_json_value_keeps_redacting() -> None:
+    body = json.dumps({"refresh_token": "RT-SECRET", "error_description": "d" * 500_000})
+    text = excerpt(body.encode())
+    assert '"refresh_token": "***"' in text
+    assert "RT-SECRET" not in text
+    many = excerpt(json.dumps([{"access_token": f"AT-{i}"} for i in range(20_000)]))
+    assert many.startswith('[{"access_token": "***"}, {"access_token": "***"}')
+    assert "AT-" not in many
+    long_name = excerpt({"x" * HUGE + "_secret": "S3CR3T", "ok": 1})
+    assert "S3CR3T" not in long_name
+    assert '_secret": "***"' in long_name
+
+
+def test_excerpt_shows_none_of_a_json_body_too_long_to_parse() -> None:
+    secret = json.dumps({"refresh_token": {"value": "RT-SECRET"}, "d": "x" * HUGE})
+    assert excerpt(secret.encode()) == "(a JSON body too long to show)"
+    assert excerpt(b"[" + b"[]," * (HUGE // 3) + b"[]]") == "(a JSON body too long to show)"
+
+
 def test_excerpt_of_undecodable_bytes() -> None:
     text = excerpt(b"\xff\xfe oauth_token_secret=s3cr3t")
     assert "s3cr3t" not in text

@@ -137,33 +137,98 @@ def excerpt(body: bytes | str | Any, limit: int = EXCERPT_LIMIT) -> str:
     error page quoting the request shows ``&quot;client_secret&quot;: &quot;...``). Either
     way the result is cut to ``limit`` characters.
 
+    Only what could be shown is read: the first ``limit * 4`` characters of a text, as many
+    members and characters of a JSON value, and no JSON body over a mebibyte, which shows
+    nothing. Redacting costs about a second a megabyte, and a server's body can be tens of
+    megabytes. A text cut short loses its last word as well, which could be a credential cut
+    in half (a JWT without its signature no longer looks like one).
+
     Args:
         body: The raw body as received, or an already parsed value.
         limit: Maximum number of characters kept.
     """
+    room = limit * _READ_AHEAD
     if isinstance(body, (bytes, bytearray)):
-        text = bytes(body).decode("utf-8", "replace")
+        text = bytes(body[: _JSON_LIMIT + 1]).decode("utf-8", "replace")
     elif isinstance(body, str):
         text = body
     else:
-        text = _dump(redact_value(body))
-        return _cut(text, limit)
-    stripped = text.strip()
-    if stripped[:1] in ("{", "["):
+        return _cut(_dump(redact_value(_shrink(body, [room]))), limit)
+    text = text.lstrip()
+    if text[:1] in ("{", "["):
+        if len(body) > _JSON_LIMIT:
+            # Only a parsed value is redacted member by member (a secret's value may be an
+            # object), and parsing millions of small members takes seconds: show none of it.
+            return "(a JSON body too long to show)"
         import json  # only when an error is being described; the signing path never loads it
 
         try:
-            parsed = json.loads(stripped)
+            parsed = json.loads(text)
         except (ValueError, RecursionError):
-            parsed = None
+            pass
         else:
-            text = _dump(redact_value(parsed))
-            return _cut(text, limit)
-    elif stripped[:1] == "<":
+            return _cut(_dump(redact_value(_shrink(parsed, [room]))), limit)
+    text = _window(text, room)
+    if text[:1] == "<":
         import html
 
         text = html.unescape(text)
     return _cut(redact_text(text), limit)
+
+
+_READ_AHEAD = 4  # an excerpt reads at most this many times its limit of a text (see excerpt())
+_JSON_LIMIT = 1 << 20  # characters of JSON an excerpt parses
+_LONG_NAME = 64  # a member name longer than this keeps its ends only
+# What a credential can be made of (RFC 6750 b64token, JWT, percent-encoding), and the
+# replacement character of a multi-byte sequence cut by a window.
+_CREDENTIAL_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/=%\ufffd"
+
+
+def _window(text: str, size: int) -> str:
+    """The first ``size`` characters of ``text``, without the word the cut may have split."""
+    if len(text) <= size:
+        return text
+    return text[:size].rstrip(_CREDENTIAL_CHARS) + "…"
+
+
+def _shrink(value: Any, room: list[int], depth: int = _MAX_DEPTH) -> Any:
+    """A copy of JSON-like ``value`` with no more than an excerpt can show.
+
+    ``room[0]`` is the number of characters still to spend; every member costs at least one,
+    so a list of millions of empty lists costs no more than a short one. Strings are cut with
+    :func:`_window`; a long member name keeps its ends, the last word of which decides whether
+    it names a secret (:func:`is_secret_name`).
+    """
+    room[0] -= 1
+    if depth <= 0 or room[0] < 0:
+        return "…"
+    if isinstance(value, str):
+        size = room[0]
+        room[0] -= len(value)
+        return _window(value, size)
+    if isinstance(value, Mapping):
+        shrunk: dict[Any, Any] = {}
+        for key, item in value.items():
+            if room[0] <= 0:
+                shrunk["…"] = "…"
+                break
+            name = key
+            if isinstance(name, (bytes, bytearray)) and len(name) > _LONG_NAME:
+                name = bytes(name).decode("utf-8", "replace")
+            if isinstance(name, str) and len(name) > _LONG_NAME:
+                name = name[: _LONG_NAME // 4] + "…" + name[-_LONG_NAME // 2 :]
+            room[0] -= len(name) if isinstance(name, (str, bytes, bytearray)) else 1
+            shrunk[name] = _shrink(item, room, depth - 1)
+        return shrunk
+    if isinstance(value, (list, tuple)):
+        items: list[Any] = []
+        for item in value:
+            if room[0] <= 0:
+                items.append("…")
+                break
+            items.append(_shrink(item, room, depth - 1))
+        return items
+    return value
 
 
 def _name(key: object) -> object:

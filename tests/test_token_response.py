@@ -21,7 +21,7 @@ from oauthkit._errors import (
     UsageError,
 )
 from oauthkit._oauth2._token import Token
-from oauthkit._oauth2._token_response import parse_error_body, parse_token_response
+from oauthkit._oauth2._token_response import MAX_BODY, parse_error_body, parse_token_response
 
 NOW = 1_700_000_000.0
 ACCESS = "at-5ecret-ACCESS-value"
@@ -227,6 +227,43 @@ def test_unreadable_2xx_is_malformed(headers: dict[str, str], body: bytes) -> No
         parse_token_response(HttpResponse(200, headers, body), now=NOW)
     assert info.value.status_code == 200
     assert len(info.value.body_excerpt) <= 200
+
+
+BIG = MAX_BODY + 1
+
+
+@pytest.mark.parametrize(
+    ("headers", "body"),
+    [
+        # Millions of form fields or JSON members: parsing them took seconds.
+        ({}, (b"a=b&" * (BIG // 4 + 1))[:BIG]),
+        (JSON, b"[" + b"[]," * (BIG // 3) + b"[]]"),
+        # A well-formed token, but no token response is this large.
+        (JSON, json.dumps({"access_token": ACCESS, "id_token": "x" * BIG}).encode()),
+    ],
+    ids=["form", "json-members", "token"],
+)
+def test_a_body_over_a_mebibyte_is_not_read(headers: dict[str, str], body: bytes) -> None:
+    assert len(body) > MAX_BODY
+    with pytest.raises(MalformedResponseError, match="larger than a mebibyte") as info:
+        parse_token_response(HttpResponse(200, headers, body), now=NOW)
+    assert_no_secret(info.value)
+    error = json.dumps({"error": "invalid_grant", "error_description": "x" * BIG}).encode()
+    with pytest.raises(TokenEndpointError) as refused:
+        parse_token_response(HttpResponse(400, JSON, error), now=NOW)
+    assert type(refused.value) is TokenEndpointError  # its error code was not read either
+    assert refused.value.status_code == 400
+    assert parse_error_body(HttpResponse(400, JSON, error)) is None
+
+
+def test_a_body_of_a_mebibyte_is_read() -> None:
+    fields = {"access_token": ACCESS, "id_token": ""}
+    padding = MAX_BODY - len(json.dumps(fields).encode())
+    body = json.dumps({**fields, "id_token": "x" * padding}).encode()
+    assert len(body) == MAX_BODY
+    token = parse_token_response(HttpResponse(200, JSON, body), now=NOW)
+    assert token.access_token == ACCESS
+    assert token.id_token == "x" * padding
 
 
 def test_2xx_without_access_token() -> None:

@@ -11,7 +11,8 @@ accepts what can be read unambiguously and turns everything else into a typed er
 * an unreadable 2xx body raises :class:`MalformedResponseError`, one without an access token
   :class:`MissingTokenError`. Unreadable includes ambiguous: a repeated JSON member or form
   field, ``NaN`` or ``Infinity`` (:mod:`oauthkit._core._json`), and tokens with characters
-  outside RFC 6749's VSCHAR (Appendix A.12, A.17), which could not be sent anyway.
+  outside RFC 6749's VSCHAR (Appendix A.12, A.17), which could not be sent anyway. A body
+  over a mebibyte (:data:`MAX_BODY`) is unreadable too: it is not parsed at all.
 
 Success is validated in one pass over the fields, and the :class:`Token` is built without
 validating them a second time. Every exception carries a short excerpt of the body in which
@@ -45,11 +46,21 @@ from ._token import STANDARD_KEYS, Token, check_now
 from ._trusted import trusted_token
 
 __all__ = [
+    "MAX_BODY",
     "parse_error_body",
     "parse_token_response",
     "read_fields",
     "token_from_fields",
 ]
+
+MAX_BODY = 1 << 20
+"""The longest body read as a token or error response, in bytes.
+
+Token responses are a few kilobytes, ID tokens included. A body of megabytes is a fault (an
+error page, a proxy streaming something else), and parsing one made of millions of small JSON
+members or form fields takes seconds, long after the caller's timeout. Go's x/oauth2 reads no
+more of a token response either.
+"""
 
 
 def parse_token_response(
@@ -118,7 +129,8 @@ def parse_error_body(response: HttpResponse) -> TokenEndpointError | None:
 
 
 def read_fields(response: HttpResponse) -> dict[str, Any] | None:
-    """The body as a mapping, or ``None`` when it is neither a JSON object nor a form.
+    """The body as a mapping, or ``None`` when it is neither a JSON object nor a form, or is
+    longer than :data:`MAX_BODY`.
 
     Raises:
         UsageError: ``response`` is not an :class:`HttpResponse` with a bytes body.
@@ -128,6 +140,8 @@ def read_fields(response: HttpResponse) -> dict[str, Any] | None:
     body = response.body
     if type(body) is not bytes and not isinstance(body, bytearray):
         raise UsageError("HttpResponse.body must be bytes")
+    if len(body) > MAX_BODY:
+        return None
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
@@ -164,6 +178,8 @@ def _read_form(text: str) -> dict[str, Any] | None:
 
 def _unreadable(body: bytes) -> str:
     """Why a 2xx body is not a token response: the JSON reader's reason for an object."""
+    if len(body) > MAX_BODY:
+        return "token response is larger than a mebibyte"
     text = decode_text(body)
     if text and text[0] == "{":
         try:

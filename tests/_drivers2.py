@@ -13,7 +13,9 @@ reach the token endpoint. The recording layer only observes: it adds no protocol
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
+import ssl
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -105,10 +107,19 @@ class RecordingAdapter(requests.adapters.HTTPAdapter):
         return super().send(request, *args, **kwargs)
 
 
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """One TLS context for every transport: loading the CA bundle takes tens of milliseconds,
+    which every test on an httpx driver paid again (httpx's own default, made once)."""
+    import certifi
+
+    return ssl.create_default_context(cafile=certifi.where())
+
+
 class _RecordingTransport(httpx.BaseTransport):
     def __init__(self, recording: Recording) -> None:
         self.recording = recording
-        self.inner = httpx.HTTPTransport()
+        self.inner = httpx.HTTPTransport(verify=_tls())
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         body = request.read()
@@ -124,7 +135,7 @@ class _RecordingTransport(httpx.BaseTransport):
 class _AsyncRecordingTransport(httpx.AsyncBaseTransport):
     def __init__(self, recording: Recording) -> None:
         self.recording = recording
-        self.inner = httpx.AsyncHTTPTransport()
+        self.inner = httpx.AsyncHTTPTransport(verify=_tls())
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         body = await request.aread()

@@ -150,6 +150,33 @@ class _Truncated(Fault):
         handler.close_connection = True  # then FIN, with the body short of what was declared
 
 
+@dataclass(frozen=True)
+class _Drip(Fault):
+    every: float
+    declared: int | None
+
+    def serve(self, handler: _Handler, request: Received) -> None:
+        # Headers at once, then one byte of a token response at a time: each read the client
+        # makes succeeds within its timeout, so only a deadline on the whole body ends it.
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        if self.declared is None:
+            handler.send_header("Transfer-Encoding", "chunked")
+        else:
+            handler.send_header("Content-Length", str(self.declared))
+        handler.end_headers()
+        state = handler.state
+        sent = 0
+        with contextlib.suppress(OSError):  # the client gave up and closed the connection
+            while not state.released.is_set() and (self.declared is None or sent < self.declared):
+                byte = b'{"access_token": "drip'[sent % 22 : sent % 22 + 1] or b" "
+                handler.wfile.write(b"1\r\n" + byte + b"\r\n" if self.declared is None else byte)
+                handler.wfile.flush()
+                sent += 1
+                state.released.wait(self.every)
+        handler.close_connection = True
+
+
 def ok(token: Mapping[str, Any]) -> Fault:
     """Answer ``200`` with ``token`` as JSON; its access token is then valid at ``/resource``."""
     return _Token(token)
@@ -162,6 +189,13 @@ def hang(seconds: float = 20.0) -> Fault:
     and stopping the server end the silence.
     """
     return _Hang(seconds)
+
+
+def drip(every: float = 0.05, declared: int | None = 4096) -> Fault:
+    """Answer ``200`` at once, then send the body one byte each ``every`` seconds, until
+    ``declared`` bytes are out (``None``: a chunked body that never ends) or the server is
+    released."""
+    return _Drip(every, declared)
 
 
 def close() -> Fault:

@@ -41,6 +41,7 @@ from tests._fault_server import (
     FaultServer,
     Received,
     close,
+    drip,
     fault_server,
     hang,
     html,
@@ -182,6 +183,10 @@ TOO_LARGE = "token response is larger than a mebibyte"
 CASES: dict[str, Case] = {
     "ok": Case(lambda _: [ok(NEW)], Outcome(None)),
     "hang": Case(_n(hang(), 1), Outcome(TIMED_OUT)),
+    # Every read succeeds within the timeout; the whole body never does (HTTP libraries time
+    # out each read, so only the drivers' deadline on the body ends these).
+    "drip": Case(_n(drip(), 1), Outcome(TIMED_OUT)),
+    "drip-endless": Case(_n(drip(declared=None), 1), Outcome(TIMED_OUT)),
     "close": Case(_n(close(), 1), Outcome(DISCONNECTED)),
     "reset": Case(_n(reset(), 1), Outcome(RESET)),
     "truncated": Case(_n(truncated(_token_json()[:20], 200), 1), Outcome(CUT_SHORT)),

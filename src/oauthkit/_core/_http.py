@@ -7,7 +7,8 @@ minimal: a method, a URL, headers and a byte body.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import AsyncIterable, Iterable, Mapping
 from urllib.parse import urlsplit
 
 from .._errors import UsageError
@@ -15,14 +16,65 @@ from ._values import Value
 
 __all__ = [
     "FORM_CONTENT_TYPE",
+    "MAX_BODY",
     "HttpRequest",
     "HttpResponse",
+    "acollect_body",
+    "collect_body",
     "header_value",
     "origin_of",
     "same_origin",
 ]
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+
+MAX_BODY = 1 << 20
+"""The longest back-channel body read, in bytes; a driver stops one byte after it.
+
+Token, device, introspection and error responses are a few kilobytes, ID tokens included. A
+body of megabytes is a fault (an error page, a proxy streaming something else, a compression
+bomb), and parsing one made of millions of small JSON members or form fields takes seconds,
+long after the caller's timeout. Go's x/oauth2 reads no more of a token response either.
+"""
+
+
+def collect_body(chunks: Iterable[bytes], deadline: float | None) -> bytes | None:
+    """Read a back-channel body from a driver's chunks, at most ``MAX_BODY + 1`` bytes.
+
+    Args:
+        chunks: The body, decompressed, as the HTTP library streams it.
+        deadline: ``time.monotonic()`` by which the whole body must be in, or ``None``.
+
+    Returns:
+        The body (cut one byte past :data:`MAX_BODY`, so a parser can tell it was too long),
+        or ``None`` when the deadline passed first: HTTP libraries time out each read, so a
+        server that sends a byte now and then would otherwise hold the caller for ever.
+    """
+    parts: list[bytes] = []
+    size = 0
+    for chunk in chunks:
+        parts.append(chunk)
+        size += len(chunk)
+        if size > MAX_BODY:
+            break
+        if deadline is not None and time.monotonic() > deadline:
+            return None
+    return b"".join(parts)[: MAX_BODY + 1]
+
+
+async def acollect_body(chunks: AsyncIterable[bytes], deadline: float | None) -> bytes | None:
+    """The async twin of :func:`collect_body`."""
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in chunks:
+        parts.append(chunk)
+        size += len(chunk)
+        if size > MAX_BODY:
+            break
+        if deadline is not None and time.monotonic() > deadline:
+            return None
+    return b"".join(parts)[: MAX_BODY + 1]
+
 
 _set = object.__setattr__
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from .._core._http import FORM_CONTENT_TYPE, HttpRequest, HttpResponse
+from .._core._http import FORM_CONTENT_TYPE, MAX_BODY, HttpRequest, HttpResponse
 from .._core._json import JsonError, read_json_object
 from .._core._params import AuthorizationDetails, ExtraParams, extra_params, merge_params
 from .._core._transport import InsecureAllowance, TransportPolicy
@@ -152,12 +152,15 @@ def read_answer(response: HttpResponse, what: str) -> dict[str, Any]:
     Raises:
         UsageError: ``response`` is not an :class:`HttpResponse`.
         TokenEndpointError: A non-2xx answer (see :func:`refusal`).
-        MalformedResponseError: A 2xx body that is not a strict JSON object.
+        MalformedResponseError: A 2xx body that is not a strict JSON object, or is longer
+            than :data:`~oauthkit._core._http.MAX_BODY`.
     """
     if not isinstance(response, HttpResponse):
         raise UsageError("expected an oauthkit.HttpResponse")
     if not 200 <= response.status_code < 300:
         raise refusal(response, what.replace("response", "endpoint"))
+    if len(response.body) > MAX_BODY:
+        raise malformed(f"{what} is larger than a mebibyte", response)
     try:
         return read_json_object(response.body)
     except JsonError as exc:

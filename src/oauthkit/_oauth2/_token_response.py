@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, TypeGuard
 from urllib.parse import parse_qsl
 
-from .._core._http import HttpResponse
+from .._core._http import MAX_BODY, HttpResponse
 from .._core._json import (
     MAX_DEPTH,
     STRICT_DECODER,
@@ -52,15 +52,6 @@ __all__ = [
     "read_fields",
     "token_from_fields",
 ]
-
-MAX_BODY = 1 << 20
-"""The longest body read as a token or error response, in bytes.
-
-Token responses are a few kilobytes, ID tokens included. A body of megabytes is a fault (an
-error page, a proxy streaming something else), and parsing one made of millions of small JSON
-members or form fields takes seconds, long after the caller's timeout. Go's x/oauth2 reads no
-more of a token response either.
-"""
 
 
 def parse_token_response(

@@ -9,6 +9,7 @@ on a redirect hop, what the patch says (:meth:`~oauthkit.RequestPatch.redirect`)
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any
@@ -17,7 +18,7 @@ import httpx
 
 from .._blocking import BlockingIO
 from .._compat._hooks import ComplianceHooks
-from .._core._http import HttpRequest, HttpResponse
+from .._core._http import HttpRequest, HttpResponse, acollect_body, collect_body
 from .._core._patch import RequestPatch
 from .._core._steps import Exclusive, SendProtected, SendRequest, Sleep, TokenIssued
 from .._locks import AsyncLocks, ThreadLocks
@@ -152,6 +153,19 @@ def strip_redirect_hop(request: httpx.Request) -> None:
         request.headers["Content-Length"] = str(len(kept))
 
 
+def _deadline(step: SendRequest) -> float | None:
+    return None if step.timeout is None else time.monotonic() + step.timeout
+
+
+def _received(response: httpx.Response, body: bytes | None, step: SendRequest) -> None:
+    """Keep the collected body as the response's content, or time out if it came too late."""
+    if body is None:
+        raise httpx.ReadTimeout(
+            f"the body did not arrive within {step.timeout:.3g} s", request=response.request
+        )
+    response._content = body  # what read() would have stored, capped at MAX_BODY + 1 bytes
+
+
 class _Sender:
     """What both I/O twins share: building the back-channel request with the hooks."""
 
@@ -183,8 +197,13 @@ class HttpxIO(_Sender, BlockingIO):
     def send(self, step: SendRequest) -> HttpResponse:
         """Send a back-channel request, never following a redirect."""
         request, responders = self.request_for(step)
-        response = self.client.send(request, auth=self.auth, follow_redirects=False)
-        response.read()
+        deadline = _deadline(step)
+        response = self.client.send(request, auth=self.auth, follow_redirects=False, stream=True)
+        try:
+            body = collect_body(response.iter_bytes(), deadline)
+        finally:
+            response.close()
+        _received(response, body, step)
         for hook in responders:
             response = hook(response)
         return neutral(response)
@@ -215,8 +234,15 @@ class AsyncHttpxIO(_Sender):
     async def send(self, step: SendRequest) -> HttpResponse:
         """Send a back-channel request, never following a redirect."""
         request, responders = self.request_for(step)
-        response = await self.client.send(request, auth=self.auth, follow_redirects=False)
-        await response.aread()
+        deadline = _deadline(step)
+        response = await self.client.send(
+            request, auth=self.auth, follow_redirects=False, stream=True
+        )
+        try:
+            body = await acollect_body(response.aiter_bytes(), deadline)
+        finally:
+            await response.aclose()
+        _received(response, body, step)
         for hook in responders:
             response = hook(response)
         return neutral(response)

@@ -9,7 +9,8 @@ exactly what the patch says (:meth:`~oauthkit.RequestPatch.redirect`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
@@ -19,7 +20,7 @@ from requests.sessions import SessionRedirectMixin
 from requests.utils import requote_uri
 
 from .._blocking import BlockingIO
-from .._core._http import HttpResponse
+from .._core._http import MAX_BODY, HttpResponse, collect_body
 from .._core._patch import RequestPatch
 from .._core._steps import SendRequest
 from .._locks import ThreadLocks
@@ -40,6 +41,8 @@ __all__ = [
     "seconds",
 ]
 
+_CHUNK = 16384
+
 # requests' own redirect rules, used to predict the next hop of a redirect on a plain Session.
 _REDIRECT_RULES = SessionRedirectMixin()
 
@@ -55,6 +58,30 @@ def neutral(response: requests.Response, *, body: bool = True) -> HttpResponse:
     return HttpResponse(
         response.status_code, response.headers, response.content if body else b"", response
     )
+
+
+def _chunks(response: requests.Response) -> Iterator[bytes]:
+    """The body as it arrives: urllib3's ``read1`` returns what the socket has, where
+    ``iter_content`` waits to fill each chunk (a slow server would hold it past the deadline).
+    urllib3's errors become requests' own, as ``iter_content`` raises them."""
+    read1 = getattr(response.raw, "read1", None)
+    if read1 is None:  # urllib3 before 2.3
+        yield from response.iter_content(_CHUNK)
+        return
+    from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
+
+    while True:
+        try:
+            chunk = read1(_CHUNK, decode_content=True)
+        except ProtocolError as exc:
+            raise requests.exceptions.ChunkedEncodingError(exc) from exc
+        except DecodeError as exc:
+            raise requests.exceptions.ContentDecodingError(exc) from exc
+        except ReadTimeoutError as exc:
+            raise requests.exceptions.ConnectionError(exc) from exc
+        if not chunk:
+            return
+        yield chunk
 
 
 def not_sent(error: BaseException) -> bool:
@@ -178,6 +205,7 @@ class RequestsIO(BlockingIO):
         if self.hooks:
             step = self.hooks.prepare(step)
         request = step.request
+        deadline = None if step.timeout is None else time.monotonic() + step.timeout
         response = requests.Session.request(
             self.session,
             request.method,
@@ -187,8 +215,20 @@ class RequestsIO(BlockingIO):
             auth=self.auth,
             allow_redirects=False,
             timeout=step.timeout,
+            stream=True,
             **self.settings,
         )
+        if response.raw is None:  # an adapter that hands over a body it already holds
+            body: bytes | None = response.content[: MAX_BODY + 1]
+        else:
+            with response:
+                body = collect_body(_chunks(response), deadline)
+        if body is None:
+            raise requests.exceptions.ReadTimeout(
+                f"the body did not arrive within {step.timeout:.3g} s", response=response
+            )
+        # What response.content would hold, capped (requests reads it the same way).
+        response._content = body
         if self.hooks:
             for hook in self.hooks.responders(step.purpose):
                 response = hook(response)

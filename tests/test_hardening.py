@@ -634,3 +634,31 @@ def test_debug_logs_of_whole_flows_hold_no_secret(
     assert "(revocation): HTTP 200" in logged
     assert "renewing the access token (refresh)" in logged
     assert "renewal failed (InvalidGrantError)" in logged
+
+
+def _echo_table(hit: Hit) -> Answer:
+    # An echo no pattern recognises: names and values in separate cells.
+    rows = "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in hit.form.items())
+    basic = hit.headers.get("authorization", "")
+    return 400, {"Content-Type": "text/html"}, f"<table>{rows}</table><p>{basic}</p>".encode()
+
+
+@pytest.mark.parametrize("placement", ["client_secret_post", "client_secret_basic"])
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_an_error_never_shows_the_credentials_its_request_carried(
+    driver: str, placement: str, origin: Routes
+) -> None:
+    origin.handlers["/token"] = _echo_table
+    code = "one-time-code-7f3a9"
+    with open_session(driver, client_id="app") as s:
+        kw: dict[str, Any] = {"client_secret": CLIENT_SECRET}
+        if placement == "client_secret_post":
+            kw["include_client_id"] = True
+        with pytest.raises(oauthkit.TokenEndpointError) as caught:
+            s.fetch_token(origin.url("/token"), code=code, **kw)
+    raw = origin.to("/token")[0]
+    assert CLIENT_SECRET in raw.everything() or raw.headers.get("authorization")
+    shown = f"{caught.value}\n{caught.value!r}\n{caught.value.body_excerpt}"
+    assert code not in shown
+    assert CLIENT_SECRET not in shown
+    assert "***" in shown

@@ -60,7 +60,7 @@ like :class:`TokenExpiredError` (the access token), which means something else e
 
 from __future__ import annotations
 
-from ._core._redact import excerpt
+from ._core._redact import excerpt, scrub
 
 # typing costs milliseconds at import; annotations are strings here, so it is type-time only.
 TYPE_CHECKING = False
@@ -198,6 +198,14 @@ class ServerResponseError(OAuthError):
         detail = f" (HTTP {status_code}"
         detail += f": {self.body_excerpt!r})" if self.body_excerpt else ")"
         super().__init__(message + detail)
+
+    def scrub(self, secrets: frozenset[str]) -> None:
+        """Remove from the message and the excerpt every value in ``secrets``: the
+        credentials of the request this answers, in case the server echoed them in a shape
+        redaction does not recognise."""
+        if secrets:
+            self.body_excerpt = scrub(self.body_excerpt, secrets)
+            self.args = tuple(scrub(a, secrets) if isinstance(a, str) else a for a in self.args)
 
 
 class TokenEndpointError(ServerResponseError):

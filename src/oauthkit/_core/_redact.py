@@ -28,7 +28,16 @@ TYPE_CHECKING = False  # typing costs milliseconds at import; type checkers read
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["EXCERPT_LIMIT", "REDACTED", "excerpt", "is_secret_name", "redact_text", "redact_value"]
+__all__ = [
+    "EXCERPT_LIMIT",
+    "REDACTED",
+    "excerpt",
+    "is_secret_name",
+    "redact_text",
+    "redact_value",
+    "scrub",
+    "sent_secrets",
+]
 
 REDACTED = "***"
 EXCERPT_LIMIT = 200
@@ -102,6 +111,52 @@ def redact_text(text: str) -> str:
                 pos = value.end()
     out.append(text[pos:])
     return "".join(out)
+
+
+_SHORTEST_SECRET = 6  # shorter values are not searched for: "1234" would blank every number
+
+
+def sent_secrets(body: bytes | None, headers: Mapping[str, str]) -> frozenset[str]:
+    """The credentials a request carried: the values of its secret form fields and of its
+    ``Authorization`` header (for Basic, the decoded secret too).
+
+    A server may echo them in a shape no pattern recognises (``<td>client_secret</td>
+    <td>...</td>``); an error about its answer is scrubbed of them (:func:`scrub`).
+    """
+    found: set[str] = set()
+    if body:
+        from urllib.parse import parse_qsl
+
+        text = body.decode("utf-8", "replace")
+        found.update(v for k, v in parse_qsl(text, keep_blank_values=True) if is_secret_name(k))
+    for name, value in headers.items():
+        if name.lower() != "authorization":
+            continue
+        scheme, _, credential = value.partition(" ")
+        credential = credential.strip()
+        found.add(credential)
+        if scheme.lower() == "basic":
+            import base64
+            import binascii
+
+            try:
+                decoded = base64.b64decode(credential, validate=True).decode("utf-8")
+            except (binascii.Error, ValueError):
+                continue
+            found.add(unquote(decoded.partition(":")[2].replace("+", " ")))
+    return frozenset(value for value in found if len(value) >= _SHORTEST_SECRET)
+
+
+def scrub(text: str, secrets: frozenset[str]) -> str:
+    """``text`` without any of ``secrets``, as sent or as a form or a URL encodes them."""
+    if not secrets or not text:
+        return text
+    from urllib.parse import quote, quote_plus
+
+    for secret in sorted(secrets, key=len, reverse=True):
+        for shown in {secret, quote_plus(secret), quote(secret, safe="")}:
+            text = text.replace(shown, REDACTED)
+    return text
 
 
 def redact_value(value: Any, depth: int = _MAX_DEPTH) -> Any:

@@ -23,7 +23,8 @@ from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from typing import Any, Protocol, TypeVar
 
 from .._errors import ServerResponseError, UsageError
-from ._http import HttpResponse, _where
+from ._http import HttpRequest, HttpResponse, _where
+from ._redact import sent_secrets
 from ._steps import (
     Exclusive,
     Flow,
@@ -106,11 +107,12 @@ class Stepper:
         value: The flow's return value, once done.
     """
 
-    __slots__ = ("done", "flow", "last", "value")
+    __slots__ = ("done", "flow", "last", "sent", "value")
 
     def __init__(self, flow: Flow[Any]) -> None:
         self.flow = flow
         self.last: HttpResponse | None = None
+        self.sent: HttpRequest | None = None
         self.done = False
         self.value: Any = None
 
@@ -129,8 +131,10 @@ class Stepper:
             self.done, self.value = True, stop.value
             return None
         except ServerResponseError as exc:
-            _attach(exc, self.last)
+            _attach(exc, self.last, self.sent)
             raise
+        if type(step) is SendRequest:
+            self.sent = step.request
         return step
 
 
@@ -209,9 +213,15 @@ def pump(
     return None
 
 
-def _attach(error: ServerResponseError, last: HttpResponse | None) -> None:
+def _attach(
+    error: ServerResponseError, last: HttpResponse | None, sent: HttpRequest | None
+) -> None:
+    """Give ``error`` the driver's response, and scrub from it the credentials of the request
+    that response answers (a server may echo them in a shape redaction does not know)."""
     if error.response is None and last is not None:
         error.response = last.raw
+    if sent is not None:
+        error.scrub(sent_secrets(sent.body, sent.headers))
 
 
 def run(
@@ -237,6 +247,7 @@ def run(
     reply: object = None
     error: BaseException | None = None
     last: HttpResponse | None = None
+    sent: HttpRequest | None = None
     while True:
         try:
             step: Step = flow.send(reply) if error is None else flow.throw(error)
@@ -244,11 +255,16 @@ def run(
             result: T = stop.value
             return result
         except ServerResponseError as exc:
-            _attach(exc, last)
+            _attach(exc, last, sent)
             raise
         error = None
         try:
-            reply = protect(step) if isinstance(step, SendProtected) else answer(step, io)
+            if isinstance(step, SendProtected):
+                reply = protect(step)
+            else:
+                if type(step) is SendRequest:
+                    sent = step.request
+                reply = answer(step, io)
         except Exception as exc:
             reply, error = None, exc
         if isinstance(reply, HttpResponse):

@@ -9,6 +9,7 @@ token while keeping the (valid) refresh token.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -287,3 +288,47 @@ def test_request_arguments_never_reach_the_token_endpoint(
         [protected] = s.recording.to(userinfo)
         assert CANARY in protected.everything()  # the caller's arguments went where they belong
         assert protected.headers["authorization"] == f"Bearer {s.access_token}"
+
+
+# ---------------------------------------------------------------------- issue #7: short tokens
+
+
+def test_tokens_shorter_lived_than_the_leeway_are_renewed_once_by_16_callers(
+    oidc_peer_factory: Callable[..., OidcProviderPeer], driver: str
+) -> None:
+    """oidc-provider issuing 5-second tokens, a 10-second leeway, 16 threads at an expiry."""
+    import threading
+
+    peer = oidc_peer_factory(ACCESS_TOKEN_TTL=5)
+    token_endpoint = peer.discovery["token_endpoint"]
+    clock = Clock()
+    updates: list[dict[str, Any]] = []
+    with open_session(
+        driver,
+        **_public(peer),
+        auto_refresh_url=token_endpoint,
+        token_updater=updates.append,
+        clock=clock,
+        leeway=10,
+    ) as s:
+        first = run_code_flow(s, peer)
+        assert first["expires_in"] == 5
+        clock.advance(6)
+        barrier = threading.Barrier(16)
+        statuses: list[int] = []
+
+        def call() -> None:
+            barrier.wait()
+            statuses.append(s.get(peer.discovery["userinfo_endpoint"]).status_code)
+
+        threads = [threading.Thread(target=call) for _ in range(16)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert statuses == [200] * 16
+        # And callers that come later use it too: the leeway shrank to fit its lifetime.
+        assert s.get(peer.discovery["userinfo_endpoint"]).status_code == 200
+        refreshes = s.recording.to(token_endpoint)[1:]
+        assert len(refreshes) == 1  # one refresh for 16 callers; the 5-second token was used
+        assert len(updates) == 1

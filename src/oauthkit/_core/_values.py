@@ -47,8 +47,10 @@ class Value:
         return hash(self._values())
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # Rebuilt through __init__, so a copy is validated like the original.
-        return (_rebuild, (type(self), {name: getattr(self, name) for name in self.__slots__}))
+        # Rebuilt through __init__ from the public fields, so a copy is validated like the
+        # original and derived private state (a signing function, say) is made again.
+        fields = {name: getattr(self, name) for name in _init_fields(type(self))}
+        return (_rebuild, (type(self), fields))
 
     def replace(self: _V, **changes: Any) -> _V:
         """A copy with ``changes`` applied, validated like a new value.
@@ -69,4 +71,4 @@ def _init_fields(cls: type[Value]) -> tuple[str, ...]:
 
 
 def _rebuild(cls: type[Value], fields: dict[str, Any]) -> Value:
-    return cls(**{name: value for name, value in fields.items() if not name.startswith("_")})
+    return cls(**fields)

@@ -38,6 +38,30 @@ long after the caller's timeout. Go's x/oauth2 reads no more of a token response
 """
 
 
+class _Body:
+    """A back-channel body being collected: its chunks, and whether to stop."""
+
+    __slots__ = ("deadline", "late", "parts", "size")
+
+    def __init__(self, deadline: float | None) -> None:
+        self.deadline = deadline
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.late = False
+
+    def add(self, chunk: bytes) -> bool:
+        """Keep ``chunk``; whether to read on (not past the cap nor the deadline)."""
+        self.parts.append(chunk)
+        self.size += len(chunk)
+        if self.size > MAX_BODY:
+            return False
+        self.late = self.deadline is not None and time.monotonic() > self.deadline
+        return not self.late
+
+    def result(self) -> bytes | None:
+        return None if self.late else b"".join(self.parts)[: MAX_BODY + 1]
+
+
 def collect_body(chunks: Iterable[bytes], deadline: float | None) -> bytes | None:
     """Read a back-channel body from a driver's chunks, at most ``MAX_BODY + 1`` bytes.
 
@@ -50,30 +74,20 @@ def collect_body(chunks: Iterable[bytes], deadline: float | None) -> bytes | Non
         or ``None`` when the deadline passed first: HTTP libraries time out each read, so a
         server that sends a byte now and then would otherwise hold the caller for ever.
     """
-    parts: list[bytes] = []
-    size = 0
+    body = _Body(deadline)
     for chunk in chunks:
-        parts.append(chunk)
-        size += len(chunk)
-        if size > MAX_BODY:
+        if not body.add(chunk):
             break
-        if deadline is not None and time.monotonic() > deadline:
-            return None
-    return b"".join(parts)[: MAX_BODY + 1]
+    return body.result()
 
 
 async def acollect_body(chunks: AsyncIterable[bytes], deadline: float | None) -> bytes | None:
     """The async twin of :func:`collect_body`."""
-    parts: list[bytes] = []
-    size = 0
+    body = _Body(deadline)
     async for chunk in chunks:
-        parts.append(chunk)
-        size += len(chunk)
-        if size > MAX_BODY:
+        if not body.add(chunk):
             break
-        if deadline is not None and time.monotonic() > deadline:
-            return None
-    return b"".join(parts)[: MAX_BODY + 1]
+    return body.result()
 
 
 _set = object.__setattr__

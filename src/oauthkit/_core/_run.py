@@ -138,18 +138,35 @@ class Stepper:
         return step
 
 
-def _log_exchange(step: SendRequest, started: float, outcome: str) -> None:
-    if log.isEnabledFor(logging.DEBUG):
-        elapsed = (time.perf_counter() - started) * 1000
-        request = step.request
-        log.debug(
-            "%s %s (%s): %s in %.1f ms",
-            request.method,
-            _where(request.url),
-            step.purpose.value,
-            outcome,
-            elapsed,
-        )
+class _Exchange:
+    """One back-channel exchange being answered: timed, logged, its failure made a reply."""
+
+    __slots__ = ("started", "step")
+
+    def __init__(self, step: SendRequest) -> None:
+        self.step = step
+        self.started = time.perf_counter()
+
+    def answered(self, response: HttpResponse) -> HttpResponse:
+        self._log(f"HTTP {response.status_code}")
+        return response
+
+    def failed(self, error: Exception, not_sent: bool) -> SendFailed:
+        self._log(f"failed ({type(error).__name__})")
+        return SendFailed(error, not_sent)
+
+    def _log(self, outcome: str) -> None:
+        if log.isEnabledFor(logging.DEBUG):
+            elapsed = (time.perf_counter() - self.started) * 1000
+            request = self.step.request
+            log.debug(
+                "%s %s (%s): %s in %.1f ms",
+                request.method,
+                _where(request.url),
+                self.step.purpose.value,
+                outcome,
+                elapsed,
+            )
 
 
 def answer(step: Step, io: IO) -> Any:
@@ -159,14 +176,12 @@ def answer(step: Step, io: IO) -> Any:
         Exception: What the driver raises (sending the caller's request, a lock timeout...).
     """
     if isinstance(step, SendRequest):
-        started = time.perf_counter()
+        exchange = _Exchange(step)
         try:
             response = io.send(step)
         except Exception as exc:
-            _log_exchange(step, started, f"failed ({type(exc).__name__})")
-            return SendFailed(exc, io.not_sent(exc))
-        _log_exchange(step, started, f"HTTP {response.status_code}")
-        return response
+            return exchange.failed(exc, io.not_sent(exc))
+        return exchange.answered(response)
     if isinstance(step, Exclusive):
         with io.exclusive(step):
             return run(step.flow, io)
@@ -274,14 +289,12 @@ def run(
 async def aanswer(step: Step, io: AsyncIO) -> Any:
     """Answer one step other than SendProtected with async I/O; see :func:`answer`."""
     if isinstance(step, SendRequest):
-        started = time.perf_counter()
+        exchange = _Exchange(step)
         try:
             response = await io.send(step)
         except Exception as exc:
-            _log_exchange(step, started, f"failed ({type(exc).__name__})")
-            return SendFailed(exc, io.not_sent(exc))
-        _log_exchange(step, started, f"HTTP {response.status_code}")
-        return response
+            return exchange.failed(exc, io.not_sent(exc))
+        return exchange.answered(response)
     if isinstance(step, Exclusive):
         async with io.exclusive(step):
             return await arun(step.flow, io)

@@ -91,12 +91,12 @@ class Gen:
         return "{" + ",".join(f"{json.dumps(n)}:{t}" for n, t in members) + "}"
 
     def big(self) -> str:
-        """10 to 200 kB of one short unit repeated: where a backtracking pattern goes quadratic
+        """10 to 50 kB of one short unit repeated: where a backtracking pattern goes quadratic
         (a run of 40,000 letters took the redaction 30 s)."""
         r = self.r
         unit = r.choice(RUNS) if r.random() < 0.8 else (self.text(3) or "a")
         prefix = r.choice(("", "<html>", "error=invalid_request&error_description=", '{"x": "'))
-        return prefix + unit * (r.choice((10_000, 50_000, 200_000)) // len(unit))
+        return prefix + unit * (r.choice((10_000, 20_000, 50_000)) // len(unit))
 
     def deep(self) -> str:
         r = self.r
@@ -274,7 +274,7 @@ def mutate_bytes(rng: random.Random, data: bytes, other: bytes = b"") -> bytes:
         elif op == 5 and size:
             start = rng.randrange(size)
             chunk = buf[start : start + rng.randint(1, 32)]
-            buf[at:at] = chunk * (rng.choice((1, 2, 16)) if rng.random() < 0.95 else 1000)
+            buf[at:at] = chunk * (rng.choice((1, 2, 16)) if rng.random() < 0.99 else 1000)
         elif op == 6 and other:
             start = rng.randrange(len(other))
             buf[at:at] = other[start : start + rng.randint(1, 64)]

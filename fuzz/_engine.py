@@ -148,8 +148,9 @@ def execute(target: Target, value: Any, hang_seconds: float) -> Outcome:
     signal.setitimer(signal.ITIMER_REAL, hang_seconds)
     try:
         result = target.run(value)
-    except Hang:
+    except Hang as exc:
         outcome = Outcome("Hang", "Hang", "hang", f"still running after {hang_seconds} s")
+        outcome.where = _where(exc)  # where it was interrupted
     except Exception as exc:
         signal.setitimer(signal.ITIMER_REAL, 0)
         name = type(exc).__name__

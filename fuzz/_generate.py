@@ -24,6 +24,7 @@ from _vocabulary import (
     HOSTS,
     NAMES,
     NUMBERS,
+    RUNS,
     SCHEMES,
     SPECIAL,
     TEMPLATES,
@@ -89,6 +90,14 @@ class Gen:
             )
         return "{" + ",".join(f"{json.dumps(n)}:{t}" for n, t in members) + "}"
 
+    def big(self) -> str:
+        """10 to 50 kB of one short unit repeated: where a backtracking pattern goes quadratic
+        (a run of 40,000 letters took the redaction 30 s)."""
+        r = self.r
+        unit = r.choice(RUNS) if r.random() < 0.8 else (self.text(3) or "a")
+        prefix = r.choice(("", "<html>", "error=invalid_request&error_description=", '{"x": "'))
+        return prefix + unit * (r.choice((10_000, 20_000, 50_000)) // len(unit))
+
     def deep(self) -> str:
         r = self.r
         depth = r.choice((100, 128, 129, 990, 1000, 5000, 100_000)) if r.random() < 0.3 else 0
@@ -130,7 +139,7 @@ class Gen:
         elif pick < 0.8:
             text = f"<html><body>{self.form()}</body></html>"
         elif pick < 0.81:
-            text = self.deep()
+            text = self.deep() if r.random() < 0.8 else self.big()
         elif pick < 0.9:
             return r.randbytes(r.randrange(64))
         else:
@@ -184,7 +193,7 @@ class Gen:
         if pick < 0.85:
             return self.query().encode("utf-8", "surrogatepass")
         if pick < 0.9:
-            return r.randbytes(r.randrange(40))
+            return r.randbytes(r.randrange(40)) if r.random() < 0.98 else self.big()
         return {self.callback_name(): self.py_value() for _ in range(r.randrange(5))}
 
     def callback_name(self) -> Any:
@@ -193,6 +202,8 @@ class Gen:
 
     def header(self) -> str:
         r = self.r
+        if r.random() < 0.002:
+            return self.big()
         if r.random() < 0.2:
             return self.text(40)
         return "".join(
@@ -263,7 +274,7 @@ def mutate_bytes(rng: random.Random, data: bytes, other: bytes = b"") -> bytes:
         elif op == 5 and size:
             start = rng.randrange(size)
             chunk = buf[start : start + rng.randint(1, 32)]
-            buf[at:at] = chunk * rng.choice((1, 2, 16))
+            buf[at:at] = chunk * (rng.choice((1, 2, 16)) if rng.random() < 0.99 else 1000)
         elif op == 6 and other:
             start = rng.randrange(len(other))
             buf[at:at] = other[start : start + rng.randint(1, 64)]

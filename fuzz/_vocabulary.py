@@ -154,6 +154,10 @@ HEADER_PARTS = (
     "abc==",
     "\t",
 )
+# Units that Gen.big() repeats: runs of name characters, escapes, separators, quotes, schemes.
+RUNS = ("a", "a.", "aZ9_", "%20", "%41", "a=", "a=b=", "eyJ-", '"a', "'a", "Basic ", "+", "a+")
+RUNS += ("=", "&", " ", "\\", "[", "{", '"', "a:", "Bearer,", 'realm="')
+
 # Valid responses of each endpoint, for Gen.protocol_object() to break a little.
 TEMPLATES = (
     {"access_token": "at", "token_type": "Bearer", "expires_in": 3600, "refresh_token": "rt"},

@@ -70,7 +70,8 @@ def render(reports: list[TargetReport], args: argparse.Namespace, seconds: float
     for r in reports:
         for finding in r.findings.values():
             lines += [
-                f"### {r.target.name}: {finding.problem}, {finding.label} at {finding.where}",
+                f"### {r.target.name}: {finding.problem}, {finding.label} "
+                f"{'at ' + finding.where if finding.where else 'in the value returned'}",
                 "",
                 f"* {finding.count:,} inputs; {finding.detail}",
                 f"* first input (size {size_of(finding.example):,}): "

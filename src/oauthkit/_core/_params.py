@@ -76,6 +76,8 @@ def scope_tokens(scope: Scope) -> tuple[str, ...] | None:
     """
     if scope is None:
         return None
+    if isinstance(scope, str):
+        return tuple(scope.split())
     return tuple(token for item in strings(scope, "scope") for token in item.split())
 
 
@@ -174,6 +176,8 @@ def merge_params(
     Raises:
         UsageError: A parameter other than ``resource``/``audience`` would appear twice.
     """
+    if not more:
+        return params
     seen = {name for name, _ in params}
     for name, _ in more:
         if name in seen and name not in _REPEATABLE:

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from oauthkit import (
@@ -455,6 +455,8 @@ def _drive(
     ),
     st.floats(min_value=0, max_value=30),
 )
+# The script from issue #6 that made the old oracle raise IndexError.
+@example(["slow_down", "pending", "slow_down"], 25.0)
 def test_poll_state_machine_properties(script: list[str], interval: float) -> None:
     clock = FakeClock()
     flow = poll_device_token(

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .._errors import MissingVerifierError as VerifierMissing
     from .._errors import TokenExpiredError as TokenExpiredError
     from .._errors import TokenRequestDenied as TokenRequestDenied
+    from .._errors import TokenUpdated as TokenUpdated
     from ._auth import OAuth2 as OAuth2
     from ._auth import OAuth2Auth as OAuth2Auth
     from ._oauth1 import OAuth1 as OAuth1
@@ -35,6 +36,7 @@ _EXPORTS = {
     "OAuth2Session": "._session",
     "TokenExpiredError": ".._errors",
     "TokenRequestDenied": ".._errors",
+    "TokenUpdated": ".._errors",
 }
 # requests-oauthlib's names for two errors, kept for drop-in code.
 _ALIASES = {
@@ -52,6 +54,7 @@ __all__ = [
     "TokenExpiredError",
     "TokenMissing",
     "TokenRequestDenied",
+    "TokenUpdated",
     "VerifierMissing",
 ]
 

@@ -97,7 +97,8 @@ def extract(archive: Path, dest: Path) -> None:
             if ".." in relative.parts or relative.is_absolute():
                 raise SystemExit(f"{ARCHIVE}: unsafe member {member.name!r}")
             data = tar.extractfile(member)
-            assert data is not None
+            if data is None:
+                raise SystemExit(f"{ARCHIVE}: unreadable member {member.name!r}")
             content = data.read()
             target = dest / relative
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -298,7 +298,7 @@ class LockTimeoutError(OAuthError, TimeoutError):
     """The caller's timeout ran out while waiting for a renewal that another caller runs."""
 
 
-class TokenUpdated(Warning):  # noqa: N818 - requests-oauthlib's name, kept for drop-in code
+class TokenUpdated(Warning):
     """A requests-oauthlib-compatible session renewed its token and has no ``token_updater``.
 
     requests-oauthlib raises it instead of sending the request, so that the caller saves the

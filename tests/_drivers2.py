@@ -167,6 +167,10 @@ class Driver:
 
     def __init__(self, **kw: Any) -> None:
         self.recording = Recording()
+        self.updates: list[dict[str, Any]] = []
+        # requests-oauthlib raises TokenUpdated after an automatic refresh when no updater is
+        # set (tests/test_dropin.py covers it); these sessions keep the tokens they are handed.
+        kw.setdefault("token_updater", self.updates.append)
         session = okrequests.OAuth2Session(**kw)
         session.trust_env = False  # no proxy, no ~/.netrc for loopback traffic
         session.mount("http://", RecordingAdapter(self.recording))
@@ -381,3 +385,10 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+def oauthkit_class(error: BaseException) -> type:
+    """The oauthkit class of ``error``, without the bases ``oauthkit.requests`` adds so that
+    requests-oauthlib code catches it by oauthlib's names (issue #8)."""
+    cls: type = getattr(type(error), "_oauthkit_class", type(error))
+    return cls

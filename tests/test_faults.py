@@ -35,7 +35,7 @@ import requests
 from oauthlib.oauth2 import BackendApplicationClient
 
 import oauthkit
-from tests._drivers2 import DRIVERS, Driver, open_session
+from tests._drivers2 import DRIVERS, Driver, oauthkit_class, open_session
 from tests._fault_server import (
     Fault,
     FaultServer,
@@ -359,7 +359,7 @@ def test_fault(driver: str, fault: str, operation: str, refused_url: str) -> Non
                 with pytest.raises(cls) as caught:
                     setup.call(s)
                 error = caught.value
-                assert type(error) is cls
+                assert oauthkit_class(error) is cls
             after = _held(s)
             sent = s.recording.to(token_url)
 
@@ -431,12 +431,12 @@ def test_a_caller_waiting_on_a_hung_renewal_times_out_on_the_lock(driver: str) -
                     s.get(server.resource_url, timeout=0.2)
             finally:
                 server.release()  # the token endpoint closes the connection, answering nothing
-            assert type(caught.value) is oauthkit.LockTimeoutError
+            assert oauthkit_class(caught.value) is oauthkit.LockTimeoutError
             assert isinstance(caught.value, TimeoutError)
             cls = DISCONNECTED[driver]
             with pytest.raises(cls) as disconnected:
                 first.result(timeout=10)
-            assert type(disconnected.value) is cls
+            assert oauthkit_class(disconnected.value) is cls
             assert _held(s) == {k: OLD[k] for k in _held(s)}
         assert len(server.token_requests) == 1
         assert server.resource_requests == []

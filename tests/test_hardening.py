@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 import oauthkit
-from tests._drivers2 import DRIVERS, Clock, Driver, open_session
+from tests._drivers2 import DRIVERS, Clock, Driver, oauthkit_class, open_session
 from tests._routes import Answer, Hit, Routes, answer_json, serve
 
 CLIENT_SECRET = "client-secret-value-7"
@@ -318,7 +318,7 @@ def test_a_failed_renewal_is_shared_then_backs_off(driver: str, origin: Routes) 
         # One attempt; every caller got its failure as a fresh, typed error.
         assert len(origin.to("/token")) == 1
         assert len(errors) == 8
-        assert {type(e) for e in errors} == {oauthkit.InvalidClientError}
+        assert {oauthkit_class(e) for e in errors} == {oauthkit.InvalidClientError}
         assert len({id(e) for e in errors}) == 8
         # Within the backoff window (the session's clock has not moved) nothing is sent.
         with pytest.raises(oauthkit.InvalidClientError):

@@ -269,4 +269,4 @@ def test_sync_and_async_httpx_clients_are_not_twins() -> None:
     ):
         build = getattr(_calls, name)
         for cls in (oauthkit.requests.OAuth2Session, oauthkit.httpx.AsyncOAuth2Client):
-            assert getattr(cls, name).__wrapped__ is build
+            assert inspect.unwrap(getattr(cls, name)) is build

@@ -263,19 +263,28 @@ def first_request(flow: Any) -> HttpRequest:
     return step.request
 
 
-def test_session_state_public_client_fetch_uses_body_client_id() -> None:
-    state = OAuth2SessionState("public-app", redirect_uri="https://app/cb", pkce="S256")
-    url, st = state.authorization_url("https://as.example/authorize")
-    assert "code_challenge_method=S256" in url
-    request = first_request(
-        state.fetch_token_flow(
-            TOKEN_URL, authorization_response=f"https://app/cb?code=c1&state={st}"
+def test_session_state_public_client_authenticates_as_requests_oauthlib_does() -> None:
+    """Without a secret: ``Basic id:`` unless ``include_client_id=True`` puts the id in the
+    body (requests-oauthlib 2.0.0's fetch_token); the PKCE verifier goes along either way."""
+    for include_client_id, in_body in ((None, False), (True, True)):
+        state = OAuth2SessionState("public-app", redirect_uri="https://app/cb", pkce="S256")
+        url, st = state.authorization_url("https://as.example/authorize")
+        assert "code_challenge_method=S256" in url
+        request = first_request(
+            state.fetch_token_flow(
+                TOKEN_URL,
+                authorization_response=f"https://app/cb?code=c1&state={st}",
+                include_client_id=include_client_id,
+            )
         )
-    )
-    form = dict(parse_qsl((request.body or b"").decode()))
-    assert form["client_id"] == "public-app"
-    assert form["code_verifier"] == state.code_verifier
-    assert "Authorization" not in request.headers
+        form = dict(parse_qsl((request.body or b"").decode()))
+        assert form["code_verifier"] == state.code_verifier
+        if in_body:
+            assert form["client_id"] == "public-app"
+            assert "Authorization" not in request.headers
+        else:
+            assert "client_id" not in form
+            assert request.headers["Authorization"] == "Basic cHVibGljLWFwcDo="  # public-app:
 
 
 def test_session_state_verifier_survives_between_web_requests() -> None:

@@ -11,6 +11,7 @@ Renewal, device flow and leak tests live in ``test_oauth2_interop_renewal.py`` (
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -91,7 +92,9 @@ def test_public_client_code_with_pkce(oidc_peer: OidcProviderPeer, driver: str) 
         assert sent["state"] == state
 
         callback = headless_authorize(oidc_peer, url)
-        token = s.fetch_token(discovery["token_endpoint"], authorization_response=callback)
+        token = s.fetch_token(
+            discovery["token_endpoint"], authorization_response=callback, include_client_id=True
+        )
 
         assert token["token_type"].lower() == "bearer"
         assert token["refresh_token"]
@@ -108,16 +111,24 @@ def test_public_client_code_with_pkce(oidc_peer: OidcProviderPeer, driver: str) 
         _assert_userinfo(s, oidc_peer)
 
 
-def test_requests_oauthlib_fails_the_public_client_where_oauthkit_passes(
+def test_a_public_client_authenticates_as_requests_oauthlib_does(
     oidc_peer: OidcProviderPeer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """requests-oauthlib sends ``Basic public-client:`` (empty secret); the peer refuses it."""
+    """The same wire as requests-oauthlib, against the strict peer (issue #8).
+
+    Without ``include_client_id`` both send ``Basic public-client:`` (an empty secret), which
+    the peer reads as a failed client_secret_basic attempt; with ``include_client_id=True``,
+    requests-oauthlib's documented way for public clients, both send ``client_id`` in the body
+    and get a token.
+    """
     from oauthlib.oauth2.rfc6749.errors import OAuth2Error
     from requests_oauthlib import OAuth2Session as UpstreamSession
 
     from oauthkit.requests import OAuth2Session
 
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")  # oauthlib refuses loopback http
+    # oauthlib raises when the peer grants less than offline_access; this lets it record it
+    monkeypatch.setenv("OAUTHLIB_RELAX_TOKEN_SCOPE", "1")
     discovery = oidc_peer.discovery
     seed_arguments: dict[str, Any] = {
         "client_id": "public-client",
@@ -125,31 +136,38 @@ def test_requests_oauthlib_fails_the_public_client_where_oauthkit_passes(
         "scope": SCOPE,
         "pkce": "S256",
     }
-    for session_class, expect_success in ((UpstreamSession, False), (OAuth2Session, True)):
-        recording = Recording()
-        session = session_class(**seed_arguments)
-        session.trust_env = False
-        session.mount("http://", RecordingAdapter(recording))
-        with session:
-            url, _ = session.authorization_url(discovery["authorization_endpoint"])
-            callback = headless_authorize(oidc_peer, url)
-            if expect_success:
-                session.fetch_token(discovery["token_endpoint"], authorization_response=callback)
-                response = session.get(discovery["userinfo_endpoint"])
-                assert response.status_code == 200, response.text
+    for session_class in (UpstreamSession, OAuth2Session):
+        for include_client_id in (None, True):
+            recording = Recording()
+            session = session_class(**seed_arguments)
+            session.trust_env = False
+            session.mount("http://", RecordingAdapter(recording))
+            with session:
+                url, _ = session.authorization_url(discovery["authorization_endpoint"])
+                callback = headless_authorize(oidc_peer, url)
+                fetch = functools.partial(
+                    session.fetch_token,
+                    discovery["token_endpoint"],
+                    authorization_response=callback,
+                    include_client_id=include_client_id,
+                )
+                if include_client_id:
+                    fetch()
+                    response = session.get(discovery["userinfo_endpoint"])
+                    assert response.status_code == 200, response.text
+                else:
+                    # oauthkit's error is also oauthlib's class, for code that catches that
+                    with pytest.raises(OAuth2Error) as refused:
+                        fetch()
+                    assert refused.value.status_code == 400
+                    assert "client_secret" in refused.value.description
+            [exchange] = recording.to(discovery["token_endpoint"])
+            if include_client_id:
+                assert "authorization" not in exchange.headers
+                assert exchange.form["client_id"] == "public-client"
             else:
-                with pytest.raises(OAuth2Error) as refused:
-                    session.fetch_token(
-                        discovery["token_endpoint"], authorization_response=callback
-                    )
-                # the peer reads the Basic header as a (failed) client_secret_basic attempt
-                assert refused.value.status_code == 400
-                assert "client_secret" in refused.value.description
-        [exchange] = recording.to(discovery["token_endpoint"])
-        if expect_success:
-            assert "authorization" not in exchange.headers
-        else:
-            assert exchange.headers["authorization"] == _basic("public-client", "")
+                assert exchange.headers["authorization"] == _basic("public-client", "")
+                assert "client_id" not in exchange.form
 
 
 # ---------------------------------------------------------------------- 2. confidential clients
@@ -351,7 +369,9 @@ def test_forged_state_is_refused_before_the_token_endpoint(
         assert not s.s.authorized
 
         # the genuine callback still works: the refusal consumed nothing at the server
-        s.fetch_token(discovery["token_endpoint"], authorization_response=callback)
+        s.fetch_token(
+            discovery["token_endpoint"], authorization_response=callback, include_client_id=True
+        )
         _assert_userinfo(s, oidc_peer)
 
 
@@ -375,7 +395,11 @@ def test_callback_issuer_is_checked(oidc_peer: OidcProviderPeer, driver: str) ->
             callback = headless_authorize(oidc_peer, url)
             assert _query(callback)["iss"] == oidc_peer.issuer
             if ok:
-                s.fetch_token(discovery["token_endpoint"], authorization_response=callback)
+                s.fetch_token(
+                    discovery["token_endpoint"],
+                    authorization_response=callback,
+                    include_client_id=True,
+                )
                 assert s.access_token
             else:
                 with pytest.raises(oauthkit.IssuerMismatchError):

@@ -67,7 +67,7 @@ def test_refresh_rotates_and_the_old_refresh_token_is_refused(
 ) -> None:
     token_endpoint = oidc_peer.discovery["token_endpoint"]
     with open_session(driver, **_public(oidc_peer)) as s:
-        first = run_code_flow(s, oidc_peer)
+        first = run_code_flow(s, oidc_peer, include_client_id=True)
         second = s.refresh_token(token_endpoint)
         third = s.refresh_token(token_endpoint)
         tokens = [first, second, third]
@@ -152,7 +152,7 @@ def test_expired_token_is_refreshed_before_use(oidc_peer: OidcProviderPeer, driv
         token_updater=updates.append,
         clock=clock,
     ) as s:
-        first = run_code_flow(s, oidc_peer)
+        first = run_code_flow(s, oidc_peer, include_client_id=True)
         clock.advance(first["expires_in"] + 1)
         _assert_userinfo(s, oidc_peer)
 
@@ -197,7 +197,7 @@ def test_rejected_token_is_refreshed_once_and_the_call_retried(
         auto_refresh_url=token_endpoint,
         token_updater=updates.append,
     ) as s:
-        first = run_code_flow(s, oidc_peer)
+        first = run_code_flow(s, oidc_peer, include_client_id=True)
         tampered = "tampered-" + first["access_token"]
         s.token = {**s.token, "access_token": tampered}  # the refresh token stays valid
 
@@ -273,7 +273,7 @@ def test_request_arguments_never_reach_the_token_endpoint(
     with open_session(
         driver, **_public(oidc_peer), auto_refresh_url=token_endpoint, clock=clock
     ) as s:
-        first = run_code_flow(s, oidc_peer)
+        first = run_code_flow(s, oidc_peer, include_client_id=True)
         clock.advance(first["expires_in"] + 1)
         method, kwargs, status = CALLS[call]
         reply = s.request(method, userinfo, **kwargs)
@@ -311,7 +311,7 @@ def test_tokens_shorter_lived_than_the_leeway_are_renewed_once_by_16_callers(
         clock=clock,
         leeway=10,
     ) as s:
-        first = run_code_flow(s, peer)
+        first = run_code_flow(s, peer, include_client_id=True)
         assert first["expires_in"] == 5
         clock.advance(6)
         barrier = threading.Barrier(16)

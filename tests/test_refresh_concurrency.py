@@ -168,7 +168,12 @@ def test_client_credentials_renew_without_refresh_token() -> None:
 
 def test_request_arguments_never_reach_the_token_endpoint() -> None:
     with token_server(delay=0) as server:
-        session = OAuth2Session("client", token=server.issue(), auto_refresh_url=server.token_url)
+        session = OAuth2Session(
+            "client",
+            token=server.issue(),
+            auto_refresh_url=server.token_url,
+            token_updater=lambda token: None,
+        )
         response = session.post(
             server.resource_url,
             params={"leak": "query"},

@@ -85,7 +85,6 @@ __all__ = [
     "TokenEndpointError",
     "TokenExpiredError",
     "TokenRequestDenied",
-    "TokenUpdated",
     "UnexpectedRedirectError",
     "UnsafeUrlError",
     "UnusableTokenError",
@@ -296,24 +295,6 @@ class UnusableTokenError(OAuthError):
 
 class LockTimeoutError(OAuthError, TimeoutError):
     """The caller's timeout ran out while waiting for a renewal that another caller runs."""
-
-
-class TokenUpdated(Warning):
-    """A requests-oauthlib-compatible session renewed its token and has no ``token_updater``.
-
-    requests-oauthlib raises it instead of sending the request, so that the caller saves the
-    new token (``err.token``, also ``session.token``) and sends the request again. Not an
-    :class:`OAuthError`: nothing failed, and the token is not lost.
-    """
-
-    def __init__(self, token: dict[str, object]) -> None:
-        super().__init__(
-            "the token was renewed and no token_updater is set: save err.token and retry"
-        )
-        self.token = token
-
-    def __repr__(self) -> str:
-        return "TokenUpdated(<token redacted>)"
 
 
 class TokenExpiredError(OAuthError):

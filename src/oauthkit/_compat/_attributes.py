@@ -9,7 +9,6 @@ awaitable counterparts.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping, Sequence
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
@@ -22,11 +21,12 @@ from .._errors import UsageError
 from .._oauth2._bearer import PLACEMENTS
 from .._oauth2._client_auth import ClientAuth
 from .._oauth2._manager import TokenManager
+from .._oauth2._renewal import RENEW_CLIENT_CREDENTIALS
 from .._oauth2._token import Token
 from .._oauth2._updater import TokenUpdater
 from . import _calls
 from ._calls import blocking_method
-from ._session import OAuth2SessionState
+from ._session import OAuth2SessionState, TokenUpdated, token_as_dict
 
 if TYPE_CHECKING:
     from typing import TypedDict
@@ -110,7 +110,7 @@ class SessionAttributes:
         allow_insecure_transport: InsecureAllowance = False,
         leeway: float = 10.0,
         retry: RetryPolicy | None = None,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)  # the HTTP library's session or client
@@ -149,9 +149,13 @@ class SessionAttributes:
     def _updated(self, token: Token) -> Any:
         """Hand a renewed token to ``token_updater`` (the driver's executor awaits a result)."""
         updater = self.token_updater
+        data = token_as_dict(token, self._oauth.core.clock())
         if updater is None:
-            return None
-        return updater(token.to_dict(now=self._oauth.core.clock()))
+            if self._oauth.core.renew != RENEW_CLIENT_CREDENTIALS:
+                # requests-oauthlib's automatic refresh: the caller saves the token and retries
+                raise TokenUpdated(data)
+            return None  # a client-credentials renewal: nothing the caller must keep
+        return updater(data)
 
     token_updater: TokenUpdater | None
 

@@ -31,14 +31,63 @@ from .._oauth2._client_auth import ClientAuth
 from .._oauth2._manager import TokenManager
 from .._oauth2._token import Token
 from .._oauth2._token_response import parse_token_response
-from ._clients import ExternalAuth, client_kind, session_auth
+from ._clients import LegacyBasic, client_kind, default_auth
 from ._hooks import ComplianceHooks
 from ._token_requests import TokenRequests
 
 if TYPE_CHECKING:
     from .._oauth2._device import DeviceAuthorization
 
-__all__ = ["OAuth2SessionState"]
+__all__ = ["OAuth2SessionState", "TokenUpdated", "token_as_dict", "wall_clock"]
+
+
+class TokenUpdated(Warning):
+    """A requests-oauthlib-compatible session renewed its token and has no ``token_updater``.
+
+    requests-oauthlib raises it instead of sending the request, so that the caller saves the
+    new token (``err.token``, also ``session.token``) and sends the request again. Not an
+    :class:`OAuthError`: nothing failed, and the token is not lost.
+    """
+
+    def __init__(self, token: dict[str, object]) -> None:
+        super().__init__(
+            "the token was renewed and no token_updater is set: save err.token and retry"
+        )
+        self.token = token
+
+    def __repr__(self) -> str:
+        return "TokenUpdated(<token redacted>)"
+
+
+def wall_clock() -> float:
+    """``time.time()``, looked up at each call, as requests-oauthlib reads the clock (so that
+    code and tests that patch ``time.time`` see their clock used)."""
+    return time.time()
+
+
+def token_as_dict(token: Token, now: float) -> dict[str, Any]:
+    """The token as requests-oauthlib hands it out: what the server sent (or the dictionary
+    the caller set), ``expires_in`` as a number, ``scope`` as a list, plus ``expires_at`` and
+    a kept refresh token.
+
+    No ``token_type`` is invented and ``expires_in`` is not recomputed: code that compares the
+    dictionary with the response it expects finds exactly that. A token built field by field
+    (no :attr:`~oauthkit.Token.source`) is written by :meth:`~oauthkit.Token.to_dict`.
+    """
+    if token.source is None:
+        return token.to_dict(now=now)
+    data = dict(token.source)
+    data["access_token"] = token.access_token
+    expires_in = data.get("expires_in")
+    if isinstance(expires_in, str) and expires_in.strip().isdigit():
+        data["expires_in"] = int(expires_in)
+    if isinstance(data.get("scope"), str):
+        data["scope"] = data["scope"].split()  # oauthlib's form: a list
+    if token.expires_at is not None:
+        data["expires_at"] = token.expires_at
+    if token.refresh_token is not None and "refresh_token" not in data:
+        data["refresh_token"] = token.refresh_token  # the server kept the old one (§6)
+    return data
 
 
 class OAuth2SessionState(TokenRequests):
@@ -72,7 +121,7 @@ class OAuth2SessionState(TokenRequests):
         leeway: float = 10.0,
         timeout: float | None = None,
         retry: RetryPolicy | None = None,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         if pkce not in ("S256", "plain", None):
             raise UsageError(f"pkce must be 'S256', 'plain' or None, not {pkce!r}")
@@ -84,18 +133,14 @@ class OAuth2SessionState(TokenRequests):
         if token is None and client is not None:
             token = getattr(client, "token", None) or None
         self.auto_refresh_kwargs = dict(auto_refresh_kwargs or {})
-        # requests-oauthlib sends auto_refresh_kwargs' client credentials in the refresh body:
-        # client_secret_post, which servers configured that way rely on.
+        # requests-oauthlib sends auto_refresh_kwargs' client credentials in the refresh body,
+        # which servers configured that way rely on, and no Authorization header. Without them
+        # the client identifies itself in the body, as a public client must (RFC 6749 §3.2.1).
         refresh_secret = self.auto_refresh_kwargs.get("client_secret")
         self._refresh_auth_pinned = client_auth is not None or bool(refresh_secret)
         self.core = TokenManager(
             client_id or "",
-            auth=client_auth
-            or (
-                session_auth(client_id or "", refresh_secret, True if refresh_secret else None)
-                if client_id
-                else ExternalAuth("")
-            ),
+            auth=client_auth or default_auth(client_id, refresh_secret),
             token_endpoint=auto_refresh_url,
             scope=scope,
             redirect_uri=redirect_uri,
@@ -105,8 +150,9 @@ class OAuth2SessionState(TokenRequests):
             allow_insecure_transport=allow_insecure_transport,
             timeout=timeout,
             retry=retry,
-            clock=clock,
+            clock=wall_clock if clock is None else clock,
         )
+        self._own_auth = self.core.auth  # another one there was assigned by the caller
         self.client_auth = client_auth
         self.issuer = issuer
         self.scope = scope
@@ -119,13 +165,20 @@ class OAuth2SessionState(TokenRequests):
         self._used_state: str | None = None
         self.hooks = ComplianceHooks()
 
+    def renew_as(self, client_id: str, client_secret: str) -> None:
+        """Authenticate renewals with a Basic header (a request's ``client_id`` and
+        ``client_secret``, as requests-oauthlib's automatic refresh uses them), unless the
+        session was given ``client_auth``."""
+        if self.client_auth is None:
+            self.core.auth = self._own_auth = LegacyBasic(client_id, client_secret)
+
     # -- attributes requests-oauthlib exposes ----------------------------------------------
 
     @property
     def token_dict(self) -> dict[str, Any]:
         """The token as requests-oauthlib's ``session.token`` dictionary (``{}`` when none)."""
         token = self.core.token
-        return {} if token is None else token.to_dict(now=self.core.clock())
+        return {} if token is None else token_as_dict(token, self.core.clock())
 
     def new_state(self) -> str:
         """A fresh ``state`` (the ``state`` callable's, or from the CSPRNG), kept for later."""

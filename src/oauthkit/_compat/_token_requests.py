@@ -29,7 +29,7 @@ from .._oauth2._grants import (
 )
 from .._oauth2._manager import TokenManager
 from .._oauth2._token import Token
-from ._clients import ExternalAuth, session_auth
+from ._clients import ExternalAuth, renews_with, session_auth
 
 __all__ = ["TokenRequests", "as_query_request"]
 
@@ -74,6 +74,7 @@ class TokenRequests:
     redirect_uri: str | None
     auto_refresh_kwargs: dict[str, Any]
     _refresh_auth_pinned: bool
+    _own_auth: ClientAuth
     _state: str | None
     _used_state: str | None
 
@@ -176,8 +177,8 @@ class TokenRequests:
                     grant, token_url, None if external_auth else auth
                 )
             self.core.renew_params = params
-        elif not external_auth and not self._refresh_auth_pinned:
-            self.core.auth = auth  # refreshes authenticate the same way
+        elif not external_auth and not self._refresh_auth_pinned and renews_with(auth):
+            self.core.auth = self._own_auth = auth  # refreshes authenticate the same way
         verb = method.upper()
         query = verb if verb == "GET" or force_querystring else None
         build = self._builder(grant, token_url, auth, params, headers, query)
@@ -200,9 +201,9 @@ class TokenRequests:
             return ExternalAuth(self.client_id, include_client_id is True, client_secret)
         if self.client_auth is not None:
             return self.client_auth
-        if client_secret is not None or include_client_id is not None:
-            return session_auth(self.client_id, client_secret, include_client_id)
-        return self.core.auth  # as configured (or assigned to session.oauth_client.auth)
+        if self.core.auth is not self._own_auth and client_secret is None:
+            return self.core.auth  # assigned to session.oauth_client.auth by the caller
+        return session_auth(self.client_id, client_secret, include_client_id)
 
     def _fetched(self, flow: Flow[Token], *, consumes_state: bool) -> Flow[Token]:
         token = yield from flow

@@ -112,16 +112,24 @@ class RequestPatch:
         return f"{base}{sep}{urlencode(self.query)}{hash_sign}{fragment}"
 
     def apply_body(
-        self, method: str, body: bytes | None, content_type: str | None
+        self,
+        method: str,
+        body: bytes | None,
+        content_type: str | None,
+        *,
+        any_method: bool = False,
     ) -> tuple[bytes, str]:
         """A form body with :attr:`form` appended, and its ``Content-Type`` (RFC 6750 §2.2).
+
+        ``any_method=True`` also puts it on a GET or HEAD request, as requests-oauthlib's
+        ``OAuth2`` does when told to place the token in the body (§2.2 forbids that method).
 
         Raises:
             UsageError: A GET or HEAD request (it has no body); a body that is not
                 ``application/x-www-form-urlencoded``; a body that already has one of the names.
         """
         verb = method.upper()
-        if verb in ("GET", "HEAD"):
+        if verb in ("GET", "HEAD") and not any_method:
             raise UsageError(f"a {verb} request has no body: use header placement")
         if content_type is None:
             if body:

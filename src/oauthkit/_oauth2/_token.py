@@ -141,6 +141,8 @@ class Token:
             :attr:`expires_at` it gives the lifetime the server granted, which bounds how early
             a client renews (a 5-second token is not renewed 10 seconds before it expires).
             Not compared by ``==``.
+        source: What the token was read from, as it was (a response's members, the dictionary
+            given to :meth:`from_dict`), or ``None``. Read-only; not compared by ``==``.
     """
 
     access_token: str
@@ -152,6 +154,7 @@ class Token:
     extra: Mapping[str, Any] = field(default_factory=dict, hash=False)
     scope_changed: bool = field(default=False, compare=False)
     issued_at: float | None = field(default=None, compare=False)
+    source: Mapping[str, Any] | None = field(default=None, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         """Validate the fields and freeze ``extra``.
@@ -183,10 +186,14 @@ class Token:
                 raise _Invalid("extra must not repeat the standard token fields")
             if not isinstance(self.scope_changed, bool):
                 raise _Invalid("scope_changed must be a bool")
+            if self.source is not None and not isinstance(self.source, Mapping):
+                raise _Invalid("source must be a mapping or None")
         except _Invalid as exc:
             raise UsageError(f"invalid Token: {exc}") from None
         object.__setattr__(self, "scope", scope)
         object.__setattr__(self, "extra", MappingProxyType(extra))
+        if self.source is not None and not isinstance(self.source, MappingProxyType):
+            object.__setattr__(self, "source", MappingProxyType(dict(self.source)))
 
     @classmethod
     def from_response(
@@ -207,11 +214,7 @@ class Token:
             requested_scope: The scope the request asked for. When the response has no
                 ``scope``, the granted scope is the requested one (§5.1); when it has a
                 different one, :attr:`scope_changed` is set.
-            status_code: HTTP status, only for the error raised on a bad response.
-            body: The body, only for the error's (redacted) excerpt.
-
-        Returns:
-            The token.
+            status_code: HTTP status, and ``body`` the body, for the error's (redacted) excerpt.
 
         Raises:
             MissingTokenError: There is no ``access_token``.
@@ -223,6 +226,8 @@ class Token:
         """
         from ._token_response import token_from_fields
 
+        if isinstance(fields, Mapping):
+            fields = dict(fields)  # the token's source must not change with the caller's mapping
         return token_from_fields(fields, now, requested_scope, status_code, body or fields)
 
     @classmethod
@@ -236,9 +241,6 @@ class Token:
         Args:
             data: The dictionary.
             now: The current time, used only when ``expires_at`` is absent.
-
-        Returns:
-            The token.
 
         Raises:
             UsageError: ``data`` is not a mapping, has no ``access_token``, has a field of the
@@ -274,6 +276,7 @@ class Token:
                 id_token=_optional_str(data, "id_token"),
                 extra=_extras(data),
                 issued_at=issued_at,
+                source=data,
             )
         except _Invalid as exc:
             raise UsageError(f"invalid token dictionary: {exc}") from None

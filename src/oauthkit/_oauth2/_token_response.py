@@ -325,6 +325,7 @@ def token_from_fields(
         extra,
         changed,
         now if expires_in is not None else None,
+        fields,
     )
 
 

@@ -28,6 +28,7 @@ _NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
     _set_extra,
     _set_scope_changed,
     _set_issued_at,
+    _set_source,
 ) = (
     vars(Token)[name].__set__
     for name in (
@@ -40,6 +41,7 @@ _NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
         "extra",
         "scope_changed",
         "issued_at",
+        "source",
     )
 )
 
@@ -54,6 +56,7 @@ def trusted_token(
     extra: dict[str, Any],
     scope_changed: bool,
     issued_at: float | None,
+    source: Mapping[str, Any] | None = None,
 ) -> Token:
     """A :class:`Token` from fields a parser has already validated, without validating again.
 
@@ -70,4 +73,5 @@ def trusted_token(
     _set_extra(token, MappingProxyType(extra) if extra else _NO_EXTRA)
     _set_scope_changed(token, scope_changed)
     _set_issued_at(token, issued_at)
+    _set_source(token, None if source is None else MappingProxyType(source))
     return token

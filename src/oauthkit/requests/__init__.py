@@ -14,12 +14,12 @@ require("requests", "requests", "oauthkit.requests")
 
 TYPE_CHECKING = False  # typing costs milliseconds at import; type checkers read this as True
 if TYPE_CHECKING:
+    from .._compat._session import TokenUpdated as TokenUpdated
     from .._errors import MalformedResponseError as MalformedResponseError
     from .._errors import MissingTokenError as TokenMissing
     from .._errors import MissingVerifierError as VerifierMissing
     from .._errors import TokenExpiredError as TokenExpiredError
     from .._errors import TokenRequestDenied as TokenRequestDenied
-    from .._errors import TokenUpdated as TokenUpdated
     from ._auth import OAuth2 as OAuth2
     from ._auth import OAuth2Auth as OAuth2Auth
     from ._oauth1 import OAuth1 as OAuth1
@@ -36,7 +36,7 @@ _EXPORTS = {
     "OAuth2Session": "._session",
     "TokenExpiredError": ".._errors",
     "TokenRequestDenied": ".._errors",
-    "TokenUpdated": ".._errors",
+    "TokenUpdated": ".._compat._session",
 }
 # requests-oauthlib's names for two errors, kept for drop-in code.
 _ALIASES = {

@@ -12,7 +12,6 @@ session it runs in.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -20,6 +19,8 @@ import requests
 from requests.auth import AuthBase
 from requests.models import PreparedRequest
 
+from .._compat._exceptions import caught_as_before
+from .._compat._session import wall_clock
 from .._core._patch import RequestPatch
 from .._core._run import Stepper, pump
 from .._errors import UsageError
@@ -99,9 +100,11 @@ class OAuth2Auth(ManagedAuth, AuthBase):
         step = pump(stepper, io)
         if step is None:  # pragma: no cover - the protected flow always sends once
             return r
-        apply_patch(r, step.patch)
+        apply_patch(r, step.patch, any_method=self._any_method)
         r.hooks["response"] += [RedirectGuard(step.patch), _Resume(stepper, io, step.patch)]
         return r
+
+    _any_method = False  # body placement on GET: requests-oauthlib's OAuth2 allows it
 
 
 class _Resume:
@@ -148,10 +151,13 @@ class OAuth2(OAuth2Auth):
         token: The token dictionary (or :class:`oauthkit.Token`).
 
     Raises:
-        UsageError: No token, or a token dictionary without ``access_token``.
+        UsageError: A token dictionary without ``access_token``; when a request is
+            authorized, no token (also a ``ValueError``, as in requests-oauthlib).
         TokenExpiredError: When a request is authorized with an expired token (this auth cannot
             renew it).
     """
+
+    _any_method = True
 
     def __init__(
         self,
@@ -159,19 +165,26 @@ class OAuth2(OAuth2Auth):
         client: object = None,
         token: Mapping[str, Any] | Token | None = None,
         *,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] | None = None,
     ) -> None:
-        token = token or getattr(client, "token", None)
-        if not token:
-            raise UsageError("OAuth2 needs a token")
+        token = token or getattr(client, "token", None) or None
         placement = _OAUTHLIB_PLACEMENTS.get(
             str(getattr(client, "default_token_placement", "auth_header")), "header"
         )
         manager = TokenManager(
-            client_id or "static-token", token=token, placement=placement, clock=clock
+            client_id or "static-token",
+            token=token,
+            placement=placement,
+            clock=wall_clock if clock is None else clock,
         )
         super().__init__(manager)
         self.token = manager.token
+
+    @caught_as_before
+    def __call__(self, r: PreparedRequest) -> PreparedRequest:
+        if self.manager.token is None:
+            raise UsageError("OAuth2 has no token to add: missing access token")
+        return super().__call__(r)
 
     def __repr__(self) -> str:
         return "OAuth2(<token redacted>)"

@@ -119,8 +119,8 @@ def redirect_target(response: requests.Response) -> str | None:
     return str(urljoin(response.url, requote_uri(location)))
 
 
-def apply_patch(r: PreparedRequest, patch: RequestPatch) -> None:
-    """Put ``patch`` on a prepared request.
+def apply_patch(r: PreparedRequest, patch: RequestPatch, *, any_method: bool = False) -> None:
+    """Put ``patch`` on a prepared request (``any_method``: see ``RequestPatch.apply_body``).
 
     Raises:
         UsageError: The patch cannot go on this request (body placement on a GET...).
@@ -130,11 +130,12 @@ def apply_patch(r: PreparedRequest, patch: RequestPatch) -> None:
     if patch.form:
         body = r.body.encode("utf-8") if isinstance(r.body, str) else r.body
         content, content_type = patch.apply_body(
-            r.method or "GET", body, r.headers.get("Content-Type")
+            r.method or "GET", body, r.headers.get("Content-Type"), any_method=any_method
         )
         r.headers["Content-Type"] = content_type
-        r.body = content
-        r.prepare_content_length(content)
+        # A body given as text stays text, as requests-oauthlib leaves it.
+        r.body = content.decode("utf-8") if isinstance(r.body, str) else content
+        r.prepare_content_length(r.body)
     for name, value in patch.headers:
         r.headers[name] = value
 

@@ -17,6 +17,7 @@ from requests.auth import AuthBase
 from requests.models import PreparedRequest
 
 from .._compat._attributes import SyncSessionMethods, TokenUpdater
+from .._compat._exceptions import SESSION_METHODS, raising_as_before
 from .._core._http import HttpResponse, same_origin
 from .._core._patch import RequestPatch
 from .._core._run import run
@@ -79,6 +80,7 @@ def _replayable(data: Any, files: Any) -> bool:
     return files is None and (data is None or isinstance(data, (str, bytes, Mapping, list, tuple)))
 
 
+@raising_as_before(*SESSION_METHODS)
 class OAuth2Session(SyncSessionMethods, requests.Session):
     """A ``requests.Session`` that fetches, applies and renews OAuth 2 tokens.
 
@@ -148,14 +150,16 @@ class OAuth2Session(SyncSessionMethods, requests.Session):
 
         The token is renewed first when it is (nearly) expired, and once more if the server
         answers ``401`` with ``error="invalid_token"``. ``client_id``/``client_secret`` are
-        accepted for compatibility and ignored: renewals use the session's configuration.
+        authenticate this and later renewals with a Basic header, as requests-oauthlib's
+        automatic refresh does with them (it sends them for that one refresh only).
 
         Raises:
             TokenExpiredError: The token expired and cannot be renewed.
             InsecureTransportError: A token would go over plain http to a non-loopback host.
             LockTimeoutError: The call's ``timeout`` ran out waiting for a renewal in progress.
         """
-        del client_id, client_secret
+        if client_id and client_secret:
+            self._oauth.renew_as(client_id, client_secret)
         verb = method.decode() if isinstance(method, bytes) else method
         target = url.decode() if isinstance(url, bytes) else url
         if withhold_token:

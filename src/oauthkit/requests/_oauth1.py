@@ -30,7 +30,6 @@ from .._locks import ThreadLocks
 from ..oauth1._redirects import redirect_hop
 from ..oauth1._signature import HMAC_SHA1
 from ..oauth1._signer import SIGNATURE_TYPE_AUTH_HEADER, SIGNATURE_TYPE_BODY, OAuth1Signer
-from ..oauth1._state import OAuth1FlowState
 from ._io import _REDIRECT_RULES, RequestsIO, redirect_target, seconds
 
 __all__ = ["OAuth1", "OAuth1Session"]
@@ -113,11 +112,6 @@ class OAuth1(SignerHolder, AuthBase):
         SignatureMethodError: Unknown method or unusable RSA key.
     """
 
-    @property
-    def client(self) -> OAuth1Signer:
-        """The core signer (requests-oauthlib exposes its oauthlib client here)."""
-        return self.signer
-
     def __repr__(self) -> str:
         return f"OAuth1(client_key={self.signer.client_key!r}, <credentials redacted>)"
 
@@ -167,14 +161,11 @@ class OAuth1Session(OAuth1SessionAttributes, requests.Session):
             force_include_body=force_include_body,
             **kwargs,
         )
-        self._flow = OAuth1FlowState(self._client.signer)
+        self._flow = self._client.state  # one state: the flow advances what the auth signs with
         self.auth = self._client
 
     def __repr__(self) -> str:
         return f"<oauthkit.requests.OAuth1Session {self._flow!r}>"
-
-    def _adopt(self) -> None:
-        self._client.signer = self._flow.signer
 
     def fetch_request_token(
         self, url: str, realm: str | list[str] | None = None, **request_kwargs: Any
@@ -227,9 +218,7 @@ class OAuth1Session(OAuth1SessionAttributes, requests.Session):
             body=body,
             timeout=seconds(timeout),
         )
-        token = run(flow, RequestsIO(self, ThreadLocks(), settings=request_kwargs))
-        self._adopt()
-        return token
+        return run(flow, RequestsIO(self, ThreadLocks(), settings=request_kwargs))
 
     def rebuild_auth(self, prepared_request: PreparedRequest, response: requests.Response) -> None:
         """Re-sign same-origin redirects; send nothing to another origin.

@@ -1,0 +1,176 @@
+"""requests-oauthlib 2.0.0's OAuth 1.0a behaviour, held on every driver (issue #8).
+
+Two kinds of tests:
+
+* twins of upstream tests that pin oauthlib's nonce and timestamp with ``mock.patch`` (which
+  oauthkit never calls): the same requests, pinned through oauthkit's own ``nonce=`` and
+  ``timestamp=``, must carry exactly the ``Authorization`` header the upstream test expects;
+* regression tests for each difference the upstream suite found, run on requests, httpx and
+  async httpx where the behaviour is shared.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+import oauthkit
+import oauthkit.httpx as okhttpx
+import oauthkit.requests as okrequests
+from oauthkit.oauth1 import OAuth1FlowState, OAuth1Signer
+from tests._drivers import DRIVERS, open_session
+from tests._routes import Answer, Hit, Routes, serve
+
+# requests-oauthlib 2.0.0's tests/test_oauth1_session.py: its RSA test key and what it expects.
+TEST_RSA_KEY = (
+    "-----BEGIN RSA PRIVATE KEY-----\n"
+    "MIIEogIBAAKCAQEApF1JaMSN8TEsh4N4O/5SpEAVLivJyLH+Cgl3OQBPGgJkt8cg\n"
+    "49oasl+5iJS+VdrILxWM9/JCJyURpUuslX4Eb4eUBtQ0x5BaPa8+S2NLdGTaL7nB\n"
+    "OO8o8n0C5FEUU+qlEip79KE8aqOj+OC44VsIquSmOvWIQD26n3fCVlgwoRBD1gzz\n"
+    "sDOeaSyzpKrZR851Kh6rEmF2qjJ8jt6EkxMsRNACmBomzgA4M1TTsisSUO87444p\n"
+    "e35Z4/n5c735o2fZMrGgMwiJNh7rT8SYxtIkxngioiGnwkxGQxQ4NzPAHg+XSY0J\n"
+    "04pNm7KqTkgtxyrqOANJLIjXlR+U9SQ90NjHVQIDAQABAoIBABuBPOKaWcJt3yzC\n"
+    "NGGduoif7KtwSnEaUA+v69KPGa2Zju8uFHPssKD+4dZYRc2qMeunKJLpaGaSjnRh\n"
+    "yHyvvOBJCN1nr3lhz6gY5kzJTfwpUFXCOPJlGy4Q+2Xnp4YvcvYqQ9n5DVovDiZ8\n"
+    "vJOBn16xqpudMPLHIa7D5LJ8SY76HBjE+imTXw1EShdh5TOV9bmPFQqH6JFzowRH\n"
+    "hyH2DPHuyHJj6cl8FyqJw5lVWzG3n6Prvk7bYHsjmGjurN35UsumNAp6VouNyUP1\n"
+    "RAEcUJega49aIs6/FJ0ENJzQjlsAzVbTleHkpez2aIok+wsWJGJ4SVxAjADOWAaZ\n"
+    "uEJPc3UCgYEA1g4ZGrXOuo75p9/MRIepXGpBWxip4V7B9XmO9WzPCv8nMorJntWB\n"
+    "msYV1I01aITxadHatO4Gl2xLniNkDyrEQzJ7w38RQgsVK+CqbnC0K9N77QPbHeC1\n"
+    "YQd9RCNyUohOimKvb7jyv798FBU1GO5QI2eNgfnnfteSVXhD2iOoTOsCgYEAxJJ+\n"
+    "8toxJdnLa0uUsAbql6zeNXGbUBMzu3FomKlyuWuq841jS2kIalaO/TRj5hbnE45j\n"
+    "mCjeLgTVO6Ach3Wfk4zrqajqfFJ0zUg/Wexp49lC3RWiV4icBb85Q6bzeJD9Dn9v\n"
+    "hjpfWVkczf/NeA1fGH/pcgfkT6Dm706GFFttLL8CgYBl/HeXk1H47xAiHO4dJKnb\n"
+    "v0B+X8To/RXamF01r+8BpUoOubOQetdyX7ic+d6deuHu8i6LD/GSCeYJZYFR/KVg\n"
+    "AtiW757QYalnq3ZogkhFrVCZP8IRfTPOFBxp752TlyAcrSI7T9pQ47IBe4094KXM\n"
+    "CJWSfPgAJkOxd0iU0XJpmwKBgGfQxuMTgSlwYRKFlD1zKap5TdID8fbUbVnth0Q5\n"
+    "GbH7vwlp/qrxCdS/aj0n0irOpbOaW9ccnlrHiqY25VpVMLYIkt3DrDOEiNNx+KNR\n"
+    "TItdTwbcSiTYrS4L0/56ydM/H6bsfsXxRjI18hSJqMZiqXqS84OZz2aOn+h7HCzc\n"
+    "LEiZAoGASk20wFvilpRKHq79xxFWiDUPHi0x0pp82dYIEntGQkKUWkbSlhgf3MAi\n"
+    "5NEQTDmXdnB+rVeWIvEi+BXfdnNgdn8eC4zSdtF4sIAhYr5VWZo0WVWDhT7u2ccv\n"
+    "ZBFymiz8lo3gN57wGUCi9pbZqzV1+ZppX6YTNDdDCE0q+KO3Cec=\n"
+    "-----END RSA PRIVATE KEY-----"
+)
+TEST_RSA_OAUTH_SIGNATURE = (
+    "j8WF8PGjojT82aUDd2EL%2Bz7HCoHInFzWUpiEKMCy%2BJ2cYHWcBS7mXlmFDLgAKV0"
+    "P%2FyX4TrpXODYnJ6dRWdfghqwDpi%2FlQmB2jxCiGMdJoYxh3c5zDf26gEbGdP6D7O"
+    "Ssp5HUnzH6sNkmVjuE%2FxoJcHJdc23H6GhOs7VJ2LWNdbhKWP%2FMMlTrcoQDn8lz"
+    "%2Fb24WsJ6ae1txkUzpFOOlLM8aTdNtGL4OtsubOlRhNqnAFq93FyhXg0KjzUyIZzmMX"
+    "9Vx90jTks5QeBGYcLE0Op2iHb2u%2FO%2BEgdwFchgEwE5LgMUyHUI4F3Wglp28yHOAM"
+    "jPkI%2FkWMvpxtMrU3Z3KN31WQ%3D%3D"
+)
+PINNED = 'OAuth oauth_nonce="abc", oauth_timestamp="123", oauth_version="1.0", '
+EMPTY_POST_HMAC = (
+    PINNED + 'oauth_signature_method="HMAC-SHA1", oauth_consumer_key="foo", '
+    'oauth_signature="h2sRqLArjhlc5p3FTkuNogVHlKE%3D"'
+)
+SIGNING = ("requests", "httpx", "httpx-async")
+
+# --- the three-legged flow as requests-oauthlib runs it, on every driver ----------------------
+
+
+def _token_endpoint(body: bytes, status: int = 200) -> Callable[[Hit], Answer]:
+    return lambda hit: (status, {"Content-Type": "application/x-www-form-urlencoded"}, body)
+
+
+def _oauth_params(hit: Hit) -> dict[str, str]:
+    return dict(re.findall(r'(\w+)="([^"]*)"', hit.headers["authorization"]))
+
+
+@pytest.fixture
+def origin() -> Iterator[Routes]:
+    with serve() as routes:
+        routes.handlers["/request"] = _token_endpoint(b"oauth_token=rt&oauth_token_secret=rs")
+        routes.handlers["/access"] = _token_endpoint(b"oauth_token=at&oauth_token_secret=as")
+        routes.handlers["/api"] = _token_endpoint(b"ok")
+        yield routes
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_request_token_carries_a_callback_only_when_one_was_given(
+    driver: str, origin: Routes
+) -> None:
+    with open_session(driver, client_key="foo", client_secret="s") as s:
+        assert s.fetch_request_token(origin.url("/request"))["oauth_token"] == "rt"
+    with open_session(driver, client_key="foo", client_secret="s", callback_uri="https://c/b") as s:
+        s.fetch_request_token(origin.url("/request"))
+    without, with_callback = (_oauth_params(hit) for hit in origin.to("/request"))
+    assert "oauth_callback" not in without
+    assert with_callback["oauth_callback"] == "https%3A%2F%2Fc%2Fb"
+
+
+def test_the_native_flow_still_sends_oob_and_wants_a_request_token() -> None:
+    state = OAuth1FlowState(OAuth1Signer("foo", "s", verifier="bar"))
+    assert state.request_token_signer("https://i.b/request").callback_uri == "oob"
+    with pytest.raises(oauthkit.UsageError, match="no request token"):
+        state.access_token_signer("https://i.b/access")
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_access_token_is_fetched_with_a_verifier_and_no_request_token(
+    driver: str, origin: Routes
+) -> None:
+    with open_session(driver, client_key="key", client_secret="secret", verifier="bar") as s:
+        assert not s.authorized
+        token = s.fetch_access_token(origin.url("/access"))
+        assert token == {"oauth_token": "at", "oauth_token_secret": "as"}
+        assert s.authorized
+        assert s.token == {"oauth_token": "at", "oauth_token_secret": "as"}  # verifier spent
+    (hit,) = origin.to("/access")
+    params = _oauth_params(hit)
+    assert params["oauth_verifier"] == "bar"
+    assert "oauth_token" not in params
+    assert "oauth_callback" not in params
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_a_missing_verifier_is_requests_oauthlibs_value_error(driver: str, origin: Routes) -> None:
+    with open_session(driver, client_key="foo") as s, pytest.raises(ValueError) as info:
+        s.fetch_access_token(origin.url("/access"))
+    assert isinstance(info.value, okrequests.VerifierMissing)
+    assert str(info.value) == "No client verifier has been set."
+    assert origin.hits == []
+
+
+def _client_of(session: Any) -> Any:
+    """requests-oauthlib's ``OAuth1.client`` of a driver's session."""
+    return session.s._client.client if hasattr(session.s, "_client") else session.s.auth.client
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_client_fields_are_settable_and_sign_the_next_request(driver: str, origin: Routes) -> None:
+    token = {"oauth_token": "key", "oauth_token_secret": "secret", "oauth_verifier": "v"}
+    with open_session(
+        driver,
+        client_key="foo",
+        resource_owner_key="key",
+        resource_owner_secret="secret",
+        verifier="v",
+    ) as s:
+        client = _client_of(s)
+        assert s.token == token
+        before = s.s._flow.signer
+        client.resource_owner_key = "different-key"
+        del client.verifier
+        assert client.resource_owner_key == "different-key"
+        assert client.verifier is None
+        assert s.token == {"oauth_token": "different-key", "oauth_token_secret": "secret"}
+        assert before.resource_owner_key == "key"  # replaced, never mutated
+        s.request("GET", origin.url("/api"))
+        with pytest.raises(AttributeError):
+            client.not_a_field = 1
+    assert _oauth_params(origin.to("/api")[0])["oauth_token"] == "different-key"
+
+
+def test_the_signer_under_the_client_view_stays_frozen() -> None:
+    auth = okrequests.OAuth1("foo", nonce="abc", timestamp="123")
+    signer = auth.signer
+    with pytest.raises(AttributeError):
+        signer.resource_owner_key = "k"  # type: ignore[misc]
+    auth.client.resource_owner_key = "k"
+    assert auth.signer is not signer
+    assert auth.signer == signer.replace(resource_owner_key="k")
+    assert "secret" not in repr(okhttpx.OAuth1Auth("foo", client_secret="secret").client)

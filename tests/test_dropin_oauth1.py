@@ -14,8 +14,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
+from unittest import mock
 
 import pytest
+import requests
 
 import oauthkit
 import oauthkit.httpx as okhttpx
@@ -135,6 +137,16 @@ def test_a_missing_verifier_is_requests_oauthlibs_value_error(driver: str, origi
     assert origin.hits == []
 
 
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_token_requests_take_stream(driver: str, origin: Routes) -> None:
+    extra: dict[str, Any] = {"verify": False} if driver == "requests" else {}
+    with open_session(driver, client_key="foo") as s:
+        assert s.fetch_request_token(origin.url("/request"), stream=True, **extra)
+    with open_session(driver, client_key="foo", verifier="bar") as s:
+        assert s.fetch_access_token(origin.url("/access"), stream=True, **extra)
+    assert len(origin.hits) == 2
+
+
 def _client_of(session: Any) -> Any:
     """requests-oauthlib's ``OAuth1.client`` of a driver's session."""
     return session.s._client.client if hasattr(session.s, "_client") else session.s.auth.client
@@ -174,3 +186,36 @@ def test_the_signer_under_the_client_view_stays_frozen() -> None:
     assert auth.signer is not signer
     assert auth.signer == signer.replace(resource_owner_key="k")
     assert "secret" not in repr(okhttpx.OAuth1Auth("foo", client_secret="secret").client)
+
+
+# --- requests: reading a response built in memory; the body as requests-oauthlib leaves it ---
+
+
+def _in_memory(body: str, status: int = 200) -> Callable[..., Any]:
+    """A ``send`` answering like requests-oauthlib's own tests: a Mock with ``text`` only."""
+
+    def send(request: requests.PreparedRequest, **kwargs: Any) -> Any:
+        response = mock.MagicMock(spec=requests.Response)
+        response.cookies = []
+        response.text = body
+        response.status_code = status
+        return response
+
+    return send
+
+
+def test_a_response_without_raw_is_read_from_its_text() -> None:
+    session = okrequests.OAuth1Session("foo", verifier="bar")
+    session.send = _in_memory("oauth_token=t&oauth_token_secret=s")  # type: ignore[method-assign]
+    assert session.fetch_access_token("https://i.b/access") == {
+        "oauth_token": "t",
+        "oauth_token_secret": "s",
+    }
+    session.send = _in_memory("not valid urlencoded response!")  # type: ignore[method-assign]
+    with pytest.raises(oauthkit.MalformedResponseError):
+        session.fetch_request_token("https://i.b/request")
+    session.send = _in_memory("valid=response", 401)  # type: ignore[method-assign]
+    with pytest.raises(oauthkit.TokenRequestDenied) as info:
+        session.fetch_request_token("https://i.b/request")
+    assert info.value.status_code == 401
+    assert isinstance(info.value.response, requests.Response)

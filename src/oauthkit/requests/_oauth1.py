@@ -207,6 +207,7 @@ class OAuth1Session(OAuth1SessionAttributes, requests.Session):
         if unknown:
             raise UsageError(f"unsupported arguments for a token request: {', '.join(unknown)}")
         request_kwargs.pop("allow_redirects", None)  # token requests never follow redirects
+        request_kwargs.pop("stream", None)  # token bodies are always read (and capped)
         if isinstance(data, (dict, list, tuple)):
             data = urlencode(data)
         body = data.encode("utf-8") if isinstance(data, str) else data

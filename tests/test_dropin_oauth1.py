@@ -219,3 +219,27 @@ def test_a_response_without_raw_is_read_from_its_text() -> None:
         session.fetch_request_token("https://i.b/request")
     assert info.value.status_code == 401
     assert isinstance(info.value.response, requests.Response)
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type", "expected"),
+    [
+        ("this=really&is=&+form=encoded", None, b"this=really&is=&+form=encoded"),
+        ("a=%C3%A9", "application/x-www-form-urlencoded", b"a=%C3%A9"),
+        (b"a=b", None, b"a=b"),
+        ("this really is not form encoded", None, "this really is not form encoded"),
+        ('{"a": "é"}', "application/json", '{"a": "é"}'),
+    ],
+)
+def test_a_signed_form_body_is_bytes_and_any_other_body_is_kept(
+    data: str | bytes, content_type: str | None, expected: str | bytes
+) -> None:
+    headers = {"Content-Type": content_type} if content_type else {}
+    auth = okrequests.OAuth1("client_key")
+    prepared = requests.Request(
+        "POST", "http://a.b/path", auth=auth, data=data, headers=headers
+    ).prepare()
+    assert prepared.body == expected
+    assert type(prepared.body) is type(expected)
+    sent = prepared.body.encode("utf-8") if isinstance(prepared.body, str) else prepared.body
+    assert prepared.headers["Content-Length"] == str(len(sent or b""))

@@ -15,6 +15,7 @@ and the core's.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,13 +24,18 @@ from requests.auth import AuthBase
 from requests.models import PreparedRequest
 
 from .._compat._oauth1 import OAuth1SessionAttributes, SignerHolder
-from .._core._http import HttpRequest
+from .._core._http import HttpRequest, header_value
 from .._core._run import run
 from .._errors import UsageError
 from .._locks import ThreadLocks
 from ..oauth1._redirects import redirect_hop
 from ..oauth1._signature import HMAC_SHA1
-from ..oauth1._signer import SIGNATURE_TYPE_AUTH_HEADER, SIGNATURE_TYPE_BODY, OAuth1Signer
+from ..oauth1._signer import (
+    CONTENT_TYPE_FORM_URLENCODED,
+    SIGNATURE_TYPE_AUTH_HEADER,
+    SIGNATURE_TYPE_BODY,
+    OAuth1Signer,
+)
 from ._io import _REDIRECT_RULES, RequestsIO, redirect_target, seconds
 
 __all__ = ["OAuth1", "OAuth1Session"]
@@ -50,9 +56,20 @@ def _sign_prepared(signer: OAuth1Signer, r: PreparedRequest) -> None:
         value = signed.headers.get(name)
         if value is not None:
             r.headers[name] = value
-    if signer.signature_type == SIGNATURE_TYPE_BODY:
+    if signer.signature_type == SIGNATURE_TYPE_BODY or (
+        isinstance(r.body, str) and _is_form(signed.headers)
+    ):
+        # A signed form travels as the UTF-8 bytes it was signed as (requests-oauthlib sends
+        # bytes too); http.client would encode a str body as Latin-1.
         r.body = signed.body
         r.prepare_content_length(r.body)
+
+
+def _is_form(headers: Mapping[str, Any]) -> bool:
+    value = header_value(headers, "Content-Type")
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    return isinstance(value, str) and CONTENT_TYPE_FORM_URLENCODED in value.lower()
 
 
 def _copy_hop(r: PreparedRequest, hop: HttpRequest) -> None:

@@ -13,11 +13,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from io import StringIO
 from typing import Any
 from unittest import mock
 
+import anyio
+import httpx
 import pytest
 import requests
+from requests.adapters import BaseAdapter
+from requests.structures import CaseInsensitiveDict
 
 import oauthkit
 import oauthkit.httpx as okhttpx
@@ -70,6 +75,135 @@ EMPTY_POST_HMAC = (
     'oauth_signature="h2sRqLArjhlc5p3FTkuNogVHlKE%3D"'
 )
 SIGNING = ("requests", "httpx", "httpx-async")
+
+
+class _Capture(BaseAdapter):
+    """A requests adapter that keeps what it is given and answers from memory (no ``raw``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[requests.PreparedRequest] = []
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        self.sent.append(request)
+        response = requests.Response()
+        response.status_code = 200
+        response.headers = CaseInsensitiveDict()
+        response._content = b""
+        response.request, response.url = request, request.url or ""
+        return response
+
+    def close(self) -> None:
+        pass
+
+
+def sent_by(driver: str, method: str, url: str, session: dict[str, Any], **kw: Any) -> Any:
+    """The request ``driver``'s OAuth 1.0a session puts on the wire for one call."""
+    if driver == "requests":
+        s = okrequests.OAuth1Session(**session)
+        adapter = _Capture()
+        s.mount("http://", adapter)
+        s.mount("https://", adapter)
+        s.request(method, url, **kw)
+        return adapter.sent[0]
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        request.read()
+        seen.append(request)
+        return httpx.Response(200)
+
+    if "data" in kw and isinstance(kw["data"], str):
+        kw["content"] = kw.pop("data")
+    if driver == "httpx":
+        with okhttpx.OAuth1Client(transport=httpx.MockTransport(handler), **session) as c:
+            c.request(method, url, **kw)
+    else:
+
+        async def main() -> None:
+            transport = httpx.MockTransport(handler)
+            async with okhttpx.AsyncOAuth1Client(transport=transport, **session) as c:
+                await c.request(method, url, **kw)
+
+        anyio.run(main)
+    return seen[0]
+
+
+def authorization(driver: str, method: str, url: str, session: dict[str, Any], **kw: Any) -> str:
+    value = sent_by(driver, method, url, session, **kw).headers["Authorization"]
+    assert isinstance(value, str)
+    return value
+
+
+# --- twins of the upstream tests that patch oauthlib's nonce and timestamp --------------------
+
+
+@pytest.mark.parametrize("driver", SIGNING)
+@pytest.mark.parametrize(
+    ("method", "extra", "expected"),
+    [
+        ("HMAC-SHA1", {}, EMPTY_POST_HMAC),
+        (
+            "PLAINTEXT",
+            {},
+            PINNED + 'oauth_signature_method="PLAINTEXT", oauth_consumer_key="foo", '
+            'oauth_signature="%26"',
+        ),
+        (
+            "RSA-SHA1",
+            {"rsa_key": TEST_RSA_KEY},
+            PINNED + 'oauth_signature_method="RSA-SHA1", oauth_consumer_key="foo", '
+            f'oauth_signature="{TEST_RSA_OAUTH_SIGNATURE}"',
+        ),
+    ],
+)
+def test_pinned_signature_per_method_matches_requests_oauthlib(
+    driver: str, method: str, extra: dict[str, Any], expected: str
+) -> None:
+    """Twin of test_oauth1_session.py::OAuth1SessionTest::test_signature_methods."""
+    session = {"client_key": "foo", "signature_method": method, "nonce": "abc", "timestamp": "123"}
+    assert authorization(driver, "POST", "https://i.b", {**session, **extra}) == expected
+
+
+@pytest.mark.parametrize("driver", SIGNING)
+def test_pinned_signature_of_a_multipart_upload(driver: str) -> None:
+    """Twin of test_oauth1_session.py::OAuth1SessionTest::test_binary_upload: a multipart body
+    under ``Content-Type: application/xml`` stays out of the signature."""
+    session = {"client_key": "foo", "nonce": "abc", "timestamp": "123"}
+    files = [("fake", StringIO("hello world") if driver == "requests" else b"hello world")]
+    headers = {"Content-Type": "application/xml"}
+    header = authorization(driver, "POST", "https://i.b", session, headers=headers, files=files)
+    assert header == EMPTY_POST_HMAC
+
+
+@pytest.mark.parametrize("driver", SIGNING)
+def test_pinned_signature_of_a_non_ascii_query(driver: str) -> None:
+    """Twin of test_oauth1_session.py::OAuth1SessionTest::test_nonascii."""
+    session = {"client_key": "foo", "nonce": "abc", "timestamp": "123"}
+    assert authorization(driver, "POST", "https://i.b?cjk=%E5%95%A6%E5%95%A6", session) == (
+        PINNED + 'oauth_signature_method="HMAC-SHA1", oauth_consumer_key="foo", '
+        'oauth_signature="W0haoue5IZAZoaJiYCtfqwMf8x8%3D"'
+    )
+
+
+@pytest.mark.parametrize("driver", SIGNING)
+def test_a_body_that_is_no_form_stays_out_of_the_signature(driver: str) -> None:
+    """Twin of test_core.py::OAuth1Test::testNonFormEncoded: a text body that is no form, no
+    body and a multipart upload are signed alike (the value is oauthlib's for a bare POST)."""
+    session = {"client_key": "client_key", "nonce": "abc", "timestamp": "1"}
+    url = "http://a.b/path?query=retain"
+    files = {"test": StringIO("hello") if driver == "requests" else b"hello"}
+    expected = (
+        'OAuth oauth_nonce="abc", oauth_timestamp="1", oauth_version="1.0", '
+        'oauth_signature_method="HMAC-SHA1", oauth_consumer_key="client_key", '
+        'oauth_signature="6f58WSXKWFZMwUuAKOtpec7bVow%3D"'
+    )
+    assert authorization(driver, "POST", url, session, data="this really is not form encoded") == (
+        expected
+    )
+    assert authorization(driver, "POST", url, session) == expected
+    assert authorization(driver, "POST", url, session, files=files) == expected
+
 
 # --- the three-legged flow as requests-oauthlib runs it, on every driver ----------------------
 

@@ -16,6 +16,7 @@ from oauthkit._errors import (
     InsecureTransportError,
     MalformedResponseError,
     MissingExtraError,
+    MissingVerifierError,
     OAuthError,
     ServerResponseError,
     TokenEndpointError,
@@ -84,6 +85,7 @@ def test_compatibility_bases() -> None:
     # requests-oauthlib raises ValueError for these; callers' except clauses must keep working.
     assert issubclass(TokenRequestDenied, ValueError)
     assert issubclass(MalformedResponseError, ValueError)
+    assert issubclass(MissingVerifierError, ValueError)  # requests-oauthlib's VerifierMissing
     assert issubclass(MissingExtraError, ImportError)
     assert not issubclass(UsageError, ValueError)
 

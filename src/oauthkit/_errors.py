@@ -13,6 +13,7 @@ is at fault, because that decides what a caller can do about it::
     │   ├── StateMismatchError          state / oauth_token does not match what we sent
     │   ├── IssuerMismatchError         RFC 9207 ``iss`` differs from the expected issuer
     │   └── MissingVerifierError        OAuth 1.0a callback without ``oauth_verifier``
+    │                                   (also ValueError, as requests-oauthlib's)
     ├── AuthorizationError              the authorization server refused in the front channel
     │                                   (``error=access_denied`` on the callback)
     ├── ServerResponseError             a back-channel response we cannot use
@@ -153,8 +154,12 @@ class IssuerMismatchError(CallbackError):
     """The callback's ``iss`` parameter (RFC 9207) does not name the expected issuer."""
 
 
-class MissingVerifierError(CallbackError):
-    """An OAuth 1.0a callback, or an access-token request, lacks ``oauth_verifier``."""
+class MissingVerifierError(CallbackError, ValueError):
+    """An OAuth 1.0a callback, or an access-token request, lacks ``oauth_verifier``.
+
+    Also a :class:`ValueError`, as requests-oauthlib's ``VerifierMissing`` is, so existing
+    ``except`` clauses match.
+    """
 
 
 class AuthorizationError(OAuthError):

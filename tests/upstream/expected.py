@@ -34,4 +34,49 @@ IGNORED = {
     "examples": "drives a Chrome browser through selenium against auth0.com: needs the internet",
 }
 
-EXPECTED: list[Expected] = []
+EXPECTED: list[Expected] = [
+    # --- OAuth 1 (test_core.py, test_oauth1_session.py) ---
+    Expected(
+        "test_core.py::OAuth1Test::testCanPostBinaryData",
+        "internet",
+        "posts a multipart upload to http://httpbin.org/post",
+    ),
+    Expected(
+        "test_core.py::OAuth1Test::test_url_is_native_str",
+        "internet",
+        "sends a GET to http://httpbin.org/get",
+    ),
+    Expected(
+        "test_core.py::OAuth1Test::test_content_type_override",
+        "internet",
+        "posts to http://httpbin.org/get (and expects a bytes Content-Type, as testFormEncoded)",
+    ),
+    Expected(
+        "test_core.py::OAuth1Test::testNonFormEncoded",
+        "oauthlib",
+        "pins the nonce and timestamp by patching oauthlib.oauth1.rfc5849.generate_nonce and "
+        "generate_timestamp",
+        twin="tests/test_dropin_oauth1.py::test_a_body_that_is_no_form_stays_out_of_the_signature",
+    ),
+    Expected(
+        "test_oauth1_session.py::OAuth1SessionTest::test_signature_methods",
+        "oauthlib",
+        "pins the nonce and timestamp by patching oauthlib.oauth1.rfc5849.generate_nonce and "
+        "generate_timestamp",
+        twin="tests/test_dropin_oauth1.py::test_pinned_signature_per_method_matches_requests_oauthlib",
+    ),
+    Expected(
+        "test_oauth1_session.py::OAuth1SessionTest::test_binary_upload",
+        "oauthlib",
+        "pins the nonce and timestamp by patching oauthlib.oauth1.rfc5849.generate_nonce and "
+        "generate_timestamp",
+        twin="tests/test_dropin_oauth1.py::test_pinned_signature_of_a_multipart_upload",
+    ),
+    Expected(
+        "test_oauth1_session.py::OAuth1SessionTest::test_nonascii",
+        "oauthlib",
+        "pins the nonce and timestamp by patching oauthlib.oauth1.rfc5849.generate_nonce and "
+        "generate_timestamp",
+        twin="tests/test_dropin_oauth1.py::test_pinned_signature_of_a_non_ascii_query",
+    ),
+]

@@ -2,8 +2,10 @@
 
 ``OAuth1`` (requests), ``OAuth1Auth`` (httpx) and the OAuth 1.0a sessions and clients take
 requests-oauthlib's arguments; :class:`SignerHolder` turns them into one
-:class:`~oauthkit.oauth1.OAuth1Signer`. :class:`OAuth1SessionAttributes` holds the I/O-free
-members of ``OAuth1Session`` over an :class:`~oauthkit.oauth1.OAuth1FlowState`.
+:class:`~oauthkit.oauth1.OAuth1Signer`, held in a :class:`CompatFlowState` that the auth
+object and its session share. :class:`SignerView` is requests-oauthlib's settable
+``OAuth1.client`` over that state. :class:`OAuth1SessionAttributes` holds the I/O-free members
+of ``OAuth1Session``.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from ..oauth1._signer import SIGNATURE_TYPE_AUTH_HEADER, OAuth1Signer
 from ..oauth1._state import OAuth1FlowState
 
 __all__ = [
+    "CompatFlowState",
     "OAuth1SessionAttributes",
     "SignerHolder",
+    "SignerView",
     "split_oauth1_kwargs",
 ]
 
@@ -57,17 +61,92 @@ def split_oauth1_kwargs(
     return oauth, client
 
 
+class CompatFlowState(OAuth1FlowState):
+    """The three-legged flow as requests-oauthlib runs it.
+
+    Two rules of the native flow are relaxed, because code moved from requests-oauthlib relies
+    on what it sends:
+
+    * the request-token request carries ``oauth_callback`` only when a ``callback_uri`` was
+      given (the native flow sends ``oob``);
+    * the access-token request is sent with whatever token is held, even none: the server
+      decides (the native flow refuses it without a request token).
+    """
+
+    __slots__ = ()
+
+    default_callback = None
+    requires_request_token = False
+
+
+# The oauthlib Client attributes requests-oauthlib users read and assign on ``OAuth1.client``.
+_VIEW_FIELDS = frozenset(
+    {
+        "client_key",
+        "client_secret",
+        "resource_owner_key",
+        "resource_owner_secret",
+        "callback_uri",
+        "signature_method",
+        "signature_type",
+        "rsa_key",
+        "verifier",
+        "realm",
+        "nonce",
+        "timestamp",
+    }
+)
+
+
+class SignerView:
+    """requests-oauthlib's ``OAuth1.client``: the current signer, with settable fields.
+
+    requests-oauthlib exposes a mutable oauthlib ``Client``, and code assigns
+    ``auth.client.resource_owner_key`` or deletes ``auth.client.verifier``. The signer stays
+    immutable: an assignment replaces the shared state's signer with a validated copy
+    (:meth:`~oauthkit.oauth1.OAuth1Signer.replace`), so a request being signed keeps one
+    consistent set of credentials. Deleting a field sets it to ``None``, which is what
+    requests-oauthlib's ``getattr(client, name, None)`` then reads.
+
+    Everything else (``sign``, ``signature_type``...) is read from the current signer.
+    """
+
+    __slots__ = ("_state",)
+    _state: OAuth1FlowState
+
+    def __init__(self, state: OAuth1FlowState) -> None:
+        object.__setattr__(self, "_state", state)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._state.signer, name)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        """Replace the signer with one whose ``name`` is ``value``.
+
+        Raises:
+            AttributeError: ``name`` is not a field requests-oauthlib lets users set.
+            UsageError: The new value makes no valid signer (an empty ``client_key``...).
+            SignatureMethodError: An unknown method, or an RSA method without a usable key.
+        """
+        if name not in _VIEW_FIELDS:
+            raise AttributeError(f"cannot set {name!r} on an OAuth 1.0a client")
+        state = self._state
+        state.signer = state.signer.replace(**{name: value})
+
+    def __delattr__(self, name: str) -> None:
+        self.__setattr__(name, None)
+
+    def __repr__(self) -> str:
+        return repr(self._state.signer)  # the signer's repr redacts every secret
+
+
 class OAuth1SessionAttributes:
     """requests-oauthlib's I/O-free ``OAuth1Session`` members, shared by the drivers.
 
-    A mixin over ``self._flow``; drivers implement :meth:`_adopt` to hand the current signer
-    to their auth object whenever the flow replaces it.
+    A mixin over ``self._flow``, the state the session's auth object signs with.
     """
 
     _flow: OAuth1FlowState
-
-    def _adopt(self) -> None:
-        """Give the driver's auth object the flow's current signer."""
 
     @property
     def token(self) -> dict[str, str]:
@@ -77,7 +156,6 @@ class OAuth1SessionAttributes:
     @token.setter
     def token(self, value: dict[str, str]) -> None:
         self._flow.token = value
-        self._adopt()
 
     @property
     def authorized(self) -> bool:
@@ -99,14 +177,13 @@ class OAuth1SessionAttributes:
             CallbackError: No ``oauth_token``.
             StateMismatchError: A different token than the pending one.
         """
-        token = self._flow.parse_authorization_response(url)
-        self._adopt()
-        return token
+        return self._flow.parse_authorization_response(url)
 
 
 class SignerHolder:
     """The constructor of requests-oauthlib's ``OAuth1``, shared by the auth classes of the
-    requests and httpx drivers: the arguments become one :class:`OAuth1Signer`.
+    requests and httpx drivers: the arguments become one :class:`OAuth1Signer`, held in
+    :attr:`state` (which a session shares) and shown, settable, as :attr:`client`.
 
     ``realm``, ``nonce``, ``timestamp``, ``body_hash``, ``nonce_factory``, ``timestamp_factory``
     and ``allow_insecure_transport`` are accepted as keywords. ``decoding`` is accepted and
@@ -118,7 +195,7 @@ class SignerHolder:
         SignatureMethodError: Unknown method or unusable RSA key.
     """
 
-    signer: OAuth1Signer
+    state: CompatFlowState
 
     def __init__(
         self,
@@ -147,15 +224,31 @@ class SignerHolder:
             raise UsageError(f"unexpected OAuth1 argument(s): {', '.join(unknown)}")
         if force_include_body:
             kwargs.setdefault("body_hash", True)
-        self.signer = OAuth1Signer(
-            client_key,
-            client_secret,
-            resource_owner_key,
-            resource_owner_secret,
-            callback_uri,
-            signature_method,
-            signature_type,
-            rsa_key,
-            verifier,
-            **kwargs,
+        self.state = CompatFlowState(
+            OAuth1Signer(
+                client_key,
+                client_secret,
+                resource_owner_key,
+                resource_owner_secret,
+                callback_uri,
+                signature_method,
+                signature_type,
+                rsa_key,
+                verifier,
+                **kwargs,
+            )
         )
+
+    @property
+    def signer(self) -> OAuth1Signer:
+        """The signer the next request is signed with."""
+        return self.state.signer
+
+    @signer.setter
+    def signer(self, value: OAuth1Signer) -> None:
+        self.state.signer = value
+
+    @property
+    def client(self) -> SignerView:
+        """requests-oauthlib's ``client``: the signer's fields, readable and settable."""
+        return SignerView(self.state)

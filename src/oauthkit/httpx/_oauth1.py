@@ -150,16 +150,12 @@ class _Flow(OAuth1SessionAttributes):
         on_request: Callable[[httpx.Request], Any],
     ) -> None:
         self.auth = auth = OAuth1Auth(client_key, **oauth)
-        self._flow = OAuth1FlowState(auth.signer)
+        self._flow = auth.state  # one state: the flow advances what the auth signs with
         client: Any = self
         client.event_hooks = {
             "request": [on_request, *hooks.get("request", [])],
             "response": list(hooks.get("response", [])),
         }
-
-    def _adopt(self) -> None:
-        if isinstance(self.auth, OAuth1Auth):
-            self.auth.signer = self._flow.signer
 
 
 class OAuth1Client(_Flow, httpx.Client):
@@ -183,9 +179,7 @@ class OAuth1Client(_Flow, httpx.Client):
 
     def _fetch(self, url: str, signer: OAuth1Signer, request_token: bool, **kw: Any) -> Any:
         flow = _token_request(self._flow, url, signer, request_token, kw)
-        token = run(flow, HttpxIO(self, ThreadLocks()))
-        self._adopt()
-        return token
+        return run(flow, HttpxIO(self, ThreadLocks()))
 
     def fetch_request_token(
         self, url: str, realm: str | list[str] | None = None, **request_kwargs: Any
@@ -221,9 +215,7 @@ class AsyncOAuth1Client(_Flow, httpx.AsyncClient):
 
     async def _fetch(self, url: str, signer: OAuth1Signer, request_token: bool, **kw: Any) -> Any:
         flow = _token_request(self._flow, url, signer, request_token, kw)
-        token = await arun(flow, AsyncHttpxIO(self, AsyncLocks()))
-        self._adopt()
-        return token
+        return await arun(flow, AsyncHttpxIO(self, AsyncLocks()))
 
     async def fetch_request_token(
         self, url: str, realm: str | list[str] | None = None, **request_kwargs: Any

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from typing import ClassVar
 
 from .._core._exchange import DEFAULT_TIMEOUT, Deadline, RetryPolicy, exchange
 from .._core._http import HttpRequest
@@ -37,6 +38,11 @@ class OAuth1FlowState:
     """
 
     __slots__ = ("signer", "temporary")
+
+    # §2.1 makes oauth_callback required: "oob" when the client has no callback.
+    default_callback: ClassVar[str | None] = "oob"
+    # An access-token request needs the request token it exchanges (§2.3).
+    requires_request_token: ClassVar[bool] = True
 
     def __init__(self, signer: OAuth1Signer) -> None:
         self.signer = signer
@@ -81,7 +87,9 @@ class OAuth1FlowState:
         )
 
     def request_token_signer(self, url: str, realm: str | list[str] | None = None) -> OAuth1Signer:
-        """The signer for the temporary-credentials request (§2.1): callback (or ``oob``) and realm.
+        """The signer for the temporary-credentials request (§2.1): callback and realm.
+
+        Without a callback, :attr:`default_callback` (``oob``) is sent.
 
         Raises:
             InsecureTransportError: ``url`` is plain http and not loopback.
@@ -89,8 +97,7 @@ class OAuth1FlowState:
         TransportPolicy(self.signer.allow_insecure_transport).check(url)
         if isinstance(realm, list):
             realm = " ".join(realm)
-        # §2.1: oauth_callback is required; "oob" when the client has no callback.
-        callback = self.signer.callback_uri or "oob"
+        callback = self.signer.callback_uri or self.default_callback
         return self.signer.replace(realm=realm or self.signer.realm, callback_uri=callback)
 
     def access_token_signer(self, url: str, verifier: str | None = None) -> OAuth1Signer:
@@ -105,8 +112,8 @@ class OAuth1FlowState:
         signer = self.signer
         verifier = verifier or signer.verifier
         if not verifier:
-            raise MissingVerifierError("no client verifier has been set")
-        if not signer.resource_owner_key:
+            raise MissingVerifierError("No client verifier has been set.")
+        if self.requires_request_token and not signer.resource_owner_key:
             raise UsageError("no request token: fetch a request token before the access token")
         return signer.replace(verifier=verifier, callback_uri=None)
 

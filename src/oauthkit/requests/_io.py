@@ -84,6 +84,16 @@ def _chunks(response: requests.Response) -> Iterator[bytes]:
         yield chunk
 
 
+def _held_body(response: requests.Response) -> bytes:
+    """The body of a response built without a connection: its ``content``, else its ``text``
+    (what requests-oauthlib reads), else nothing."""
+    content = response.content
+    if isinstance(content, bytes):
+        return content
+    text: object = getattr(response, "text", None)
+    return text.encode("utf-8") if isinstance(text, str) else b""
+
+
 def not_sent(error: BaseException) -> bool:
     """Whether a requests exception proves the request never reached the server."""
     if isinstance(error, requests.exceptions.ConnectTimeout):
@@ -219,8 +229,9 @@ class RequestsIO(BlockingIO):
             stream=True,
             **self.settings,
         )
-        if response.raw is None:  # an adapter that hands over a body it already holds
-            body: bytes | None = response.content[: MAX_BODY + 1]
+        if getattr(response, "raw", None) is None:
+            # An adapter (or a test double) that hands over a body it already holds.
+            body: bytes | None = _held_body(response)[: MAX_BODY + 1]
         else:
             with response:
                 body = collect_body(_chunks(response), deadline)
@@ -233,7 +244,13 @@ class RequestsIO(BlockingIO):
         if self.hooks:
             for hook in self.hooks.responders(step.purpose):
                 response = hook(response)
-        return neutral(response)
+        content, headers = response.content, getattr(response, "headers", None)
+        return HttpResponse(
+            response.status_code,
+            headers if isinstance(headers, Mapping) else {},
+            content if isinstance(content, bytes) else body,
+            response,
+        )
 
     def not_sent(self, error: BaseException) -> bool:
         """See :func:`not_sent`."""

@@ -15,6 +15,7 @@ and the core's.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,14 +24,18 @@ from requests.auth import AuthBase
 from requests.models import PreparedRequest
 
 from .._compat._oauth1 import OAuth1SessionAttributes, SignerHolder
-from .._core._http import HttpRequest
+from .._core._http import HttpRequest, header_value
 from .._core._run import run
 from .._errors import UsageError
 from .._locks import ThreadLocks
 from ..oauth1._redirects import redirect_hop
 from ..oauth1._signature import HMAC_SHA1
-from ..oauth1._signer import SIGNATURE_TYPE_AUTH_HEADER, SIGNATURE_TYPE_BODY, OAuth1Signer
-from ..oauth1._state import OAuth1FlowState
+from ..oauth1._signer import (
+    CONTENT_TYPE_FORM_URLENCODED,
+    SIGNATURE_TYPE_AUTH_HEADER,
+    SIGNATURE_TYPE_BODY,
+    OAuth1Signer,
+)
 from ._io import _REDIRECT_RULES, RequestsIO, redirect_target, seconds
 
 __all__ = ["OAuth1", "OAuth1Session"]
@@ -51,9 +56,20 @@ def _sign_prepared(signer: OAuth1Signer, r: PreparedRequest) -> None:
         value = signed.headers.get(name)
         if value is not None:
             r.headers[name] = value
-    if signer.signature_type == SIGNATURE_TYPE_BODY:
+    if signer.signature_type == SIGNATURE_TYPE_BODY or (
+        isinstance(r.body, str) and _is_form(signed.headers)
+    ):
+        # A signed form travels as the UTF-8 bytes it was signed as (requests-oauthlib sends
+        # bytes too); http.client would encode a str body as Latin-1.
         r.body = signed.body
         r.prepare_content_length(r.body)
+
+
+def _is_form(headers: Mapping[str, Any]) -> bool:
+    value = header_value(headers, "Content-Type")
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    return isinstance(value, str) and CONTENT_TYPE_FORM_URLENCODED in value.lower()
 
 
 def _copy_hop(r: PreparedRequest, hop: HttpRequest) -> None:
@@ -113,11 +129,6 @@ class OAuth1(SignerHolder, AuthBase):
         SignatureMethodError: Unknown method or unusable RSA key.
     """
 
-    @property
-    def client(self) -> OAuth1Signer:
-        """The core signer (requests-oauthlib exposes its oauthlib client here)."""
-        return self.signer
-
     def __repr__(self) -> str:
         return f"OAuth1(client_key={self.signer.client_key!r}, <credentials redacted>)"
 
@@ -167,14 +178,11 @@ class OAuth1Session(OAuth1SessionAttributes, requests.Session):
             force_include_body=force_include_body,
             **kwargs,
         )
-        self._flow = OAuth1FlowState(self._client.signer)
+        self._flow = self._client.state  # one state: the flow advances what the auth signs with
         self.auth = self._client
 
     def __repr__(self) -> str:
         return f"<oauthkit.requests.OAuth1Session {self._flow!r}>"
-
-    def _adopt(self) -> None:
-        self._client.signer = self._flow.signer
 
     def fetch_request_token(
         self, url: str, realm: str | list[str] | None = None, **request_kwargs: Any
@@ -216,6 +224,7 @@ class OAuth1Session(OAuth1SessionAttributes, requests.Session):
         if unknown:
             raise UsageError(f"unsupported arguments for a token request: {', '.join(unknown)}")
         request_kwargs.pop("allow_redirects", None)  # token requests never follow redirects
+        request_kwargs.pop("stream", None)  # token bodies are always read (and capped)
         if isinstance(data, (dict, list, tuple)):
             data = urlencode(data)
         body = data.encode("utf-8") if isinstance(data, str) else data
@@ -227,9 +236,7 @@ class OAuth1Session(OAuth1SessionAttributes, requests.Session):
             body=body,
             timeout=seconds(timeout),
         )
-        token = run(flow, RequestsIO(self, ThreadLocks(), settings=request_kwargs))
-        self._adopt()
-        return token
+        return run(flow, RequestsIO(self, ThreadLocks(), settings=request_kwargs))
 
     def rebuild_auth(self, prepared_request: PreparedRequest, response: requests.Response) -> None:
         """Re-sign same-origin redirects; send nothing to another origin.

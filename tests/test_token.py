@@ -434,5 +434,6 @@ def test_every_token_round_trips_through_its_dict(token: Token) -> None:
     text = repr(token)
     public = f"{token.token_type!r}{token.expires_at!r}{token.scope!r}{sorted(token.extra)!r}"
     for secret in (token.access_token, token.refresh_token, token.id_token):
-        if secret is not None and repr(secret) not in public:
+        # a secret spelled like the redaction marker cannot be told from it
+        if secret is not None and repr(secret) not in public and secret != "***":
             assert repr(secret) not in text

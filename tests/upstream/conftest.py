@@ -29,7 +29,7 @@ def _problems(entry: object) -> list[str]:
         source = ROOT / path
         if not source.exists() or f"def {name.split('::')[-1]}(" not in source.read_text():
             return [f"twin {twin} does not exist"]
-    if kind == "security":
+    if kind in ("security", "no-oauthlib"):
         text = (ROOT / "README.md").read_text(encoding="utf-8")
         if not readme or "## Differences from requests-oauthlib" not in text or readme not in text:
             return [f"the README does not say {readme!r}"]

@@ -26,6 +26,7 @@ from .._oauth2._token import Token
 from .._oauth2._updater import TokenUpdater
 from . import _calls
 from ._calls import blocking_method
+from ._client_view import ClientView
 from ._session import OAuth2SessionState, TokenUpdated, token_as_dict
 
 if TYPE_CHECKING:
@@ -133,6 +134,7 @@ class SessionAttributes:
             retry=retry,
             clock=clock,
         )
+        self._client = ClientView(self._oauth)
         self._start(token_updater)
 
     def _default_timeout(self) -> float | None:
@@ -159,7 +161,22 @@ class SessionAttributes:
 
     token_updater: TokenUpdater | None
 
-    client_id: Forward[str] = Forward("_oauth.client_id", "The client identifier.", readonly=True)
+    @property
+    def client_id(self) -> str | None:
+        """The client identifier; settable and deletable, as in requests-oauthlib."""
+        return self._client.client_id
+
+    @client_id.setter
+    def client_id(self, value: str | None) -> None:
+        self._client.client_id = value
+
+    @client_id.deleter
+    def client_id(self) -> None:
+        del self._client.client_id
+
+    _code_verifier: Forward[str | None] = Forward(
+        "_oauth.code_verifier", "requests-oauthlib's name for the PKCE verifier it will send."
+    )
     scope: Forward[str | Sequence[str] | None] = Forward("_oauth.scope", "The requested scope.")
     redirect_uri: Forward[str | None] = Forward(
         "_oauth.redirect_uri", "The redirect URI sent with authorization and code requests."
@@ -197,9 +214,16 @@ class SessionAttributes:
 
     @property
     def access_token(self) -> str | None:
-        """The current access token."""
-        token = self._oauth.core.token
-        return None if token is None else token.access_token
+        """The current access token; settable and deletable, as in requests-oauthlib."""
+        return self._client.access_token
+
+    @access_token.setter
+    def access_token(self, value: str) -> None:
+        self._client.access_token = value
+
+    @access_token.deleter
+    def access_token(self) -> None:
+        del self._client.access_token
 
     @property
     def authorized(self) -> bool:

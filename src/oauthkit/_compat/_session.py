@@ -16,6 +16,7 @@ This module turns those arguments into core flows; drivers only run them.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -132,11 +133,13 @@ class OAuth2SessionState(TokenRequests):
             scope = getattr(client, "scope", None)
         if token is None and client is not None:
             token = getattr(client, "token", None) or None
+        # requests-oauthlib's WebApplicationClient(client_id, code=...) supplies the code
+        self.code: str | None = getattr(client, "code", None) or None
         self.auto_refresh_kwargs = dict(auto_refresh_kwargs or {})
         # requests-oauthlib sends auto_refresh_kwargs' client credentials in the refresh body,
         # which servers configured that way rely on, and no Authorization header. Without them
         # the client identifies itself in the body, as a public client must (RFC 6749 §3.2.1).
-        refresh_secret = self.auto_refresh_kwargs.get("client_secret")
+        refresh_secret = self._refresh_secret = self.auto_refresh_kwargs.get("client_secret")
         self._refresh_auth_pinned = client_auth is not None or bool(refresh_secret)
         self.core = TokenManager(
             client_id or "",
@@ -164,6 +167,21 @@ class OAuth2SessionState(TokenRequests):
         self._state: str | None = state if isinstance(state, str) else None
         self._used_state: str | None = None
         self.hooks = ComplianceHooks()
+
+    def set_client_id(self, client_id: str | None) -> None:
+        """Change the client identifier (requests-oauthlib lets code assign it), and the
+        authentication the session set up for it."""
+        self.core.client_id = client_id or ""
+        if self.core.auth is self._own_auth and self.client_auth is None:
+            self.core.auth = self._own_auth = default_auth(client_id, self._refresh_secret)
+
+    def set_access_token(self, access_token: str) -> None:
+        """Replace the access token, keeping the rest of the token (or start one)."""
+        token = self.core.token
+        if token is None:
+            self.core.token = {"access_token": access_token}
+        else:
+            self.core.token = dataclasses.replace(token, access_token=access_token)
 
     def renew_as(self, client_id: str, client_secret: str) -> None:
         """Authenticate renewals with a Basic header (a request's ``client_id`` and

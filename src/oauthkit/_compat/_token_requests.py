@@ -50,6 +50,18 @@ def _form_params(body: str | Mapping[str, Any] | None, kwargs: Mapping[str, Any]
     return params
 
 
+class _BareRefresh:
+    """A refresh request without a refresh token (``grant_type`` alone)."""
+
+    grant_type = "refresh_token"
+    purpose = Purpose.REFRESH
+    one_time = True
+
+    def params(self) -> list[tuple[str, str]]:
+        """``grant_type`` only."""
+        return [("grant_type", self.grant_type)]
+
+
 def as_query_request(request: HttpRequest, method: str = "GET") -> HttpRequest:
     """Move a form body into the query, for ``method="GET"`` / ``force_querystring`` calls."""
     parts = urlsplit(request.url)
@@ -75,6 +87,7 @@ class TokenRequests:
     auto_refresh_kwargs: dict[str, Any]
     _refresh_auth_pinned: bool
     _own_auth: ClientAuth
+    code: str | None
     _state: str | None
     _used_state: str | None
 
@@ -159,7 +172,8 @@ class TokenRequests:
             raise UsageError("the method must be POST or GET")
         self.core.transport.check(token_url)
         if not code and authorization_response:
-            code = self._callback_code(authorization_response)
+            code = self.code = self._callback_code(authorization_response)
+        code = code or self.code  # the client object's, or the last callback's (as oauthlib)
         params = _form_params(body, kwargs)
         params.pop("client_id", None)  # requests-oauthlib also ignores it: the session's wins
         verifier = params.pop("code_verifier", None) or self.code_verifier
@@ -241,7 +255,14 @@ class TokenRequests:
         if not code:
             raise UsageError("supply either code or authorization_response")
         redirect_uri = params.pop("redirect_uri", None) or self.redirect_uri
-        return AuthorizationCodeGrant(code=code, redirect_uri=redirect_uri, code_verifier=verifier)
+        # requests-oauthlib adds a given username and password to any grant's body.
+        for name, value in (("username", username), ("password", password)):
+            if value is not None:
+                params[name] = value
+        if verifier:
+            # Sent as given, as requests-oauthlib sends it: the server judges it (RFC 7636 §4.6).
+            params["code_verifier"] = verifier
+        return AuthorizationCodeGrant(code=code, redirect_uri=redirect_uri)
 
     def _refresh_params(self, kwargs: Mapping[str, Any]) -> dict[str, str]:
         merged = {**dict(kwargs), **self.auto_refresh_kwargs}
@@ -272,11 +293,11 @@ class TokenRequests:
         self.core.transport.check(token_url)
         current = self.core.token
         value = refresh_token or (current.refresh_token if current else None)
-        if not value:
-            raise UsageError("no refresh token to refresh with")
         params = {**_form_params(body, {}), **self._refresh_params(kwargs)}
         auth = ExternalAuth(self.client_id) if external_auth else self.core.auth
-        grant = RefreshTokenGrant(refresh_token=value)
+        # Without a refresh token the request still goes out, as requests-oauthlib sends it:
+        # the server answers (a provider fix may turn its answer into a token).
+        grant: Grant = RefreshTokenGrant(refresh_token=value) if value else _BareRefresh()
         build = self._builder(grant, token_url, auth, params, headers)
         return token_flow(
             self.core,

@@ -117,22 +117,23 @@ class RequestPatch:
         body: bytes | None,
         content_type: str | None,
         *,
-        any_method: bool = False,
+        lenient: bool = False,
     ) -> tuple[bytes, str]:
         """A form body with :attr:`form` appended, and its ``Content-Type`` (RFC 6750 §2.2).
 
-        ``any_method=True`` also puts it on a GET or HEAD request, as requests-oauthlib's
-        ``OAuth2`` does when told to place the token in the body (§2.2 forbids that method).
+        ``lenient=True`` does what requests-oauthlib's ``OAuth2`` does when told to place the
+        token in the body: on a GET or HEAD request too (§2.2 forbids that method), and on a
+        body without a ``Content-Type``, read as a form.
 
         Raises:
             UsageError: A GET or HEAD request (it has no body); a body that is not
                 ``application/x-www-form-urlencoded``; a body that already has one of the names.
         """
         verb = method.upper()
-        if verb in ("GET", "HEAD") and not any_method:
+        if verb in ("GET", "HEAD") and not lenient:
             raise UsageError(f"a {verb} request has no body: use header placement")
         if content_type is None:
-            if body:
+            if body and not lenient:
                 raise UsageError("body placement needs a form-encoded body; this one has no type")
             content_type = FORM_CONTENT_TYPE
         elif content_type.partition(";")[0].strip().lower() != FORM_CONTENT_TYPE:

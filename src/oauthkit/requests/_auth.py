@@ -100,11 +100,11 @@ class OAuth2Auth(ManagedAuth, AuthBase):
         step = pump(stepper, io)
         if step is None:  # pragma: no cover - the protected flow always sends once
             return r
-        apply_patch(r, step.patch, any_method=self._any_method)
+        apply_patch(r, step.patch, lenient=self._lenient)
         r.hooks["response"] += [RedirectGuard(step.patch), _Resume(stepper, io, step.patch)]
         return r
 
-    _any_method = False  # body placement on GET: requests-oauthlib's OAuth2 allows it
+    _lenient = False  # body placement on GET: requests-oauthlib's OAuth2 allows it
 
 
 class _Resume:
@@ -157,7 +157,7 @@ class OAuth2(OAuth2Auth):
             renew it).
     """
 
-    _any_method = True
+    _lenient = True
 
     def __init__(
         self,

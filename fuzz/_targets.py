@@ -164,7 +164,11 @@ def _oauth1_token(value: Any) -> Any:
 def _callback(value: Any) -> Any:
     state, issuer, required = CALLBACK_MODES[value[0]]
     return parse_authorization_callback(
-        value[1], expected_state=state, issuer=issuer, iss_required=required
+        value[1],
+        expected_state=state,
+        issuer=issuer,
+        iss_required=required,
+        skip_state_check=state is None,
     )
 
 

@@ -295,10 +295,13 @@ def test_error_response() -> None:
     assert info.value.uri == "https://auth.example.com/e"
 
 
-def test_expected_state_overrides_the_flow_and_no_expectation_skips_the_check() -> None:
+def test_expected_state_overrides_the_flow_and_no_expectation_is_an_error() -> None:
     response = callback(code=CODE, state="s2")
     assert parse_authorization_callback(response, FlowState("s1"), expected_state="s2").code
-    assert parse_authorization_callback(response).state == "s2"
+    # Without a state to expect, a forged callback could not be told apart (issue #8).
+    with pytest.raises(UsageError, match="no state to check"):
+        parse_authorization_callback(response)
+    assert parse_authorization_callback(response, skip_state_check=True).state == "s2"
 
 
 def test_issuer_identification_rfc9207() -> None:

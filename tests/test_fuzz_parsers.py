@@ -215,7 +215,11 @@ def test_authorization_callback(response: Any, expected: tuple[Any, Any, bool]) 
     state, issuer, iss_required = expected
     try:
         result = parse_authorization_callback(
-            response, expected_state=state, issuer=issuer, iss_required=iss_required
+            response,
+            expected_state=state,
+            issuer=issuer,
+            iss_required=iss_required,
+            skip_state_check=state is None,
         )
     except OAuthError as exc:
         server_fault(exc)

@@ -78,6 +78,7 @@ if TYPE_CHECKING:
     from ._oauth2._bearer import build_bearer_patch as build_bearer_patch
     from ._oauth2._bearer import build_bearer_request as build_bearer_request
     from ._oauth2._callback import AuthorizationCallback as AuthorizationCallback
+    from ._oauth2._callback import UncheckedStateWarning as UncheckedStateWarning
     from ._oauth2._callback import parse_authorization_callback as parse_authorization_callback
     from ._oauth2._challenges import BearerChallenge as BearerChallenge
     from ._oauth2._challenges import Challenge as Challenge
@@ -198,6 +199,7 @@ _EXPORTS = {
     "TokenManager": "._oauth2._manager",
     "TokenRequestDenied": "._errors",
     "UnauthorizedClientError": "._error_codes",
+    "UncheckedStateWarning": "._oauth2._callback",
     "UnexpectedRedirectError": "._errors",
     "UnsafeUrlError": "._errors",
     "UnsupportedGrantTypeError": "._error_codes",
@@ -328,6 +330,7 @@ __all__ = [
     "TokenManager",
     "TokenRequestDenied",
     "UnauthorizedClientError",
+    "UncheckedStateWarning",
     "UnexpectedRedirectError",
     "UnsafeUrlError",
     "UnsupportedGrantTypeError",

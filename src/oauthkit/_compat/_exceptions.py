@@ -1,9 +1,12 @@
 """Errors that requests-oauthlib code catches by the names it knows (issue #8).
 
+Applied to every driver's requests-oauthlib-compatible classes: ``oauthkit.requests``'s, and
+the httpx clients that take the same arguments.
+
 requests-oauthlib's documentation teaches ``except TokenExpiredError`` (from
 ``oauthlib.oauth2``), ``except MismatchingStateError``, ``except InvalidGrantError``; its own
 argument checks raise ``ValueError``. :func:`as_caught` re-classes an oauthkit error, in place
-and only at the ``oauthkit.requests`` boundary, so that it is also an instance of those:
+and only at the boundary of those classes, so that it is also an instance of those:
 
 * every :class:`~oauthkit.UsageError` is also a ``ValueError``;
 * when oauthlib has been imported (an ``except`` clause naming one of its classes needs the
@@ -138,6 +141,18 @@ def as_caught(error: BaseException) -> BaseException:
 
 def caught_as_before(method: F) -> F:
     """Wrap a public method of a requests-oauthlib-compatible class with :func:`as_caught`."""
+
+    if inspect.iscoroutinefunction(method):
+
+        @functools.wraps(method)
+        async def awaiting(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return await method(*args, **kwargs)
+            except OAuthError as error:
+                as_caught(error)
+                raise
+
+        return awaiting  # type: ignore[return-value]
 
     @functools.wraps(method)
     def wrapper(*args: Any, **kwargs: Any) -> Any:

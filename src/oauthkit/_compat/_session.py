@@ -266,7 +266,11 @@ class OAuth2SessionState(TokenRequests):
         """
         from .._oauth2._callback import parse_authorization_callback
 
-        callback = parse_authorization_callback(authorization_response, expected_state=self._state)
+        callback = parse_authorization_callback(
+            authorization_response,
+            expected_state=self._state,
+            skip_state_check=self._state is None,  # requests-oauthlib checks only a known one
+        )
         fields = {k: v for k, v in callback.params.items() if k != "state"}
         body = urlencode(fields).encode("ascii")
         response = HttpResponse(200, {"Content-Type": "application/x-www-form-urlencoded"}, body)

@@ -10,6 +10,7 @@ half of :class:`~oauthkit._compat._session.OAuth2SessionState`.
 from __future__ import annotations
 
 import hmac
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
@@ -87,6 +88,7 @@ class TokenRequests:
     auto_refresh_kwargs: dict[str, Any]
     _refresh_auth_pinned: bool
     _own_auth: ClientAuth
+    _warned_state: bool = False
     code: str | None
     _state: str | None
     _used_state: str | None
@@ -97,11 +99,23 @@ class TokenRequests:
         return self.core.client_id
 
     def _callback_code(self, authorization_response: str) -> str | None:
-        from .._oauth2._callback import parse_authorization_callback
+        from .._oauth2._callback import UncheckedStateWarning, parse_authorization_callback
 
         state = self._state
+        if state is None and self._used_state is None and not self._warned_state:
+            self._warned_state = True
+            warnings.warn(
+                "the callback's state is not checked: this session was given no state to "
+                "expect, so a forged callback would be accepted. Keep the state from "
+                "authorization_url() and pass OAuth2Session(..., state=saved) here",
+                UncheckedStateWarning,
+                stacklevel=5,
+            )
         callback = parse_authorization_callback(
-            authorization_response, expected_state=state, issuer=self.issuer
+            authorization_response,
+            expected_state=state,
+            issuer=self.issuer,
+            skip_state_check=state is None,  # requests-oauthlib accepts it; warned above
         )
         used = self._used_state
         if (

@@ -27,7 +27,7 @@ from .._errors import (
 )
 from ._authorization import FlowState, _require_text, _split
 
-__all__ = ["AuthorizationCallback", "parse_authorization_callback"]
+__all__ = ["AuthorizationCallback", "UncheckedStateWarning", "parse_authorization_callback"]
 
 # What a URL starts with: a scheme (RFC 3986 §3.1), including the private-use schemes of
 # native apps (``com.example.app:/cb``, RFC 8252 §7.1), or a relative reference's "/", "?"
@@ -61,6 +61,16 @@ class AuthorizationCallback:
         )
 
 
+class UncheckedStateWarning(UserWarning):
+    """A requests-oauthlib-compatible session accepted a callback without checking its
+    ``state``, because it was given none to expect (requests-oauthlib accepts it silently).
+
+    Keep the ``state`` from the request that built the authorization URL and pass it to the
+    session of the callback's request (``OAuth2Session(..., state=saved)``): then a forged
+    callback is refused. Shown once per session.
+    """
+
+
 def parse_authorization_callback(
     response: str | bytes | Mapping[str, str],
     flow: FlowState | None = None,
@@ -68,6 +78,7 @@ def parse_authorization_callback(
     expected_state: str | None = None,
     issuer: str | None = None,
     iss_required: bool = False,
+    skip_state_check: bool = False,
 ) -> AuthorizationCallback:
     """Check the authorization response the user agent brought back (RFC 6749 §4.1.2).
 
@@ -81,8 +92,10 @@ def parse_authorization_callback(
             or the already-parsed parameters.
         flow: The :class:`FlowState` from :func:`build_authorization_url`; supplies the
             expected ``state`` and issuer.
-        expected_state: The expected ``state``, overriding ``flow.state``. With neither, no
-            state check is made: the caller takes that responsibility.
+        expected_state: The expected ``state``, overriding ``flow.state``. One of the two is
+            required: without it the callback cannot be told from a forged one (§10.12).
+        skip_state_check: Accept the callback without an expected state, because the caller
+            has verified ``state`` itself.
         issuer: The expected issuer, overriding ``flow.issuer``. When known, a present ``iss``
             must equal it exactly.
         iss_required: The server's metadata has ``authorization_response_iss_parameter_supported``
@@ -98,8 +111,9 @@ def parse_authorization_callback(
         AuthorizationError: The server answered with an ``error`` (``access_denied``...).
         CallbackError: The response cannot be parsed (not UTF-8, a repeated parameter, a
             non-string value) or carries neither ``code`` nor a token.
-        UsageError: ``iss_required`` without a known issuer, or an argument of the wrong type
-            (``response``, ``flow``, ``expected_state``).
+        UsageError: No expected state (neither ``flow`` nor ``expected_state``, and not
+            ``skip_state_check``), ``iss_required`` without a known issuer, or an argument of
+            the wrong type (``response``, ``flow``, ``expected_state``).
     """
     if flow is not None and not isinstance(flow, FlowState):
         raise UsageError("flow must be the FlowState from build_authorization_url (or None)")
@@ -110,6 +124,12 @@ def parse_authorization_callback(
         issuer = flow.issuer
     if iss_required and issuer is None:
         raise UsageError("iss_required needs the expected issuer (issuer= or flow.issuer)")
+    if expected_state is None and not skip_state_check:
+        raise UsageError(
+            "no state to check the callback against (RFC 6749 §10.12): pass flow= (or "
+            "expected_state=) kept from the request that built the authorization URL, or "
+            "skip_state_check=True if you have verified state yourself"
+        )
 
     state = params.get("state") or None
     if expected_state is not None:

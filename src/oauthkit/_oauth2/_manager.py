@@ -81,6 +81,9 @@ class TokenManager(BackChannelFlows):
         retry: When back-channel requests are sent again (:class:`~oauthkit.RetryPolicy`).
         clock: Seconds since the epoch; injectable for tests.
         lock_key: Names this token's lock (several managers sharing a store share one key).
+        renew_on_401: Also renew and retry once after a ``401`` whose challenge names no error
+            (a bare 401, which many APIs send for an expired token). Off by default: RFC 6750
+            §3.1 names ``invalid_token`` for a rejected token.
 
     Raises:
         UsageError: Invalid configuration (see :func:`oauthkit.client_auth_for`).
@@ -108,6 +111,7 @@ class TokenManager(BackChannelFlows):
         retry: RetryPolicy | None = None,
         clock: Callable[[], float] = time.time,
         lock_key: str = "token",
+        renew_on_401: bool = False,
     ) -> None:
         if renew not in (None, RENEW_REFRESH_TOKEN, RENEW_CLIENT_CREDENTIALS):
             raise UsageError(
@@ -134,6 +138,7 @@ class TokenManager(BackChannelFlows):
         self.retry = retry or RetryPolicy()
         self.clock = clock
         self.lock_key = lock_key
+        self.renew_on_401 = renew_on_401
         self.renewals = RenewalState()
         self._token: Token | None = None
         self._patch: tuple[Token, str, SendProtected] | None = None

@@ -151,10 +151,18 @@ def _renew_locked(
     return new
 
 
-def _rejected(response: HttpResponse) -> bool:
-    from ._challenges import is_token_rejected
+def _rejected(response: HttpResponse, bare_too: bool) -> bool:
+    from ._challenges import bearer_error, is_token_rejected
 
-    return is_token_rejected(response)
+    if is_token_rejected(response):
+        return True
+    if not bare_too:
+        return False
+    value = response.header("www-authenticate")
+    if not value:
+        return True  # a bare 401
+    challenge = bearer_error(value)  # a Bearer challenge that names no other error
+    return challenge is not None and not challenge.error
 
 
 def protected(
@@ -195,7 +203,7 @@ def protected(
         and token is not None
         and isinstance(response, HttpResponse)
         and response.status_code == 401  # before loading the WWW-Authenticate parser
-        and _rejected(response)
+        and _rejected(response, manager.renew_on_401)
         and manager.renewal_kind(token) is not None
     ):
         log.debug("the resource server rejected the access token; renewing once")

@@ -18,6 +18,7 @@ import httpx
 from .._compat import _calls
 from .._compat._attributes import Forward, SessionAttributes, SyncSessionMethods, TokenUpdater
 from .._compat._calls import awaitable_method
+from .._compat._exceptions import SESSION_METHODS, raising_as_before
 from .._core._run import arun
 from .._core._steps import Flow
 from .._errors import UsageError
@@ -69,6 +70,7 @@ class _ClientBase(SessionAttributes):
     )
 
 
+@raising_as_before(*SESSION_METHODS)
 class OAuth2Client(_ClientBase, SyncSessionMethods, httpx.Client):
     """An ``httpx.Client`` with requests-oauthlib's ``OAuth2Session`` methods and arguments.
 
@@ -111,6 +113,7 @@ class OAuth2Client(_ClientBase, SyncSessionMethods, httpx.Client):
         return super().request(method, url, **kwargs)
 
 
+@raising_as_before(*SESSION_METHODS)
 class AsyncOAuth2Client(_ClientBase, httpx.AsyncClient):
     """The ``httpx.AsyncClient`` twin of :class:`OAuth2Client`; fetch methods are awaitable."""
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .._errors import MissingVerifierError as VerifierMissing
     from .._errors import TokenExpiredError as TokenExpiredError
     from .._errors import TokenRequestDenied as TokenRequestDenied
+    from .._oauth2._callback import UncheckedStateWarning as UncheckedStateWarning
     from ._auth import OAuth2 as OAuth2
     from ._auth import OAuth2Auth as OAuth2Auth
     from ._oauth1 import OAuth1 as OAuth1
@@ -37,6 +38,7 @@ _EXPORTS = {
     "TokenExpiredError": ".._errors",
     "TokenRequestDenied": ".._errors",
     "TokenUpdated": ".._compat._session",
+    "UncheckedStateWarning": ".._oauth2._callback",
 }
 # requests-oauthlib's names for two errors, kept for drop-in code.
 _ALIASES = {
@@ -55,6 +57,7 @@ __all__ = [
     "TokenMissing",
     "TokenRequestDenied",
     "TokenUpdated",
+    "UncheckedStateWarning",
     "VerifierMissing",
 ]
 

@@ -52,7 +52,7 @@ EXPECTED: list[Expected] = [
     Expected(
         "test_core.py::OAuth1Test::test_content_type_override",
         "internet",
-        "posts to http://httpbin.org/get (and expects a bytes Content-Type, as testFormEncoded)",
+        "posts to http://httpbin.org/get",
     ),
     Expected(
         "test_core.py::OAuth1Test::testNonFormEncoded",

@@ -206,6 +206,30 @@ def test_a_body_that_is_no_form_stays_out_of_the_signature(driver: str) -> None:
     assert authorization(driver, "POST", url, session, files=files) == expected
 
 
+@pytest.mark.parametrize(
+    "make", [okrequests.OAuth1, okrequests.OAuth1Session, okhttpx.OAuth1Auth, okhttpx.OAuth1Client]
+)
+def test_an_oauthlib_client_class_is_refused(make: Callable[..., Any]) -> None:
+    """requests-oauthlib signs with ``client_class`` (an oauthlib ``Client`` subclass);
+    oauthkit signs without oauthlib and says where custom methods go instead."""
+    from oauthlib.oauth1 import Client
+
+    with pytest.raises(oauthkit.UsageError, match=r"oauthkit\.oauth1\.register_signature_method"):
+        make("client_key", client_class=Client)
+
+
+def test_a_client_class_assigned_to_the_class_is_refused_too() -> None:
+    """requests-oauthlib reads ``OAuth1.client_class``; assigning it must not pass silently."""
+    from oauthlib.oauth1 import Client
+
+    class Custom(okrequests.OAuth1):
+        client_class = Client
+
+    with pytest.raises(oauthkit.UsageError, match="client_class is not supported"):
+        Custom("client_key")
+    assert okrequests.OAuth1("client_key").signer.client_key == "client_key"
+
+
 # --- the three-legged flow as requests-oauthlib runs it, on every driver ----------------------
 
 

@@ -55,6 +55,14 @@ EXPECTED: list[Expected] = [
         "posts to http://httpbin.org/get",
     ),
     Expected(
+        "test_core.py::OAuth1Test::test_register_client_class",
+        "no-oauthlib",
+        "requires OAuth1.client_class to be oauthlib.oauth1.Client and the auth's client to be "
+        "an instance of a registered oauthlib Client subclass",
+        readme="oauthkit signs without oauthlib**, so `client_class=` and `OAuth1.client_class` "
+        "are refused",
+    ),
+    Expected(
         "test_core.py::OAuth1Test::testNonFormEncoded",
         "oauthlib",
         "pins the nonce and timestamp by patching oauthlib.oauth1.rfc5849.generate_nonce and "

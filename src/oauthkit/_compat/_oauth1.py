@@ -51,6 +51,7 @@ _OAUTH_NAMES = _SIGNER_KEYWORDS | {
     "rsa_key",
     "verifier",
     "decoding",
+    "client_class",
     "force_include_body",
 }
 
@@ -237,8 +238,9 @@ class SignerHolder:
     gives them (see :func:`transcode_header_values`); httpx stores every header as bytes itself.
 
     Raises:
-        UsageError: ``client_class`` is given (oauthkit does not wrap oauthlib clients; register
-            a custom signature method instead), or an unknown keyword is passed.
+        UsageError: ``client_class`` is given or assigned to the class (oauthkit does not wrap
+            oauthlib clients; register a custom signature method instead), or an unknown
+            keyword is passed.
         SignatureMethodError: Unknown method or unusable RSA key.
     """
 
@@ -262,10 +264,11 @@ class SignerHolder:
         **kwargs: Any,
     ) -> None:
         self.decoding = decoding
-        if client_class is not None:
+        # requests-oauthlib also reads a client_class assigned to the class (OAuth1.client_class).
+        if client_class is not None or getattr(type(self), "client_class", None) is not None:
             raise UsageError(
                 "client_class is not supported: oauthkit signs without oauthlib; "
-                "use oauthkit.register_signature_method for custom methods"
+                "use oauthkit.oauth1.register_signature_method for custom methods"
             )
         unknown = sorted(set(kwargs) - _SIGNER_KEYWORDS)
         if unknown:

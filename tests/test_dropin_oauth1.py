@@ -206,6 +206,30 @@ def test_a_body_that_is_no_form_stays_out_of_the_signature(driver: str) -> None:
     assert authorization(driver, "POST", url, session, files=files) == expected
 
 
+def test_a_form_body_is_signed_alike_with_or_without_its_content_type() -> None:
+    """Twin of test_core.py::OAuth1Test::testFormEncoded: a form body without Content-Type is
+    guessed to be a form; both requests carry the bare form type and the body as bytes (the
+    default ``decoding="utf-8"``) and the same Authorization header."""
+    auth = okrequests.OAuth1("client_key", nonce="abc", timestamp="1")
+    url, data = "http://a.b/path?query=retain", "this=really&is=&+form=encoded"
+    headers = {"Content-type": "application/x-www-form-urlencoded"}
+    a = requests.Request("POST", url, auth=auth, data=data, headers=headers).prepare()
+    b = requests.Request("POST", url, auth=auth, data=data).prepare()
+    for prepared in (a, b):
+        assert prepared.url == url
+        assert prepared.body == b"this=really&is=&+form=encoded"
+        assert prepared.headers.get("Content-Type") == b"application/x-www-form-urlencoded"
+    assert (
+        a.headers.get("Authorization")
+        == b.headers.get("Authorization")
+        == (
+            b'OAuth oauth_nonce="abc", oauth_timestamp="1", oauth_version="1.0", '
+            b'oauth_signature_method="HMAC-SHA1", oauth_consumer_key="client_key", '
+            b'oauth_signature="9eOoAk2sUSjAreSQnsB9RFRlatw%3D"'
+        )
+    )
+
+
 @pytest.mark.parametrize(
     "make", [okrequests.OAuth1, okrequests.OAuth1Session, okhttpx.OAuth1Auth, okhttpx.OAuth1Client]
 )

@@ -131,8 +131,9 @@ def sent_by(driver: str, method: str, url: str, session: dict[str, Any], **kw: A
 
 def authorization(driver: str, method: str, url: str, session: dict[str, Any], **kw: Any) -> str:
     value = sent_by(driver, method, url, session, **kw).headers["Authorization"]
-    assert isinstance(value, str)
-    return value
+    # requests-oauthlib's default decoding="utf-8" leaves bytes; httpx reads headers as str.
+    assert isinstance(value, bytes if driver == "requests" else str)
+    return value.decode("utf-8") if isinstance(value, bytes) else value
 
 
 # --- twins of the upstream tests that patch oauthlib's nonce and timestamp --------------------
@@ -203,6 +204,54 @@ def test_a_body_that_is_no_form_stays_out_of_the_signature(driver: str) -> None:
     )
     assert authorization(driver, "POST", url, session) == expected
     assert authorization(driver, "POST", url, session, files=files) == expected
+
+
+def test_a_form_body_is_signed_alike_with_or_without_its_content_type() -> None:
+    """Twin of test_core.py::OAuth1Test::testFormEncoded: a form body without Content-Type is
+    guessed to be a form; both requests carry the bare form type and the body as bytes (the
+    default ``decoding="utf-8"``) and the same Authorization header."""
+    auth = okrequests.OAuth1("client_key", nonce="abc", timestamp="1")
+    url, data = "http://a.b/path?query=retain", "this=really&is=&+form=encoded"
+    headers = {"Content-type": "application/x-www-form-urlencoded"}
+    a = requests.Request("POST", url, auth=auth, data=data, headers=headers).prepare()
+    b = requests.Request("POST", url, auth=auth, data=data).prepare()
+    for prepared in (a, b):
+        assert prepared.url == url
+        assert prepared.body == b"this=really&is=&+form=encoded"
+        assert prepared.headers.get("Content-Type") == b"application/x-www-form-urlencoded"
+    assert (
+        a.headers.get("Authorization")
+        == b.headers.get("Authorization")
+        == (
+            b'OAuth oauth_nonce="abc", oauth_timestamp="1", oauth_version="1.0", '
+            b'oauth_signature_method="HMAC-SHA1", oauth_consumer_key="client_key", '
+            b'oauth_signature="9eOoAk2sUSjAreSQnsB9RFRlatw%3D"'
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    "make", [okrequests.OAuth1, okrequests.OAuth1Session, okhttpx.OAuth1Auth, okhttpx.OAuth1Client]
+)
+def test_an_oauthlib_client_class_is_refused(make: Callable[..., Any]) -> None:
+    """requests-oauthlib signs with ``client_class`` (an oauthlib ``Client`` subclass);
+    oauthkit signs without oauthlib and says where custom methods go instead."""
+    from oauthlib.oauth1 import Client
+
+    with pytest.raises(oauthkit.UsageError, match=r"oauthkit\.oauth1\.register_signature_method"):
+        make("client_key", client_class=Client)
+
+
+def test_a_client_class_assigned_to_the_class_is_refused_too() -> None:
+    """requests-oauthlib reads ``OAuth1.client_class``; assigning it must not pass silently."""
+    from oauthlib.oauth1 import Client
+
+    class Custom(okrequests.OAuth1):
+        client_class = Client
+
+    with pytest.raises(oauthkit.UsageError, match="client_class is not supported"):
+        Custom("client_key")
+    assert okrequests.OAuth1("client_key").signer.client_key == "client_key"
 
 
 # --- the three-legged flow as requests-oauthlib runs it, on every driver ----------------------

@@ -218,14 +218,24 @@ def test_body_signed_post_follows_post_redirect_get_unsigned(
         assert "oauth_" not in f"{landed.headers}{landed.path}{landed.body!r}"
 
 
-def test_header_values_are_str(provider: DevProvider) -> None:
+@pytest.mark.parametrize(("decoding", "kind"), [({}, bytes), ({"decoding": None}, str)])
+def test_header_values_are_typed_as_requests_oauthlibs_and_verify(
+    provider: DevProvider, decoding: dict[str, None], kind: type
+) -> None:
+    """As with requests-oauthlib: bytes with the default ``decoding="utf-8"``, str with
+    ``decoding=None``; the provider verifies both."""
     import requests
 
     from oauthkit.requests import OAuth1
 
-    auth = OAuth1(**credentials(provider, "HMAC-SHA1"))
+    auth = OAuth1(**credentials(provider, "HMAC-SHA1"), **decoding)
     prepared = requests.Request("GET", provider.resource_url, auth=auth).prepare()
-    assert isinstance(prepared.headers["Authorization"], str)
+    assert isinstance(prepared.headers["Authorization"], kind)
+    with requests.Session() as plain:
+        reply = plain.post(provider.resource_url, data={"snow": "\u2603"}, auth=auth)
+    assert reply.status_code == 200, reply.text
+    for name in ("Authorization", "Content-Type", "User-Agent"):
+        assert isinstance(reply.request.headers[name], kind)
 
 
 def test_seed_example_against_requests_oauthlib_usage(provider: DevProvider) -> None:

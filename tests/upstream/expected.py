@@ -52,7 +52,23 @@ EXPECTED: list[Expected] = [
     Expected(
         "test_core.py::OAuth1Test::test_content_type_override",
         "internet",
-        "posts to http://httpbin.org/get (and expects a bytes Content-Type, as testFormEncoded)",
+        "posts to http://httpbin.org/get",
+    ),
+    Expected(
+        "test_core.py::OAuth1Test::testFormEncoded",
+        "oauthlib",
+        "its last assertion compares the Authorization headers of two requests signed with the "
+        "nonce pinned by patching oauthlib.oauth1.rfc5849.generate_nonce",
+        twin="tests/test_dropin_oauth1.py::test_a_form_body_is_signed_alike_with_or_without_its_"
+        "content_type",
+    ),
+    Expected(
+        "test_core.py::OAuth1Test::test_register_client_class",
+        "no-oauthlib",
+        "requires OAuth1.client_class to be oauthlib.oauth1.Client and the auth's client to be "
+        "an instance of a registered oauthlib Client subclass",
+        readme="oauthkit signs without oauthlib**, so `client_class=` and `OAuth1.client_class` "
+        "are refused",
     ),
     Expected(
         "test_core.py::OAuth1Test::testNonFormEncoded",

@@ -10,7 +10,7 @@ of ``OAuth1Session``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 from .._errors import UsageError
@@ -23,7 +23,9 @@ __all__ = [
     "OAuth1SessionAttributes",
     "SignerHolder",
     "SignerView",
+    "as_signed_by_oauthlib",
     "split_oauth1_kwargs",
+    "transcode_header_values",
 ]
 
 
@@ -48,6 +50,8 @@ _OAUTH_NAMES = _SIGNER_KEYWORDS | {
     "signature_type",
     "rsa_key",
     "verifier",
+    "decoding",
+    "client_class",
     "force_include_body",
 }
 
@@ -59,6 +63,49 @@ def split_oauth1_kwargs(
     oauth = {k: v for k, v in kwargs.items() if k in _OAUTH_NAMES}
     client = {k: v for k, v in kwargs.items() if k not in _OAUTH_NAMES}
     return oauth, client
+
+
+def as_signed_by_oauthlib(value: str | bytes, decoding: str | None) -> str | bytes:
+    """``value`` as requests-oauthlib hands it back from signing: oauthlib's ``Client.sign``
+    reads every header value (and the body it signs) as UTF-8 text and, when ``decoding`` is
+    set, returns it encoded with ``decoding``; with ``decoding=None`` it stays text.
+
+    Bytes that are not UTF-8 are kept as they are (oauthlib would raise), and so is text that
+    is not ASCII when ``decoding`` is ``None``: http.client would send a ``str`` body as
+    Latin-1, which is not what was signed.
+
+    Raises:
+        UnicodeEncodeError: ``value`` cannot be encoded with ``decoding`` (as with oauthlib).
+        LookupError: ``decoding`` names no codec (as with oauthlib).
+    """
+    if isinstance(value, bytes):
+        try:
+            text = value.decode("utf-8")
+        except UnicodeDecodeError:
+            return value
+    else:
+        text = value
+    if decoding:
+        return text.encode(decoding)
+    return text if text.isascii() or isinstance(value, str) else value
+
+
+def transcode_header_values(headers: MutableMapping[str, Any], decoding: str | None) -> None:
+    """Give every header value the type requests-oauthlib leaves after signing.
+
+    requests-oauthlib replaces *all* the request's headers with those oauthlib's ``Client.sign``
+    returns (``requests.PreparedRequest.prepare_headers``), so with its default
+    ``decoding="utf-8"`` every value (``Authorization``, ``Content-Type``, ``User-Agent``,
+    ``Cookie``...) is ``bytes``, and with ``decoding=None`` every value is ``str``. Code written
+    for it may call ``.decode()`` on them.
+
+    Raises:
+        UnicodeEncodeError: A value cannot be encoded with ``decoding``.
+        LookupError: ``decoding`` names no codec.
+    """
+    for name, value in list(headers.items()):
+        if isinstance(value, (str, bytes)):
+            headers[name] = as_signed_by_oauthlib(value, decoding)
 
 
 class CompatFlowState(OAuth1FlowState):
@@ -186,16 +233,19 @@ class SignerHolder:
     :attr:`state` (which a session shares) and shown, settable, as :attr:`client`.
 
     ``realm``, ``nonce``, ``timestamp``, ``body_hash``, ``nonce_factory``, ``timestamp_factory``
-    and ``allow_insecure_transport`` are accepted as keywords. ``decoding`` is accepted and
-    ignored: oauthkit always produces ``str`` header values.
+    and ``allow_insecure_transport`` are accepted as keywords. ``decoding`` is kept as
+    :attr:`decoding`: the requests driver gives the values it signs the types requests-oauthlib
+    gives them (see :func:`transcode_header_values`); httpx stores every header as bytes itself.
 
     Raises:
-        UsageError: ``client_class`` is given (oauthkit does not wrap oauthlib clients; register
-            a custom signature method instead), or an unknown keyword is passed.
+        UsageError: ``client_class`` is given or assigned to the class (oauthkit does not wrap
+            oauthlib clients; register a custom signature method instead), or an unknown
+            keyword is passed.
         SignatureMethodError: Unknown method or unusable RSA key.
     """
 
     state: CompatFlowState
+    decoding: str | None
 
     def __init__(
         self,
@@ -213,11 +263,12 @@ class SignerHolder:
         force_include_body: bool = False,
         **kwargs: Any,
     ) -> None:
-        del decoding
-        if client_class is not None:
+        self.decoding = decoding
+        # requests-oauthlib also reads a client_class assigned to the class (OAuth1.client_class).
+        if client_class is not None or getattr(type(self), "client_class", None) is not None:
             raise UsageError(
                 "client_class is not supported: oauthkit signs without oauthlib; "
-                "use oauthkit.register_signature_method for custom methods"
+                "use oauthkit.oauth1.register_signature_method for custom methods"
             )
         unknown = sorted(set(kwargs) - _SIGNER_KEYWORDS)
         if unknown:

@@ -63,7 +63,10 @@ def redirect_hop(signer: OAuth1Signer, first_url: str, hop: HttpRequest) -> Http
     if not same_origin(first_url, url):
         return stripped
     if placement == SIGNATURE_TYPE_BODY:
-        content_type = header_value(headers, "Content-Type") or ""
-        if hop.method.upper() in ("GET", "HEAD") or FORM_CONTENT_TYPE not in content_type:
+        content_type: object = header_value(headers, "Content-Type") or ""
+        if isinstance(content_type, bytes):  # requests-oauthlib's drop-in sets bytes values
+            content_type = content_type.decode("latin-1")
+        is_form = isinstance(content_type, str) and FORM_CONTENT_TYPE in content_type.lower()
+        if hop.method.upper() in ("GET", "HEAD") or not is_form:
             return stripped  # nowhere to put a body signature; the server has the POST already
     return signer.sign(hop.method, url, headers, body)

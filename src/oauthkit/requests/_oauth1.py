@@ -1,12 +1,11 @@
 """OAuth 1.0a on requests: ``OAuth1`` (an ``AuthBase``) and ``OAuth1Session``.
 
-Both accept requests-oauthlib's arguments and behave like it, with two corrections:
-
-* header values are ``str``, never ``bytes``;
-* redirects follow the core's rule (:func:`oauthkit.oauth1.redirect_hop`): a same-origin hop
-  is signed again for its new method and URL, a hop to another origin carries no OAuth
-  credential at all. requests-oauthlib re-signs *every* redirect, sending credentials wherever
-  a server points.
+Both accept requests-oauthlib's arguments and behave like it, ``decoding`` included: with its
+default ``"utf-8"`` the header values left after signing are ``bytes``, with ``None`` ``str``.
+One correction: redirects follow the core's rule (:func:`oauthkit.oauth1.redirect_hop`): a
+same-origin hop is signed again for its new method and URL, a hop to another origin carries no
+OAuth credential at all. requests-oauthlib re-signs *every* redirect, sending credentials
+wherever a server points.
 
 The three-legged flow is the core's (:class:`~oauthkit.oauth1.OAuth1FlowState`): its token
 requests never follow a redirect. This module only copies values between requests' objects
@@ -23,7 +22,12 @@ import requests
 from requests.auth import AuthBase
 from requests.models import PreparedRequest
 
-from .._compat._oauth1 import OAuth1SessionAttributes, SignerHolder
+from .._compat._oauth1 import (
+    OAuth1SessionAttributes,
+    SignerHolder,
+    as_signed_by_oauthlib,
+    transcode_header_values,
+)
 from .._core._http import HttpRequest, header_value
 from .._core._run import run
 from .._errors import UsageError
@@ -48,21 +52,34 @@ def _neutral(r: PreparedRequest) -> HttpRequest:
     return HttpRequest(r.method or "GET", r.url or "", dict(r.headers), body)
 
 
-def _sign_prepared(signer: OAuth1Signer, r: PreparedRequest) -> None:
+def _sign_prepared(auth: OAuth1, r: PreparedRequest) -> None:
     body = r.body if isinstance(r.body, (bytes, str)) else None  # streams are never read
+    signer = auth.signer
+    if (
+        isinstance(body, bytes)
+        and not r.headers.get("Content-Type")
+        and signer.signature_type != SIGNATURE_TYPE_BODY
+        and not signer.body_hash
+    ):
+        # requests-oauthlib guesses a form in a str body only (oauthlib parses no bytes), so a
+        # bytes body without Content-Type is sent as it is and signed as no form.
+        body = None
     signed = signer.sign(r.method or "GET", r.url or "", r.headers, body)
     r.url = signed.url
-    for name in ("Authorization", "Content-Type"):
-        value = signed.headers.get(name)
-        if value is not None:
-            r.headers[name] = value
-    if signer.signature_type == SIGNATURE_TYPE_BODY or (
-        isinstance(r.body, str) and _is_form(signed.headers)
-    ):
-        # A signed form travels as the UTF-8 bytes it was signed as (requests-oauthlib sends
-        # bytes too); http.client would encode a str body as Latin-1.
-        r.body = signed.body
+    if "Authorization" in signed.headers:
+        r.headers["Authorization"] = signed.headers["Authorization"]
+    if _is_form(signed.headers) and (r.body is None or body is not None):
+        # requests-oauthlib sends the bare form type (no charset) and the form as oauthlib
+        # returns it: bytes with a decoding, else text (kept as the UTF-8 bytes it was signed
+        # as if it is not ASCII: http.client would encode it as Latin-1); never a stream.
+        r.headers["Content-Type"] = CONTENT_TYPE_FORM_URLENCODED
+        r.body = as_signed_by_oauthlib(signed.body, auth.decoding) if signed.body else ""
         r.prepare_content_length(r.body)
+    elif signer.body_hash and body:
+        # force_include_body: requests-oauthlib hands this body through oauthlib's sign as well.
+        r.body = as_signed_by_oauthlib(body, auth.decoding)
+        r.prepare_content_length(r.body)
+    transcode_header_values(r.headers, auth.decoding)
 
 
 def _is_form(headers: Mapping[str, Any]) -> bool:
@@ -72,8 +89,9 @@ def _is_form(headers: Mapping[str, Any]) -> bool:
     return isinstance(value, str) and CONTENT_TYPE_FORM_URLENCODED in value.lower()
 
 
-def _copy_hop(r: PreparedRequest, hop: HttpRequest) -> None:
-    """Make ``r`` what the core decided the hop carries."""
+def _copy_hop(r: PreparedRequest, hop: HttpRequest, decoding: str | None) -> None:
+    """Make ``r`` what the core decided the hop carries, its header values typed as the first
+    request's were."""
     r.url = hop.url
     if "Authorization" in hop.headers:
         r.headers["Authorization"] = hop.headers["Authorization"]
@@ -82,6 +100,7 @@ def _copy_hop(r: PreparedRequest, hop: HttpRequest) -> None:
     if r.body is not None or hop.body is not None:
         r.body = hop.body
         r.prepare_content_length(hop.body)
+    transcode_header_values(r.headers, decoding)
 
 
 class _Redirects:
@@ -112,7 +131,8 @@ class _Redirects:
                 nxt.headers.pop(header, None)
         hop = redirect_hop(self.auth.signer, self.first_url, _neutral(nxt))
         # The hop is copied from this request, but its URL comes from Location (below).
-        _copy_hop(request, HttpRequest(hop.method, request.url or "", hop.headers, hop.body))
+        nxt_hop = HttpRequest(hop.method, request.url or "", hop.headers, hop.body)
+        _copy_hop(request, nxt_hop, self.auth.decoding)
         if hop.url != target:
             response.headers["location"] = hop.url
         return response
@@ -133,7 +153,7 @@ class OAuth1(SignerHolder, AuthBase):
         return f"OAuth1(client_key={self.signer.client_key!r}, <credentials redacted>)"
 
     def __call__(self, r: PreparedRequest) -> PreparedRequest:
-        _sign_prepared(self.signer, r)
+        _sign_prepared(self, r)
         # Signing twice (requests re-runs auth hooks on a copied request) must not hook twice.
         if not any(isinstance(hook, _Redirects) for hook in r.hooks["response"]):
             r.hooks["response"].append(_Redirects(self, r.url or ""))
@@ -247,4 +267,4 @@ class OAuth1Session(OAuth1SessionAttributes, requests.Session):
         original = response.history[0].request if response.history else response.request
         first_url = (original.url if original is not None else None) or ""
         hop = redirect_hop(self._client.signer, first_url, _neutral(prepared_request))
-        _copy_hop(prepared_request, hop)
+        _copy_hop(prepared_request, hop, self._client.decoding)

@@ -40,3 +40,34 @@ def test_a_renewing_auth_for_any_requests_session(provider: DevProvider) -> None
     assert response.status_code == 200, response.text  # type: ignore[attr-defined]
     manager = namespace["manager"]
     assert manager.token is not None  # type: ignore[attr-defined]
+
+
+def test_the_oauth2_example_hands_the_state_over_between_two_web_requests(
+    provider: DevProvider,
+) -> None:
+    import requests
+
+    def follow(url: str) -> str:
+        """The user: the dev provider approves at once and redirects to the callback."""
+        response = requests.get(url, allow_redirects=False, timeout=10)
+        assert response.status_code == 302, response.text
+        return str(response.headers["Location"])
+
+    code = (
+        _block("Request 2: the callback")
+        .replace("https://auth.example.com/authorize", provider.authorization_endpoint)
+        .replace("https://auth.example.com/token", provider.token_endpoint)
+        .replace("https://app.example.com/cb", "http://127.0.0.1/callback")
+        .replace('"my-app"', repr(provider.oauth2_client_id))
+        .replace('"my-secret"', repr(provider.oauth2_client_secret))
+        .replace(
+            "# ... redirect the user to `url`; they come back to the redirect URI ...",
+            "callback_url = follow(url)",
+        )
+    )
+    namespace: dict[str, object] = {"follow": follow}
+    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - the README's own code
+    token = namespace["token"]
+    assert isinstance(token, dict)
+    assert token["access_token"]
+    assert namespace["session"].authorized  # type: ignore[attr-defined]

@@ -314,3 +314,28 @@ def test_a_response_double_is_read_by_its_body() -> None:
     with okrequests.OAuth2Session("app") as session:
         session.send = send  # type: ignore[method-assign]
         assert session.fetch_token("https://as.example/token", code="c")["access_token"] == "at-1"
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_refresh_token_posts_the_callers_client_credentials(driver: str, origin: Routes) -> None:
+    _issuing(origin, SERVED)
+    token = {"access_token": "a", "refresh_token": "rt-0", "expires_in": 3600}
+    with open_session(driver, client_id="app", token=token) as s:
+        s.refresh_token(origin.url("/token"), client_id="app", client_secret="pw")
+    [refresh] = origin.to("/token")
+    assert refresh.form == {
+        "grant_type": "refresh_token",
+        "refresh_token": "rt-0",
+        "client_id": "app",
+        "client_secret": "pw",
+    }
+    assert "authorization" not in refresh.headers
+
+
+@pytest.mark.parametrize("driver", ["requests", "httpx"])
+def test_a_blocking_session_refuses_a_coroutine_token_updater(driver: str) -> None:
+    async def updater(token: dict[str, Any]) -> None:
+        """Never awaited by a blocking session: the renewed token would be lost."""
+
+    with pytest.raises(ValueError, match="coroutine function"):
+        open_session(driver, client_id="app", token_updater=updater).__enter__()

@@ -309,6 +309,12 @@ class TokenRequests:
         value = refresh_token or (current.refresh_token if current else None)
         params = {**_form_params(body, {}), **self._refresh_params(kwargs)}
         auth = ExternalAuth(self.client_id) if external_auth else self.core.auth
+        client_id, secret = kwargs.get("client_id"), kwargs.get("client_secret")
+        if not external_auth and self.client_auth is None and (client_id or secret is not None):
+            # requests-oauthlib posts the call's client_id and client_secret in the body
+            auth = ExternalAuth(
+                str(client_id or self.client_id), True, None if secret is None else str(secret)
+            )
         # Without a refresh token the request still goes out, as requests-oauthlib sends it:
         # the server answers (a provider fix may turn its answer into a token).
         grant: Grant = RefreshTokenGrant(refresh_token=value) if value else _BareRefresh()

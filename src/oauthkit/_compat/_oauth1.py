@@ -41,7 +41,8 @@ _SIGNER_KEYWORDS = frozenset(
         "allow_insecure_transport",
     }
 )
-_OAUTH_NAMES = _SIGNER_KEYWORDS | {
+# requests-oauthlib's OAuth1 arguments after client_key, in order.
+_POSITIONAL = (
     "client_secret",
     "resource_owner_key",
     "resource_owner_secret",
@@ -50,10 +51,8 @@ _OAUTH_NAMES = _SIGNER_KEYWORDS | {
     "signature_type",
     "rsa_key",
     "verifier",
-    "decoding",
-    "client_class",
-    "force_include_body",
-}
+)
+_OAUTH_NAMES = _SIGNER_KEYWORDS | {*_POSITIONAL, "decoding", "client_class", "force_include_body"}
 
 
 def split_oauth1_kwargs(
@@ -127,22 +126,7 @@ class CompatFlowState(OAuth1FlowState):
 
 
 # The oauthlib Client attributes requests-oauthlib users read and assign on ``OAuth1.client``.
-_VIEW_FIELDS = frozenset(
-    {
-        "client_key",
-        "client_secret",
-        "resource_owner_key",
-        "resource_owner_secret",
-        "callback_uri",
-        "signature_method",
-        "signature_type",
-        "rsa_key",
-        "verifier",
-        "realm",
-        "nonce",
-        "timestamp",
-    }
-)
+_VIEW_FIELDS = frozenset({"client_key", *_POSITIONAL, "realm", "nonce", "timestamp"})
 
 
 class SignerView:

@@ -141,8 +141,6 @@ class Token:
             :attr:`expires_at` it gives the lifetime the server granted, which bounds how early
             a client renews (a 5-second token is not renewed 10 seconds before it expires).
             Not compared by ``==``.
-        source: What the token was read from, as it was (a response's members, the dictionary
-            given to :meth:`from_dict`), or ``None``. Read-only; not compared by ``==``.
     """
 
     access_token: str
@@ -154,7 +152,7 @@ class Token:
     extra: Mapping[str, Any] = field(default_factory=dict, hash=False)
     scope_changed: bool = field(default=False, compare=False)
     issued_at: float | None = field(default=None, compare=False)
-    source: Mapping[str, Any] | None = field(default=None, compare=False, hash=False)
+    _source: dict[str, Any] | None = field(default=None, compare=False, hash=False, repr=False)
 
     def __post_init__(self) -> None:
         """Validate the fields and freeze ``extra``.
@@ -186,14 +184,19 @@ class Token:
                 raise _Invalid("extra must not repeat the standard token fields")
             if not isinstance(self.scope_changed, bool):
                 raise _Invalid("scope_changed must be a bool")
-            if self.source is not None and not isinstance(self.source, Mapping):
-                raise _Invalid("source must be a mapping or None")
+            if self._source is not None and not isinstance(self._source, Mapping):
+                raise _Invalid("_source must be a mapping or None")
         except _Invalid as exc:
             raise UsageError(f"invalid Token: {exc}") from None
         object.__setattr__(self, "scope", scope)
         object.__setattr__(self, "extra", MappingProxyType(extra))
-        if self.source is not None and not isinstance(self.source, MappingProxyType):
-            object.__setattr__(self, "source", MappingProxyType(dict(self.source)))
+        if self._source is not None and type(self._source) is not dict:
+            object.__setattr__(self, "_source", dict(self._source))
+
+    @property
+    def source(self) -> Mapping[str, Any] | None:
+        """What the token was read from, as it was (read-only), or ``None``."""
+        return None if self._source is None else MappingProxyType(self._source)
 
     @classmethod
     def from_response(
@@ -276,7 +279,7 @@ class Token:
                 id_token=_optional_str(data, "id_token"),
                 extra=_extras(data),
                 issued_at=issued_at,
-                source=data,
+                _source=dict(data),
             )
         except _Invalid as exc:
             raise UsageError(f"invalid token dictionary: {exc}") from None

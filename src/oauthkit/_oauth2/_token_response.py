@@ -300,7 +300,12 @@ def token_from_fields(
         elif id_token is not None and (type(id_token) is not str or not id_token.isascii()):
             # A JWT is ASCII; it is validated as one (OIDC Core §3.1.3.7), not sent in a header.
             raise ValueError("id_token must be an ASCII string")
-        expires_in = _seconds(get("expires_in"), "expires_in")
+        raw = get("expires_in")
+        expires_in = (
+            float(raw)  # the usual case, exact
+            if type(raw) is int and 0 <= raw < 1 << 52
+            else _seconds(raw, "expires_in")
+        )
         expires_at: float | None
         if expires_in is None:
             # ``expires_at`` is not in RFC 6749, but some servers send it; like oauthlib, use it
@@ -310,8 +315,9 @@ def token_from_fields(
             expires_at = now + expires_in
             if not math.isfinite(expires_at):
                 raise ValueError("expires_in is out of range")
-        granted = _granted_scope(get("scope"))
-        extra = _extra_fields(fields)
+        raw = get("scope")
+        granted = tuple(raw.split()) if type(raw) is str else _granted_scope(raw)
+        extra = {} if STANDARD_KEYS.issuperset(fields) else _extra_fields(fields)
     except ValueError as exc:
         raise MalformedResponseError(f"token response: {exc}", status_code, body) from None
     changed = granted is not None and requested is not None and set(granted) != set(requested)
@@ -325,7 +331,7 @@ def token_from_fields(
         extra,
         changed,
         now if expires_in is not None else None,
-        fields,
+        fields if type(fields) is dict else dict(fields),
     )
 
 

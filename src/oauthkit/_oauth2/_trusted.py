@@ -41,7 +41,7 @@ _NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
         "extra",
         "scope_changed",
         "issued_at",
-        "source",
+        "_source",
     )
 )
 
@@ -56,7 +56,7 @@ def trusted_token(
     extra: dict[str, Any],
     scope_changed: bool,
     issued_at: float | None,
-    source: Mapping[str, Any] | None = None,
+    source: dict[str, Any] | None = None,
 ) -> Token:
     """A :class:`Token` from fields a parser has already validated, without validating again.
 
@@ -73,5 +73,5 @@ def trusted_token(
     _set_extra(token, MappingProxyType(extra) if extra else _NO_EXTRA)
     _set_scope_changed(token, scope_changed)
     _set_issued_at(token, issued_at)
-    _set_source(token, None if source is None else MappingProxyType(source))
+    _set_source(token, source)  # a parser's fresh object, shared with nobody
     return token

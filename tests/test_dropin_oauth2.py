@@ -339,3 +339,21 @@ def test_a_blocking_session_refuses_a_coroutine_token_updater(driver: str) -> No
 
     with pytest.raises(ValueError, match="coroutine function"):
         open_session(driver, client_id="app", token_updater=updater).__enter__()
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_the_updater_receives_the_token_as_the_server_sent_it(driver: str, origin: Routes) -> None:
+    _issuing(origin, SERVED)
+    clock = Clock()
+    updates: list[dict[str, Any]] = []
+    expired = {"access_token": "old", "refresh_token": "rt-0", "expires_at": clock.now - 1}
+    with open_session(
+        driver,
+        client_id="app",
+        token=expired,
+        auto_refresh_url=origin.url("/token"),
+        token_updater=updates.append,
+        clock=clock,
+    ) as s:
+        s.get(origin.url("/api"))
+    assert updates == [{**SERVED, "expires_at": clock.now + 3600}]

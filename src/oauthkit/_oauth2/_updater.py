@@ -47,9 +47,15 @@ class ManagedAuth:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.manager!r})"
 
+    @staticmethod
+    def dict_of(token: Token, now: float) -> dict[str, Any]:
+        """The dictionary the updater receives (a requests-oauthlib-compatible client hands
+        over the token as the server sent it instead)."""
+        return token.to_dict(now=now)
+
     def _updated(self, token: Token) -> Any:
         """Hand ``token`` to the updater; its result (an awaitable, perhaps) is returned."""
         updater = self.token_updater
         if updater is None:
             return None
-        return updater(token.to_dict(now=self.manager.clock()))
+        return updater(self.dict_of(token, self.manager.clock()))

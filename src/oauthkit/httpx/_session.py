@@ -19,6 +19,7 @@ from .._compat import _calls
 from .._compat._attributes import Forward, SessionAttributes, SyncSessionMethods, TokenUpdater
 from .._compat._calls import awaitable_method
 from .._compat._exceptions import SESSION_METHODS, raising_as_before
+from .._compat._session import token_as_dict
 from .._core._run import arun
 from .._core._steps import Flow
 from .._errors import UsageError
@@ -57,6 +58,7 @@ class _ClientBase(SessionAttributes):
         self._token_auth = OAuth2Auth(
             self._oauth.core, token_updater=token_updater, client=client, hooks=self._oauth.hooks
         )
+        self._token_auth.dict_of = token_as_dict  # type: ignore[method-assign]
         client.auth = self._token_auth
         hooks = client.event_hooks
         client.event_hooks = {

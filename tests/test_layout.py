@@ -42,6 +42,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("oauthkit._compat",),
     (
         "oauthkit._locks",
+        "oauthkit.stores",
         "oauthkit._blocking",
         "oauthkit.requests",
         "oauthkit.httpx",

@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from ._error_codes import token_error_class as token_error_class
     from ._errors import AuthorizationError as AuthorizationError
     from ._errors import CallbackError as CallbackError
+    from ._errors import CorruptEntryError as CorruptEntryError
     from ._errors import DeviceFlowExpiredError as DeviceFlowExpiredError
     from ._errors import InsecureTransportError as InsecureTransportError
     from ._errors import IssuerMismatchError as IssuerMismatchError
@@ -66,6 +67,8 @@ if TYPE_CHECKING:
     from ._errors import ServerResponseError as ServerResponseError
     from ._errors import SignatureMethodError as SignatureMethodError
     from ._errors import StateMismatchError as StateMismatchError
+    from ._errors import StoreConflictError as StoreConflictError
+    from ._errors import StoreError as StoreError
     from ._errors import TokenEndpointError as TokenEndpointError
     from ._errors import TokenExpiredError as TokenExpiredError
     from ._errors import TokenRequestDenied as TokenRequestDenied
@@ -140,6 +143,7 @@ _EXPORTS = {
     "AuthorizationPendingError": "._error_codes",
     "BearerChallenge": "._oauth2._challenges",
     "CallbackError": "._errors",
+    "CorruptEntryError": "._errors",
     "Challenge": "._oauth2._challenges",
     "ClientAuth": "._oauth2._client_auth",
     "ClientCredentialsGrant": "._oauth2._grants",
@@ -197,6 +201,8 @@ _EXPORTS = {
     "TokenExpiredError": "._errors",
     "TokenIssued": "._core._steps",
     "TokenManager": "._oauth2._manager",
+    "StoreConflictError": "._errors",
+    "StoreError": "._errors",
     "TokenRequestDenied": "._errors",
     "UnauthorizedClientError": "._error_codes",
     "UncheckedStateWarning": "._oauth2._callback",
@@ -277,6 +283,7 @@ __all__ = [
     "ClientSecretBasic",
     "ClientSecretJwt",
     "ClientSecretPost",
+    "CorruptEntryError",
     "DeviceAuthorization",
     "DeviceCodeExpiredError",
     "DeviceCodeGrant",
@@ -322,6 +329,8 @@ __all__ = [
     "SlowDownError",
     "StateMismatchError",
     "Step",
+    "StoreConflictError",
+    "StoreError",
     "Token",
     "TokenEndpointError",
     "TokenExchangeGrant",

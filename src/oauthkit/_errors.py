@@ -42,6 +42,9 @@ is at fault, because that decides what a caller can do about it::
     ├── DeviceFlowExpiredError          our own deadline for a device flow (RFC 8628) passed
     ├── LockTimeoutError                waited longer than the caller's timeout for a renewal
     │                                   in progress (also a TimeoutError)
+    ├── StoreError                      a token store failed (names the store and the key)
+    │   ├── StoreConflictError          a save found a newer version than the one loaded
+    │   └── CorruptEntryError           a stored entry is not a token record oauthkit wrote
     └── TokenExpiredError               the access token expired and cannot be renewed
 
 :mod:`oauthkit._error_codes` holds one class per registered ``error`` code, and its
@@ -71,6 +74,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AuthorizationError",
     "CallbackError",
+    "CorruptEntryError",
     "DeviceFlowExpiredError",
     "InsecureTransportError",
     "IssuerMismatchError",
@@ -83,6 +87,8 @@ __all__ = [
     "ServerResponseError",
     "SignatureMethodError",
     "StateMismatchError",
+    "StoreConflictError",
+    "StoreError",
     "TokenEndpointError",
     "TokenExpiredError",
     "TokenRequestDenied",
@@ -300,6 +306,32 @@ class UnusableTokenError(OAuthError):
 
 class LockTimeoutError(OAuthError, TimeoutError):
     """The caller's timeout ran out while waiting for a renewal that another caller runs."""
+
+
+class StoreError(OAuthError):
+    """A token store could not load, save or lock a token.
+
+    Attributes:
+        store: The store's description (its kind and where it keeps tokens).
+        key: The token's key in the store.
+    """
+
+    def __init__(self, message: str, *, store: str, key: str) -> None:
+        self.store = store
+        self.key = key
+        super().__init__(f"{store}, key {key!r}: {message}")
+
+
+class StoreConflictError(StoreError):
+    """A save found a newer version than the one it was based on: another process saved first.
+
+    The stored token is left as it is; load it again.
+    """
+
+
+class CorruptEntryError(StoreError):
+    """A stored entry is not a token record oauthkit wrote (damaged, foreign, or of a newer
+    schema). It is left untouched."""
 
 
 class TokenExpiredError(OAuthError):

@@ -1,0 +1,34 @@
+"""Token stores: where tokens live between processes, and the lock that makes one renewal per
+expiry possible across them (issue #11).
+
+* :class:`MemoryStore`: this process only (the default behaviour of sessions);
+* :class:`FileStore`: one JSON file per key in a directory, written atomically with mode 0600,
+  locked with the operating system's file locks (POSIX);
+* :class:`SQLiteStore`: one database file for several processes of one machine.
+
+Each implements :class:`TokenStore`: ``load(key)``, a compare-and-set ``save(key, token,
+version=...)`` and ``lock(key, timeout=...)``. Names load on first use.
+"""
+
+from .._core._exports import lazy_exports
+
+TYPE_CHECKING = False  # typing costs milliseconds at import; type checkers read this as True
+if TYPE_CHECKING:
+    from ._base import StoredToken as StoredToken
+    from ._base import TokenStore as TokenStore
+    from ._file import FileStore as FileStore
+    from ._memory import MemoryStore as MemoryStore
+    from ._sqlite import SQLiteStore as SQLiteStore
+
+# The one export table: public name -> the private module that defines it.
+_EXPORTS = {
+    "FileStore": "._file",
+    "MemoryStore": "._memory",
+    "SQLiteStore": "._sqlite",
+    "StoredToken": "._base",
+    "TokenStore": "._base",
+}
+
+__all__ = ["FileStore", "MemoryStore", "SQLiteStore", "StoredToken", "TokenStore"]
+
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS, {})

@@ -1,8 +1,9 @@
 """The step answers every blocking driver gives the same way.
 
 A blocking driver's I/O object answers the core's steps (:class:`~oauthkit._core._run.IO`).
-Four of them do not depend on the HTTP library: a pause, the token's lock, the updater, and the
-caller's own request, which the driver sends through the callable it hands over for one call.
+Most of them do not depend on the HTTP library: a pause, the token's lock (and a token store's),
+the updater, loading and saving by key, and the caller's own request, which the driver sends
+through the callable it hands over for one call.
 :class:`BlockingIO` answers those; the requests and httpx drivers add ``send`` and
 ``not_sent``.
 """
@@ -10,8 +11,8 @@ caller's own request, which the driver sends through the callable it hands over 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
 from ._locks import ThreadLocks
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
     from ._compat._hooks import ComplianceHooks
     from ._core._http import HttpResponse
     from ._core._patch import RequestPatch
-    from ._core._steps import Exclusive, SendProtected, Sleep, TokenIssued
+    from ._core._steps import Exclusive, LoadToken, SaveToken, SendProtected, Sleep, TokenIssued
+    from .stores._base import StoredToken, TokenStore
 
     class IOOptions(TypedDict, total=False):
         """The keywords of every blocking driver's I/O (see :class:`BlockingIO`)."""
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
         updater: Callable[[Any], object] | None
         send_protected: Callable[[RequestPatch], HttpResponse] | None
         sleep: Callable[[float], object]
+        store: TokenStore | None
 
 
 __all__ = ["BlockingIO"]
@@ -48,6 +51,7 @@ class BlockingIO:
         send_protected: Sends the caller's request with a patch; ``None`` for a call that
             sends none (a token request).
         sleep: Waits (``time.sleep``; injectable for the device flow).
+        store: The session's token store (:mod:`oauthkit.stores`), if any.
     """
 
     def __init__(
@@ -59,8 +63,10 @@ class BlockingIO:
         updater: Callable[[Any], object] | None = None,
         send_protected: Callable[[RequestPatch], HttpResponse] | None = None,
         sleep: Callable[[float], object] = time.sleep,
+        store: TokenStore | None = None,
     ) -> None:
         self.locks = locks
+        self.store = store
         self.hooks = hooks
         self.auth = auth
         self.updater = updater
@@ -78,10 +84,35 @@ class BlockingIO:
         self._sleep(step.seconds)
 
     def exclusive(self, step: Exclusive) -> AbstractContextManager[None]:
-        """Hold the session's lock for the step's key."""
-        return self.locks.hold(step.key, step.timeout)
+        """Hold the session's lock for the step's key, and the store's when ``shared``."""
+        if not step.shared or self.store is None:
+            return self.locks.hold(step.key, step.timeout)
+        return _both(self.locks, self.store, step)
+
+    def load_token(self, step: LoadToken) -> StoredToken | None:
+        """The store's record, or ``None``."""
+        return None if self.store is None else self.store.load(step.key)
+
+    def save_token(self, step: SaveToken) -> int | None:
+        """Save to the store; the new version, or ``None`` without a store."""
+        if self.store is None:
+            return None
+        return self.store.save(step.key, step.token, version=step.version)
 
     def token_issued(self, step: TokenIssued) -> None:
         """Hand the new token to the caller's updater."""
         if self.updater is not None:
             self.updater(step.token)
+
+
+@contextmanager
+def _both(locks: ThreadLocks, store: TokenStore, step: Exclusive) -> Iterator[None]:
+    """This process's lock, then the store's (one process's callers queue here, not there),
+    within one deadline."""
+    started = time.monotonic()
+    with locks.hold(step.key, step.timeout):
+        left = (
+            None if step.timeout is None else max(0.0, step.timeout - (time.monotonic() - started))
+        )
+        with store.lock(step.key, timeout=left):
+            yield

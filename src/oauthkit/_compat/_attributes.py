@@ -112,6 +112,8 @@ class SessionAttributes:
         leeway: float = 10.0,
         retry: RetryPolicy | None = None,
         clock: Callable[[], float] | None = None,
+        token_store: Any = None,
+        token_key: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)  # the HTTP library's session or client
@@ -135,6 +137,12 @@ class SessionAttributes:
             clock=clock,
         )
         self._client = ClientView(self._oauth)
+        if (token_store is None) != (token_key is None):
+            raise UsageError("token_store= and token_key= go together")
+        if token_key is not None:
+            core = self._oauth.core
+            core.store_key = core.lock_key = token_key
+        self._token_store = token_store
         self._start(token_updater)
 
     def _default_timeout(self) -> float | None:

@@ -28,6 +28,8 @@ from ._redact import sent_secrets
 from ._steps import (
     Exclusive,
     Flow,
+    LoadToken,
+    SaveToken,
     SendFailed,
     SendProtected,
     SendRequest,
@@ -73,6 +75,12 @@ class IO(Protocol):
     def token_issued(self, step: TokenIssued) -> None:
         """Hand a new token to the caller's updater."""
 
+    def load_token(self, step: LoadToken) -> Any:
+        """The token store's record for ``step.key``, or ``None``."""
+
+    def save_token(self, step: SaveToken) -> int | None:
+        """Save to the token store; the new version, or ``None`` without a store."""
+
     def not_sent(self, error: BaseException) -> bool:
         """Whether ``error`` proves the request never reached the server."""
 
@@ -94,6 +102,12 @@ class AsyncIO(Protocol):
 
     async def token_issued(self, step: TokenIssued) -> None:
         """See :meth:`IO.token_issued`."""
+
+    async def load_token(self, step: LoadToken) -> Any:
+        """See :meth:`IO.load_token`."""
+
+    async def save_token(self, step: SaveToken) -> int | None:
+        """See :meth:`IO.save_token`."""
 
     def not_sent(self, error: BaseException) -> bool:
         """See :meth:`IO.not_sent`."""

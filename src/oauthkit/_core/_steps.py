@@ -14,18 +14,22 @@ step                    the driver...                              and sends bac
 :class:`Sleep`          waits                                      ``None``
 :class:`Exclusive`      runs a sub-flow holding the lock for a key  the sub-flow's result
 :class:`TokenIssued`    hands a new token to the caller's updater  ``None``
+:class:`LoadToken`      reads a key of the session's token store   a ``StoredToken`` or
+                                                                    ``None``
+:class:`SaveToken`      writes it over the version read            the new version, or
+                                                                    ``None`` without a store
 ======================  =========================================  ===========================
 
-The vocabulary is the contract between the protocol and the drivers. Token stores add two
-more steps of the same kind (load and save a token by key); a store's lock is one more kind of
-lock behind :class:`Exclusive`. Every step names the driver method that answers it
-(``handler``), so the executor stays one loop however many steps there are.
+The vocabulary is the contract between the protocol and the drivers. A token store's lock,
+which spans processes, is held with the driver's own by an :class:`Exclusive` marked
+``shared``. Every step names the driver method that answers it (``handler``), so the executor
+stays one loop however many steps there are.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, ClassVar, TypeVar
@@ -37,7 +41,9 @@ from ._patch import RequestPatch
 __all__ = [
     "Exclusive",
     "Flow",
+    "LoadToken",
     "Purpose",
+    "SaveToken",
     "SendFailed",
     "SendProtected",
     "SendRequest",
@@ -175,11 +181,14 @@ class Exclusive:
         flow: The sub-flow.
         timeout: Seconds to wait for the lock before giving up with
             :class:`~oauthkit.LockTimeoutError`; ``None`` waits as long as it takes.
+        shared: Also hold the token store's lock for ``key``, which spans processes (when
+            the driver has a store).
     """
 
     key: str
     flow: Flow[Any] = field(repr=False)
     timeout: float | None = None
+    shared: bool = False
     handler: ClassVar[str] = "exclusive"
 
 
@@ -197,7 +206,38 @@ class TokenIssued:
     handler: ClassVar[str] = "token_issued"
 
 
-Step = SendRequest | SendProtected | Sleep | Exclusive | TokenIssued
+@dataclass(frozen=True, slots=True)
+class LoadToken:
+    """Read the record stored under ``key`` in the driver's token store.
+
+    Sends back a :class:`~oauthkit.stores.StoredToken`, or ``None`` when there is none (or the
+    driver has no store).
+    """
+
+    key: str
+    handler: ClassVar[str] = "load_token"
+
+
+@dataclass(frozen=True, slots=True)
+class SaveToken:
+    """Save ``token`` under ``key`` if the stored version is still ``version``.
+
+    Sends back the new version (``None`` when the driver has no store); a save that finds a
+    newer version raises :class:`~oauthkit.StoreConflictError` into the flow.
+
+    Attributes:
+        key: The token's key.
+        token: The token dictionary (JSON-safe).
+        version: The version the token was based on; ``None`` for a key not stored yet.
+    """
+
+    key: str
+    token: Mapping[str, Any] = field(repr=False)
+    version: int | None
+    handler: ClassVar[str] = "save_token"
+
+
+Step = SendRequest | SendProtected | Sleep | Exclusive | TokenIssued | LoadToken | SaveToken
 """Any step a flow may yield."""
 
 Flow = Generator[Step, Any, T]

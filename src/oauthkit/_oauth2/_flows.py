@@ -22,6 +22,7 @@ from .._core._steps import Exclusive, Flow, Purpose
 from .._errors import UsageError
 from ._client_auth import ClientAuth
 from ._grants import ClientCredentialsGrant, Grant, RefreshTokenGrant
+from ._stored import save_stored
 from ._token import Token
 from ._token_response import parse_token_response
 
@@ -118,9 +119,13 @@ def token_flow(
         if previous is not None:
             token = previous.with_refresh(token)
         manager.renewals.succeeded()
-        return manager.adopt(token)
+        manager.adopt(token)
+        # asked for on purpose: it replaces whatever the store holds
+        return (yield from save_stored(manager, token, overwrite=True))
 
-    token: Token = yield Exclusive(manager.lock_key, locked(), deadline.remaining())
+    token: Token = yield Exclusive(
+        manager.lock_key, locked(), deadline.remaining(), shared=manager.store_key is not None
+    )
     return token
 
 

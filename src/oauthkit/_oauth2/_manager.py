@@ -81,6 +81,9 @@ class TokenManager(BackChannelFlows):
         retry: When back-channel requests are sent again (:class:`~oauthkit.RetryPolicy`).
         clock: Seconds since the epoch; injectable for tests.
         lock_key: Names this token's lock (several managers sharing a store share one key).
+        store_key: The token's key in the driver's token store (:mod:`oauthkit.stores`): the
+            token is loaded from it and saved to it, and renewals hold the store's lock, so
+            processes sharing the store renew once per expiry. Also the lock's key.
         renew_on_401: Also renew and retry once after a ``401`` whose challenge names no error
             (a bare 401, which many APIs send for an expired token). Off by default: RFC 6750
             §3.1 names ``invalid_token`` for a rejected token.
@@ -112,6 +115,7 @@ class TokenManager(BackChannelFlows):
         clock: Callable[[], float] = time.time,
         lock_key: str = "token",
         renew_on_401: bool = False,
+        store_key: str | None = None,
     ) -> None:
         if renew not in (None, RENEW_REFRESH_TOKEN, RENEW_CLIENT_CREDENTIALS):
             raise UsageError(
@@ -137,8 +141,10 @@ class TokenManager(BackChannelFlows):
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
         self.clock = clock
-        self.lock_key = lock_key
+        self.lock_key = store_key or lock_key
         self.renew_on_401 = renew_on_401
+        self.store_key = store_key
+        self.stored_version: int | None = None  # of the record the token came from
         self.renewals = RenewalState()
         self._token: Token | None = None
         self._patch: tuple[Token, str, SendProtected] | None = None

@@ -20,6 +20,7 @@ from .._core._steps import Exclusive, Flow, Purpose, TokenIssued
 from ._flows import deadline_for, purpose_of, send
 from ._grants import ClientCredentialsGrant, Grant, RefreshTokenGrant
 from ._renewal import RENEW_CLIENT_CREDENTIALS, RENEW_REFRESH_TOKEN
+from ._stored import load_stored, save_stored
 from ._token import Token
 from ._token_response import parse_token_response
 
@@ -64,7 +65,7 @@ def _renewal(
     manager: TokenManager, stale: Token | None, *, force: bool, seen: int, deadline: Deadline
 ) -> Flow[tuple[Token, bool]]:
     """Under the token's lock: reuse what a concurrent renewal did, or renew."""
-    current = manager.token
+    current = yield from load_stored(manager)  # another process may have renewed it
     state = manager.renewals
     if state.generation != seen and state.failure is None and current is not None:
         return current, False  # issued while we waited: used, even if already near expiry
@@ -101,7 +102,9 @@ def _renewal(
     if purpose is Purpose.REFRESH and current is not None:
         token = current.with_refresh(token)
     state.succeeded()
-    return manager.adopt(token), True
+    manager.adopt(token)
+    saved = yield from save_stored(manager, token, overwrite=False)
+    return saved, saved is token  # another process's newer token wins over ours
 
 
 def renew(
@@ -145,7 +148,9 @@ def _renew_locked(
     renewal = _renewal(manager, token, force=force, seen=seen, deadline=deadline)
     new: Token
     renewed: bool
-    new, renewed = yield Exclusive(manager.lock_key, renewal, deadline.remaining())
+    new, renewed = yield Exclusive(
+        manager.lock_key, renewal, deadline.remaining(), shared=manager.store_key is not None
+    )
     if renewed:
         yield TokenIssued(new)  # outside the lock: an updater may use the client
     return new
@@ -192,6 +197,8 @@ def protected(
     deadline: Deadline | None = None
     if answered is None:
         token = manager.token
+        if token is None and manager.store_key is not None:
+            token = yield from load_stored(manager)  # the first request of this process
         if manager.should_renew(token):
             deadline = deadline_for(manager, timeout)
             token = yield from _renew_locked(manager, token, force=False, deadline=deadline)

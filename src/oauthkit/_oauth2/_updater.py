@@ -26,9 +26,11 @@ class ManagedAuth:
         manager: The sans-I/O client holding configuration and token.
         token: A fixed token, when no ``manager`` is given (it is never renewed).
         token_updater: Called with each renewed token's dictionary.
+        token_store: A :class:`oauthkit.stores.TokenStore` shared with other processes; the
+            manager's ``store_key`` names the token in it.
 
     Raises:
-        UsageError: Neither ``manager`` nor ``token`` given.
+        UsageError: Neither ``manager`` nor ``token`` given, or a store without a key.
     """
 
     def __init__(
@@ -36,13 +38,17 @@ class ManagedAuth:
         manager: TokenManager | None,
         token: Mapping[str, Any] | Token | None,
         token_updater: TokenUpdater | None,
+        token_store: Any = None,
     ) -> None:
         if manager is None:
             if token is None:
                 raise UsageError("OAuth2Auth needs a TokenManager or a token")
             manager = TokenManager("static-token", token=token)
+        if token_store is not None and manager.store_key is None:
+            raise UsageError("token_store= needs a TokenManager with a store_key")
         self.manager = manager
         self.token_updater = token_updater
+        self.token_store = token_store
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.manager!r})"

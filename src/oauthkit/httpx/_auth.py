@@ -42,6 +42,8 @@ class OAuth2Auth(ManagedAuth, httpx.Auth):
         client: Sends token requests (an ``httpx.Client`` for sync use, an
             ``httpx.AsyncClient`` for async use); a private one when not given.
         hooks: requests-oauthlib compliance hooks (the clients pass theirs).
+        token_store: A :class:`oauthkit.stores.TokenStore` the token is shared through (the
+            manager's ``store_key`` names it): one renewal per expiry across processes.
 
     Raises:
         UsageError: Neither ``manager`` nor ``token`` given.
@@ -55,8 +57,9 @@ class OAuth2Auth(ManagedAuth, httpx.Auth):
         token_updater: TokenUpdater | None = None,
         client: httpx.Client | httpx.AsyncClient | None = None,
         hooks: ComplianceHooks | None = None,
+        token_store: Any = None,
     ) -> None:
-        super().__init__(manager, token, token_updater)
+        super().__init__(manager, token, token_updater, token_store)
         self.client = client
         self.hooks = hooks
         self.locks = ThreadLocks()
@@ -71,7 +74,7 @@ class OAuth2Auth(ManagedAuth, httpx.Auth):
             if not isinstance(client, httpx.Client):
                 client = self.client = httpx.Client()
             io = self._sync_io = HttpxIO(
-                client, self.locks, hooks=self.hooks, updater=self._updated
+                client, self.locks, hooks=self.hooks, updater=self._updated, store=self.token_store
             )
         return io
 
@@ -81,7 +84,9 @@ class OAuth2Auth(ManagedAuth, httpx.Auth):
             client = self.client
             if not isinstance(client, httpx.AsyncClient):
                 client = self.client = httpx.AsyncClient()
-            io = AsyncHttpxIO(client, self.alocks, hooks=self.hooks, updater=self._updated)
+            io = AsyncHttpxIO(
+                client, self.alocks, hooks=self.hooks, updater=self._updated, store=self.token_store
+            )
             self._async_io = io
         return io
 

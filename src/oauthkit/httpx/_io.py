@@ -10,8 +10,8 @@ on a redirect hop, what the patch says (:meth:`~oauthkit.RequestPatch.redirect`)
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -20,13 +20,22 @@ from .._blocking import BlockingIO
 from .._compat._hooks import ComplianceHooks
 from .._core._http import HttpRequest, HttpResponse, acollect_body, collect_body
 from .._core._patch import RequestPatch
-from .._core._steps import Exclusive, SendProtected, SendRequest, Sleep, TokenIssued
+from .._core._steps import (
+    Exclusive,
+    LoadToken,
+    SaveToken,
+    SendProtected,
+    SendRequest,
+    Sleep,
+    TokenIssued,
+)
 from .._locks import AsyncLocks, ThreadLocks
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from .._blocking import IOOptions
+    from ..stores._base import StoredToken, TokenStore
 
 __all__ = [
     "PATCH_KEY",
@@ -221,6 +230,7 @@ class AsyncHttpxIO(_Sender):
         auth: Any = None,
         updater: Callable[[Any], object] | None = None,
         sleep: Callable[[float], Awaitable[object]] | None = None,
+        store: TokenStore | None = None,
     ) -> None:
         import anyio
 
@@ -230,6 +240,7 @@ class AsyncHttpxIO(_Sender):
         self.auth = auth
         self.updater = updater
         self._sleep = sleep or anyio.sleep
+        self.store = store
 
     async def send(self, step: SendRequest) -> HttpResponse:
         """Send a back-channel request, never following a redirect."""
@@ -256,9 +267,29 @@ class AsyncHttpxIO(_Sender):
         await self._sleep(step.seconds)
 
     def exclusive(self, step: Exclusive) -> AbstractAsyncContextManager[None]:
-        """Hold the client's lock for the step's key."""
+        """Hold the client's lock for the step's key, and the store's when ``shared``."""
         locks: AsyncLocks = self.locks
-        return locks.hold(step.key, step.timeout)
+        if not step.shared or self.store is None:
+            return locks.hold(step.key, step.timeout)
+        return _both(locks, self.store, step)
+
+    async def load_token(self, step: LoadToken) -> StoredToken | None:
+        """The store's record (read in a worker thread), or ``None``."""
+        import anyio.to_thread
+
+        store = self.store
+        return None if store is None else await anyio.to_thread.run_sync(store.load, step.key)
+
+    async def save_token(self, step: SaveToken) -> int | None:
+        """Save to the store (in a worker thread); the new version, or ``None``."""
+        import anyio.to_thread
+
+        store = self.store
+        if store is None:
+            return None
+        return await anyio.to_thread.run_sync(
+            lambda: store.save(step.key, step.token, version=step.version)
+        )
 
     async def token_issued(self, step: TokenIssued) -> None:
         """Hand the new token to the caller's updater, awaiting it if it is a coroutine."""
@@ -266,3 +297,20 @@ class AsyncHttpxIO(_Sender):
             result = self.updater(step.token)
             if isinstance(result, Awaitable):
                 await result
+
+
+@asynccontextmanager
+async def _both(locks: AsyncLocks, store: TokenStore, step: Exclusive) -> AsyncIterator[None]:
+    """This process's lock, then the store's (taken and released in a worker thread: a store's
+    locks block), within one deadline."""
+    import anyio.to_thread
+
+    started = time.monotonic()
+    async with locks.hold(step.key, step.timeout):
+        left = None if step.timeout is None else step.timeout - (time.monotonic() - started)
+        held = store.lock(step.key, timeout=None if left is None else max(0.0, left))
+        await anyio.to_thread.run_sync(held.__enter__)
+        try:
+            yield
+        finally:
+            await anyio.to_thread.run_sync(held.__exit__, None, None, None)

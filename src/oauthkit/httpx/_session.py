@@ -56,7 +56,11 @@ class _ClientBase(SessionAttributes):
     def _install(self, token_updater: TokenUpdater | None, hook: Callable[..., Any]) -> None:
         client: Any = self
         self._token_auth = OAuth2Auth(
-            self._oauth.core, token_updater=token_updater, client=client, hooks=self._oauth.hooks
+            self._oauth.core,
+            token_updater=token_updater,
+            client=client,
+            hooks=self._oauth.hooks,
+            token_store=self._token_store,
         )
         self._token_auth.dict_of = token_as_dict  # type: ignore[method-assign]
         client.auth = self._token_auth
@@ -101,6 +105,7 @@ class OAuth2Client(_ClientBase, SyncSessionMethods, httpx.Client):
             auth=auth,
             updater=self._token_auth._updated,
             sleep=sleep,
+            store=self._token_store,
         )
 
     def _seconds(self, timeout: Any) -> float | None:
@@ -143,6 +148,7 @@ class AsyncOAuth2Client(_ClientBase, httpx.AsyncClient):
             auth=auth,
             updater=self._token_auth._updated,
             sleep=sleep,
+            store=self._token_store,
         )
         return await arun(flow, io)
 

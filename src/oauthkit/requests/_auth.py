@@ -67,6 +67,8 @@ class OAuth2Auth(ManagedAuth, AuthBase):
         session: Sends token requests; a private session when not given.
         timeout: Seconds a renewal (and the wait for one in progress) may take; the manager's
             timeout, or 30 seconds, when not given.
+        token_store: A :class:`oauthkit.stores.TokenStore` the token is shared through (the
+            manager's ``store_key`` names it): one renewal per expiry across processes.
 
     Raises:
         UsageError: Neither ``manager`` nor ``token`` given.
@@ -80,8 +82,9 @@ class OAuth2Auth(ManagedAuth, AuthBase):
         token_updater: TokenUpdater | None = None,
         session: requests.Session | None = None,
         timeout: float | None = None,
+        token_store: Any = None,
     ) -> None:
-        super().__init__(manager, token, token_updater)
+        super().__init__(manager, token, token_updater, token_store)
         self.session = session
         self.timeout = timeout
         self.locks = ThreadLocks()
@@ -89,7 +92,7 @@ class OAuth2Auth(ManagedAuth, AuthBase):
     def _io(self) -> RequestsIO:
         if self.session is None:
             self.session = requests.Session()
-        return RequestsIO(self.session, self.locks, updater=self._updated)
+        return RequestsIO(self.session, self.locks, updater=self._updated, store=self.token_store)
 
     def __call__(self, r: PreparedRequest) -> PreparedRequest:
         flow = self.manager.protected_flow(

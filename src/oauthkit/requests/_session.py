@@ -127,6 +127,7 @@ class OAuth2Session(SyncSessionMethods, requests.Session):
             auth=auth,
             settings=native,
             updater=self._updated,
+            store=self._token_store,
             sleep=sleep,
         )
 

@@ -71,3 +71,28 @@ def test_the_oauth2_example_hands_the_state_over_between_two_web_requests(
     assert isinstance(token, dict)
     assert token["access_token"]
     assert namespace["session"].authorized  # type: ignore[attr-defined]
+
+
+def test_the_store_example_takes_its_token_from_the_store(
+    provider: DevProvider, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    import oauthkit
+    from oauthkit.stores import SQLiteStore
+
+    monkeypatch.chdir(tmp_path)
+    issued = provider.issue_oauth2_token()
+    token = oauthkit.Token.from_dict(issued, now=time.time())
+    SQLiteStore("tokens.db").save("github:alice", token.to_dict(), version=None)
+    code = (
+        _block("token_store=SQLiteStore")
+        .replace("https://auth.example.com/token", provider.token_endpoint)
+        .replace("https://api.example.com/me", provider.oauth2_resource_url)
+        .replace('"my-app"', repr(provider.oauth2_client_id))
+    )
+    namespace: dict[str, object] = {}
+    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - the README's own code
+    response = namespace["response"]
+    assert response.status_code == 200, response.text  # type: ignore[attr-defined]
+    assert namespace["session"].access_token == issued["access_token"]  # type: ignore[attr-defined]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import socket
 import sqlite3
 import stat
 import threading
@@ -17,7 +18,14 @@ from typing import Any
 import pytest
 
 import oauthkit
-from oauthkit.stores import FileStore, MemoryStore, SQLiteStore, StoredToken, TokenStore
+from oauthkit.stores import (
+    FileStore,
+    MemoryStore,
+    RedisStore,
+    SQLiteStore,
+    StoredToken,
+    TokenStore,
+)
 
 TOKEN = {
     "access_token": "at-secret-1",
@@ -26,20 +34,30 @@ TOKEN = {
     "refresh_token": "rt-secret-1",
     "scope": ["read"],
 }
-KINDS = ["memory", "file", "sqlite"]
+KINDS = ["memory", "file", "sqlite", "redis"]
 
 
 def make(kind: str, where: Path, **options: Any) -> TokenStore:
+    """A store of ``kind``; for Redis, ``where`` holds the server's URL in ``redis-url``."""
     if kind == "memory":
         return MemoryStore()
     if kind == "file":
         return FileStore(where / "tokens", **options)
+    if kind == "redis":
+        url = (where / "redis-url").read_text()
+        return RedisStore(url, prefix=f"test-{where.name}", **options)
     return SQLiteStore(where / "tokens.db", **options)
 
 
+@pytest.fixture
+def where(tmp_path: Path, redis_url: str) -> Path:
+    (tmp_path / "redis-url").write_text(redis_url)
+    return tmp_path
+
+
 @pytest.fixture(params=KINDS)
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> TokenStore:
-    return make(request.param, tmp_path)
+def store(request: pytest.FixtureRequest, where: Path) -> TokenStore:
+    return make(request.param, where)
 
 
 def test_every_store_is_a_token_store(store: TokenStore) -> None:
@@ -184,7 +202,7 @@ def _count(kind: str, where: str, rounds: int) -> None:
 
 
 def _hold_and_die(kind: str, where: str, ready: Any) -> None:
-    store = make(kind, Path(where), **({"lease": 0.5} if kind == "sqlite" else {}))
+    store = make(kind, Path(where), **({"lease": 0.5} if kind in ("sqlite", "redis") else {}))
     with store.lock("counter", timeout=5):
         ready.set()
         time.sleep(60)  # killed before it lets go
@@ -208,27 +226,70 @@ def spawn() -> Iterator[Callable[..., Any]]:
         process.join(10)
 
 
-@pytest.mark.parametrize("kind", ["file", "sqlite"])
-def test_processes_never_lose_an_update(kind: str, tmp_path: Path, spawn: Any) -> None:
-    processes = [spawn(_count, kind, str(tmp_path), 20) for _ in range(4)]
+@pytest.mark.parametrize("kind", ["file", "sqlite", "redis"])
+def test_processes_never_lose_an_update(kind: str, where: Path, spawn: Any) -> None:
+    processes = [spawn(_count, kind, str(where), 20) for _ in range(4)]
     for process in processes:
         process.join(120)
         assert process.exitcode == 0
-    final = make(kind, tmp_path).load("counter")
+    final = make(kind, where).load("counter")
     assert final is not None
     assert (final.token["n"], final.version) == (80, 80)
 
 
-@pytest.mark.parametrize("kind", ["file", "sqlite"])
-def test_a_lock_holder_that_dies_loses_the_lock(kind: str, tmp_path: Path, spawn: Any) -> None:
+@pytest.mark.parametrize("kind", ["file", "sqlite", "redis"])
+def test_a_lock_holder_that_dies_loses_the_lock(kind: str, where: Path, spawn: Any) -> None:
     ready = multiprocessing.get_context("spawn").Event()
-    holder = spawn(_hold_and_die, kind, str(tmp_path), ready)
+    holder = spawn(_hold_and_die, kind, str(where), ready)
     assert ready.wait(30)
-    store = make(kind, tmp_path)
+    store = make(kind, where)
     with pytest.raises(oauthkit.LockTimeoutError), store.lock("counter", timeout=0.1):
         pass
     os.kill(holder.pid, signal.SIGKILL)
     holder.join(10)
-    # the system drops a file lock at once; an SQLite lease ends within its 0.5 s
+    # the system drops a file lock at once; an SQLite or Redis lease ends within its 0.5 s
     with store.lock("counter", timeout=5):
         pass
+
+
+# -- Redis ---------------------------------------------------------------------------------------
+
+
+def test_a_slow_holder_keeps_its_redis_lock_past_the_lease(where: Path) -> None:
+    store = make("redis", where, lease=0.3)
+    with store.lock("k", timeout=1):
+        time.sleep(1.0)  # three leases: the watchdog extends it
+        with pytest.raises(oauthkit.LockTimeoutError), store.lock("k", timeout=0.2):
+            pass
+
+
+def test_redis_keys_share_a_hash_slot_and_hide_the_key(where: Path) -> None:
+    import redis
+
+    store = make("redis", where)
+    assert isinstance(store, RedisStore)
+    store.save("github:alice", TOKEN, version=None)
+    client = redis.Redis.from_url((where / "redis-url").read_text())
+    [record_key] = client.keys(f"test-{where.name}:*")
+    name = record_key.decode()
+    assert "alice" not in name
+    tag = name[name.index("{") : name.index("}") + 1]
+    with store.lock("github:alice", timeout=1):
+        [lock_key] = [k.decode() for k in client.keys(f"test-{where.name}:*:lock")]
+    assert tag in lock_key  # one hash tag: one Redis Cluster slot
+
+
+def test_an_unreachable_redis_is_a_store_error() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    store = RedisStore(f"redis://127.0.0.1:{port}/0")
+    for call in (
+        lambda: store.load("k"),
+        lambda: store.save("k", TOKEN, version=None),
+        lambda: store.lock("k", timeout=1).__enter__(),
+    ):
+        with pytest.raises(oauthkit.StoreError) as failed:
+            call()
+        assert failed.value.key == "k"
+        assert "RedisStore" in failed.value.store

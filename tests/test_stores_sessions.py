@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 import oauthkit
-from oauthkit.stores import FileStore, MemoryStore, SQLiteStore, TokenStore
+from oauthkit.stores import FileStore, MemoryStore, RedisStore, SQLiteStore, TokenStore
 from tests._drivers2 import DRIVERS, Clock, open_session
 from tests._routes import Hit, Routes, answer_json, serve
 
@@ -57,23 +57,25 @@ def server() -> Iterator[RotatingServer]:
         yield RotatingServer(routes)
 
 
-def _stores(tmp_path: Path) -> dict[str, TokenStore]:
-    return {
-        "memory": MemoryStore(),
-        "file": FileStore(tmp_path / "tokens"),
-        "sqlite": SQLiteStore(tmp_path / "tokens.db"),
-    }
+def _store(kind: str, where: Path, redis_url: str) -> TokenStore:
+    if kind == "memory":
+        return MemoryStore()
+    if kind == "file":
+        return FileStore(where / "tokens")
+    if kind == "redis":
+        return RedisStore(redis_url, prefix=f"test-{where.name}")
+    return SQLiteStore(where / "tokens.db")
 
 
 EXPIRED = {"access_token": "at-0", "refresh_token": "rt-0", "expires_at": 1.0}
 
 
 @pytest.mark.parametrize("driver", DRIVERS)
-@pytest.mark.parametrize("kind", ["memory", "file", "sqlite"])
+@pytest.mark.parametrize("kind", ["memory", "file", "sqlite", "redis"])
 def test_a_second_session_adopts_the_token_the_first_one_renewed(
-    driver: str, kind: str, server: RotatingServer, tmp_path: Path
+    driver: str, kind: str, server: RotatingServer, tmp_path: Path, redis_url: str
 ) -> None:
-    store = _stores(tmp_path)[kind]
+    store = _store(kind, tmp_path, redis_url)
     store.save("app:alice", EXPIRED, version=None)
     sessions = [
         open_session(
@@ -147,15 +149,11 @@ def test_a_store_error_names_the_store_and_keeps_the_token(
 # -- a fleet of processes -----------------------------------------------------------------------
 
 
-def _worker(kind: str, where: str, base_url: str, seconds: float, out: Any) -> None:
+def _worker(kind: str, where: str, redis_url: str, base_url: str, seconds: float, out: Any) -> None:
     """One process: 4 threads calling the API for ``seconds`` through one session each."""
     from oauthkit.requests import OAuth2Session
 
-    store = (
-        FileStore(Path(where) / "tokens")
-        if kind == "file"
-        else SQLiteStore(Path(where) / "tokens.db")
-    )
+    store = _store(kind, Path(where), redis_url)
     failures: list[str] = []
 
     def calls() -> None:
@@ -184,22 +182,19 @@ def _worker(kind: str, where: str, base_url: str, seconds: float, out: Any) -> N
     out.put(json.dumps(failures))
 
 
-@pytest.mark.parametrize("kind", ["file", "sqlite"])
-def test_a_fleet_renews_once_per_expiry(kind: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["file", "sqlite", "redis"])
+def test_a_fleet_renews_once_per_expiry(kind: str, tmp_path: Path, redis_url: str) -> None:
     with serve() as routes:
         server = RotatingServer(routes, lifetime=2)
-        store = (
-            FileStore(tmp_path / "tokens")
-            if kind == "file"
-            else SQLiteStore(tmp_path / "tokens.db")
-        )
+        store = _store(kind, tmp_path, redis_url)
         store.save("fleet", EXPIRED, version=None)
         context = multiprocessing.get_context("spawn")
         out = context.Queue()
         seconds = 7.0
         processes = [
             context.Process(
-                target=_worker, args=(kind, str(tmp_path), routes.base_url, seconds, out)
+                target=_worker,
+                args=(kind, str(tmp_path), redis_url, routes.base_url, seconds, out),
             )
             for _ in range(4)
         ]

@@ -161,10 +161,10 @@ class SessionAttributes:
         updater = self.token_updater
         data = token_as_dict(token, self._oauth.core.clock())
         if updater is None:
-            if self._oauth.core.renew != RENEW_CLIENT_CREDENTIALS:
+            if self._oauth.core.renew != RENEW_CLIENT_CREDENTIALS and self._token_store is None:
                 # requests-oauthlib's automatic refresh: the caller saves the token and retries
                 raise TokenUpdated(data)
-            return None  # a client-credentials renewal: nothing the caller must keep
+            return None  # saved in the store, or a client-credentials token: nothing to keep
         return updater(data)
 
     token_updater: TokenUpdater | None

@@ -4,7 +4,9 @@ expiry possible across them (issue #11).
 * :class:`MemoryStore`: this process only (the default behaviour of sessions);
 * :class:`FileStore`: one JSON file per key in a directory, written atomically with mode 0600,
   locked with the operating system's file locks (POSIX);
-* :class:`SQLiteStore`: one database file for several processes of one machine.
+* :class:`SQLiteStore`: one database file for several processes of one machine;
+* :class:`RedisStore`: a Redis or Valkey server for processes on many machines (the ``redis``
+  extra).
 
 Each implements :class:`TokenStore`: ``load(key)``, a compare-and-set ``save(key, token,
 version=...)`` and ``lock(key, timeout=...)``. Names load on first use.
@@ -18,17 +20,19 @@ if TYPE_CHECKING:
     from ._base import TokenStore as TokenStore
     from ._file import FileStore as FileStore
     from ._memory import MemoryStore as MemoryStore
+    from ._redis import RedisStore as RedisStore
     from ._sqlite import SQLiteStore as SQLiteStore
 
 # The one export table: public name -> the private module that defines it.
 _EXPORTS = {
     "FileStore": "._file",
     "MemoryStore": "._memory",
+    "RedisStore": "._redis",
     "SQLiteStore": "._sqlite",
     "StoredToken": "._base",
     "TokenStore": "._base",
 }
 
-__all__ = ["FileStore", "MemoryStore", "SQLiteStore", "StoredToken", "TokenStore"]
+__all__ = ["FileStore", "MemoryStore", "RedisStore", "SQLiteStore", "StoredToken", "TokenStore"]
 
 __getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS, {})

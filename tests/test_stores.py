@@ -293,3 +293,48 @@ def test_an_unreachable_redis_is_a_store_error() -> None:
             call()
         assert failed.value.key == "k"
         assert "RedisStore" in failed.value.store
+
+
+# -- encryption at rest -----------------------------------------------------------------------
+
+
+def test_tokens_are_encrypted_at_rest_when_asked(where: Path) -> None:
+    from cryptography.fernet import Fernet
+
+    secret = Fernet.generate_key()
+    for kind in KINDS:
+        store = make(kind, where, encryption_key=secret)
+        store.save(f"enc-{kind}", TOKEN, version=None)
+        assert store.load(f"enc-{kind}") == StoredToken(TOKEN, 1)
+    raw = b"".join(path.read_bytes() for path in (where / "tokens").glob("*.json"))
+    raw += b"".join(path.read_bytes() for path in where.glob("tokens.db*"))  # and its WAL
+    assert b"sealed" in raw
+    for value in (TOKEN["access_token"], TOKEN["refresh_token"]):
+        assert value.encode() not in raw
+    for kind in ("file", "sqlite", "redis"):
+        with pytest.raises(oauthkit.CorruptEntryError, match="pass the store its encryption_key"):
+            make(kind, where).load(f"enc-{kind}")
+        with pytest.raises(oauthkit.CorruptEntryError, match="another encryption_key"):
+            make(kind, where, encryption_key=Fernet.generate_key()).load(f"enc-{kind}")
+
+
+def test_a_sealed_token_cannot_pass_for_another_keys(tmp_path: Path) -> None:
+    import json
+
+    from cryptography.fernet import Fernet
+
+    secret = Fernet.generate_key()
+    store = FileStore(tmp_path, encryption_key=secret)
+    store.save("alice", TOKEN, version=None)
+    store.save("bob", {**TOKEN, "access_token": "bobs"}, version=None)
+    files = {json.loads(p.read_text())["key"]: p for p in tmp_path.glob("*.json")}
+    alice = json.loads(files["alice"].read_text())
+    files["bob"].write_text(json.dumps({**alice, "key": "bob"}))  # alice's sealed token as bob's
+    with pytest.raises(oauthkit.CorruptEntryError, match="belongs to another key"):
+        store.load("bob")
+    plain = FileStore(tmp_path / "plain")
+    plain.save("k", TOKEN, version=None)
+    with pytest.raises(oauthkit.CorruptEntryError, match="not encrypted"):
+        FileStore(tmp_path / "plain", encryption_key=secret).load("k")
+    with pytest.raises(oauthkit.UsageError, match="Fernet key"):
+        FileStore(tmp_path, encryption_key=b"short")

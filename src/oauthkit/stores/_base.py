@@ -16,9 +16,18 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
+from .._core._extras import require
 from .._errors import CorruptEntryError, UsageError
 
-__all__ = ["SCHEMA", "StoredToken", "TokenStore", "check_key", "decode_record", "encode_record"]
+__all__ = [
+    "SCHEMA",
+    "Records",
+    "StoredToken",
+    "TokenStore",
+    "check_key",
+    "decode_record",
+    "encode_record",
+]
 
 # The record format; a store refuses records of another one rather than guess.
 SCHEMA = 1
@@ -87,38 +96,39 @@ def check_key(key: object) -> str:
     return key
 
 
-def encode_record(key: str, token: Mapping[str, Any], version: int) -> str:
-    """The record as JSON text (strict: no NaN or Infinity).
+def encode_record(key: str, token: Mapping[str, Any], version: int, cipher: Any = None) -> str:
+    """The record as JSON text (strict: no NaN or Infinity); with a Fernet ``cipher``, the
+    token and its key sealed together (``sealed``), so a blob cannot pass for another key's.
 
     Raises:
         UsageError: ``token`` is not a JSON-safe mapping with an ``access_token``.
     """
     if not isinstance(token, Mapping) or not isinstance(token.get("access_token"), str):
         raise UsageError("a stored token must be a mapping with a string access_token")
+    record: dict[str, Any] = {"schema": SCHEMA, "key": key, "version": version}
     try:
-        return json.dumps(
-            {"schema": SCHEMA, "key": key, "version": version, "token": dict(token)},
-            allow_nan=False,
-            separators=(",", ":"),
-        )
+        if cipher is None:
+            record["token"] = dict(token)
+        else:
+            inner = json.dumps({"key": key, "token": dict(token)}, allow_nan=False)
+            record["sealed"] = cipher.encrypt(inner.encode("utf-8")).decode("ascii")
+        return json.dumps(record, allow_nan=False, separators=(",", ":"))
     except (TypeError, ValueError) as exc:
         raise UsageError(f"a stored token must be JSON-safe: {exc}") from None
 
 
-def decode_record(text: str | bytes, *, store: str, key: str) -> StoredToken:
-    """Read a record written by :func:`encode_record` for ``key``.
+def decode_record(text: str | bytes, *, store: str, key: str, cipher: Any = None) -> StoredToken:
+    """Read a record written by :func:`encode_record` for ``key`` (with the same ``cipher``).
 
     Raises:
-        CorruptEntryError: Not JSON, another schema, another key, or the wrong shapes.
+        CorruptEntryError: Not JSON, another schema, another key, the wrong shapes, or not
+            decryptable with this store's key (or not encrypted, though it should be).
     """
 
     def corrupt(why: str) -> CorruptEntryError:
         return CorruptEntryError(why, store=store, key=key)
 
-    try:
-        data = json.loads(text, parse_constant=_no_constant)
-    except (ValueError, RecursionError, UnicodeDecodeError):
-        raise corrupt("the entry is not JSON") from None
+    data = _json(text, corrupt)
     if not isinstance(data, dict):
         raise corrupt("the entry is not a JSON object")
     if data.get("schema") != SCHEMA:
@@ -128,9 +138,69 @@ def decode_record(text: str | bytes, *, store: str, key: str) -> StoredToken:
     version, token = data.get("version"), data.get("token")
     if type(version) is not int or version < 1:
         raise corrupt("the entry has no valid version")
+    sealed = data.get("sealed")
+    if (sealed is None) != (cipher is None):
+        raise corrupt(
+            "the entry is encrypted: pass the store its encryption_key"
+            if cipher is None
+            else "the entry is not encrypted, though this store encrypts"
+        )
+    if cipher is not None:
+        token = _unseal(sealed, cipher, key, corrupt)
     if not isinstance(token, dict) or not isinstance(token.get("access_token"), str):
         raise corrupt("the entry holds no token")
     return StoredToken(token, version)
+
+
+def _json(text: str | bytes, corrupt: Any) -> Any:
+    try:
+        return json.loads(text, parse_constant=_no_constant)
+    except (ValueError, RecursionError, UnicodeDecodeError):
+        raise corrupt("the entry is not JSON") from None
+
+
+def _unseal(sealed: object, cipher: Any, key: str, corrupt: Any) -> object:
+    from cryptography.fernet import InvalidToken
+
+    if not isinstance(sealed, str):
+        raise corrupt("the entry's sealed token is not text")
+    try:
+        inner = _json(cipher.decrypt(sealed.encode("ascii")), corrupt)
+    except (InvalidToken, UnicodeEncodeError):
+        raise corrupt("cannot decrypt the entry: another encryption_key, or altered") from None
+    if not isinstance(inner, dict) or inner.get("key") != key:
+        raise corrupt("the sealed token belongs to another key")
+    return inner.get("token")
+
+
+class Records:
+    """How a store writes and reads its records: sealed with Fernet when it has a key.
+
+    Args:
+        encryption_key: A Fernet key (``cryptography.fernet.Fernet.generate_key()``) the
+            tokens are encrypted with at rest, or ``None``.
+
+    Raises:
+        MissingExtraError: ``cryptography`` is not installed (the ``encrypt`` extra).
+        UsageError: Not a Fernet key.
+    """
+
+    def __init__(self, encryption_key: bytes | str | None = None) -> None:
+        self._cipher: Any = None
+        if encryption_key is not None:
+            fernet = require("cryptography.fernet", "encrypt", "an encrypted token store")
+            try:
+                self._cipher = fernet.Fernet(encryption_key)
+            except (ValueError, TypeError):
+                raise UsageError(
+                    "encryption_key must be a Fernet key: cryptography.fernet.Fernet.generate_key()"
+                ) from None
+
+    def _encode(self, key: str, token: Mapping[str, Any], version: int) -> str:
+        return encode_record(key, token, version, self._cipher)
+
+    def _decode(self, text: str | bytes, key: str) -> StoredToken:
+        return decode_record(text, store=repr(self), key=key, cipher=self._cipher)
 
 
 def _no_constant(name: str) -> float:

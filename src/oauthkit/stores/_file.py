@@ -19,22 +19,27 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import LockTimeoutError, StoreConflictError, StoreError, UsageError
-from ._base import StoredToken, check_key, decode_record, encode_record
+from ._base import Records, StoredToken, check_key
 
 __all__ = ["FileStore"]
 
 _POLL = 0.02  # seconds between attempts at a taken lock
 
 
-class FileStore:
+class FileStore(Records):
     """Tokens in ``directory`` (created with mode 0700 when missing), shared by every process
     of this machine that opens the same directory. POSIX systems only (``fcntl``).
+    ``encryption_key``: a Fernet key the tokens are encrypted with at rest (the ``encrypt``
+    extra); ``None`` keeps them in clear.
 
     Raises:
-        UsageError: ``directory`` exists and is not a directory.
+        UsageError: ``directory`` exists and is not a directory, or a bad ``encryption_key``.
     """
 
-    def __init__(self, directory: str | os.PathLike[str]) -> None:
+    def __init__(
+        self, directory: str | os.PathLike[str], *, encryption_key: bytes | str | None = None
+    ) -> None:
+        super().__init__(encryption_key)
         self.directory = Path(directory)
         if self.directory.exists() and not self.directory.is_dir():
             raise UsageError(f"{self.directory} is not a directory")
@@ -60,7 +65,7 @@ class FileStore:
             return None
         except OSError as exc:
             raise self._error("cannot read the token file", key, exc) from None
-        return decode_record(data, store=repr(self), key=key)
+        return self._decode(data, key)
 
     def save(self, key: str, token: Mapping[str, Any], *, version: int | None) -> int:
         """See :meth:`TokenStore.save`. The compare-and-set holds across processes: it runs
@@ -71,7 +76,7 @@ class FileStore:
             if (None if current is None else current.version) != version:
                 raise StoreConflictError("another save came first", store=repr(self), key=key)
             new = 1 if version is None else version + 1
-            text = encode_record(key, token, new)
+            text = self._encode(key, token, new)
             try:
                 self._write(path, text.encode("utf-8"))
             except OSError as exc:

@@ -25,7 +25,7 @@ from typing import Any
 from .._core._extras import require
 from .._core._random import random_hex
 from .._errors import LockTimeoutError, StoreConflictError, StoreError, UsageError
-from ._base import StoredToken, check_key, decode_record, encode_record
+from ._base import Records, StoredToken, check_key
 
 __all__ = ["RedisStore"]
 
@@ -51,7 +51,7 @@ return 0
 """
 
 
-class RedisStore:
+class RedisStore(Records):
     """Tokens in Redis, shared by every process and machine that reaches the server.
 
     Args:
@@ -59,14 +59,24 @@ class RedisStore:
             ``redis.Redis.from_url`` (``redis://host:6379/0``, ``rediss://...``).
         prefix: The first part of every key this store writes.
         lease: Seconds a lock lives without its holder extending it.
+        encryption_key: A Fernet key the tokens are encrypted with at rest (the ``encrypt``
+            extra); ``None`` keeps them in clear.
 
     Raises:
         MissingExtraError: redis-py is not installed.
         UsageError: A lease that is not a positive number, or an empty prefix.
     """
 
-    def __init__(self, client: Any, *, prefix: str = "oauthkit", lease: float = 30.0) -> None:
+    def __init__(
+        self,
+        client: Any,
+        *,
+        prefix: str = "oauthkit",
+        lease: float = 30.0,
+        encryption_key: bytes | str | None = None,
+    ) -> None:
         require("redis", "redis", "oauthkit.stores.RedisStore")
+        super().__init__(encryption_key)
         if isinstance(lease, bool) or not isinstance(lease, (int, float)) or not lease > 0:
             raise UsageError("lease must be a positive number of seconds")
         if not isinstance(prefix, str) or not prefix:
@@ -104,7 +114,7 @@ class RedisStore:
             record = self.client.hget(record_key, "record")
         except redis.RedisError as exc:
             raise self._error("cannot read", key, exc) from None
-        return None if record is None else decode_record(record, store=repr(self), key=key)
+        return None if record is None else self._decode(record, key)
 
     def save(self, key: str, token: Mapping[str, Any], *, version: int | None) -> int:
         """See :meth:`TokenStore.save`."""
@@ -112,7 +122,7 @@ class RedisStore:
 
         record_key, _ = self._keys(key)
         new = 1 if version is None else version + 1
-        record = encode_record(key, token, new)
+        record = self._encode(key, token, new)
         try:
             saved = self._save(
                 keys=[record_key], args=["" if version is None else version, new, record]

@@ -21,7 +21,7 @@ from typing import Any
 
 from .._core._random import random_hex
 from .._errors import LockTimeoutError, StoreConflictError, StoreError, UsageError
-from ._base import SCHEMA, StoredToken, check_key, decode_record, encode_record
+from ._base import SCHEMA, Records, StoredToken, check_key
 
 __all__ = ["SQLiteStore"]
 
@@ -35,7 +35,7 @@ _TABLES = (
 )
 
 
-class SQLiteStore:
+class SQLiteStore(Records):
     """Tokens in the SQLite database at ``path`` (created with mode 0600 when missing).
 
     Args:
@@ -43,6 +43,8 @@ class SQLiteStore:
         lease: Seconds a lock is held at most; a holder that dies (or runs longer) loses it.
             Keep it above the longest renewal (the default timeout is 30 seconds).
         busy_timeout: Seconds a write waits for another process's write to finish.
+        encryption_key: A Fernet key the tokens are encrypted with at rest (the ``encrypt``
+            extra); ``None`` keeps them in clear.
 
     Raises:
         UsageError: A lease or busy timeout that is not a positive number.
@@ -50,8 +52,14 @@ class SQLiteStore:
     """
 
     def __init__(
-        self, path: str | os.PathLike[str], *, lease: float = 60.0, busy_timeout: float = 10.0
+        self,
+        path: str | os.PathLike[str],
+        *,
+        lease: float = 60.0,
+        busy_timeout: float = 10.0,
+        encryption_key: bytes | str | None = None,
     ) -> None:
+        super().__init__(encryption_key)
         for name, value in (("lease", lease), ("busy_timeout", busy_timeout)):
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
                 raise UsageError(f"{name} must be a positive number of seconds")
@@ -115,7 +123,7 @@ class SQLiteStore:
             )
         except sqlite3.Error as exc:
             raise self._error("cannot read", key, exc) from None
-        return None if row is None else decode_record(row[0], store=repr(self), key=key)
+        return None if row is None else self._decode(row[0], key)
 
     def save(self, key: str, token: Mapping[str, Any], *, version: int | None) -> int:
         """See :meth:`TokenStore.save`."""
@@ -131,7 +139,7 @@ class SQLiteStore:
                 db.execute(
                     "INSERT OR REPLACE INTO oauthkit_tokens (key, version, record)"
                     " VALUES (?, ?, ?)",
-                    (key, new, encode_record(key, token, new)),
+                    (key, new, self._encode(key, token, new)),
                 )
         except sqlite3.Error as exc:
             raise self._error("cannot write", key, exc) from None

@@ -20,6 +20,7 @@ import pytest
 import oauthkit
 from oauthkit.stores import (
     FileStore,
+    KeyringStore,
     MemoryStore,
     RedisStore,
     SQLiteStore,
@@ -34,7 +35,7 @@ TOKEN = {
     "refresh_token": "rt-secret-1",
     "scope": ["read"],
 }
-KINDS = ["memory", "file", "sqlite", "redis"]
+KINDS = ["memory", "file", "sqlite", "redis", "keyring"]
 
 
 def make(kind: str, where: Path, **options: Any) -> TokenStore:
@@ -46,6 +47,13 @@ def make(kind: str, where: Path, **options: Any) -> TokenStore:
     if kind == "redis":
         url = (where / "redis-url").read_text()
         return RedisStore(url, prefix=f"test-{where.name}", **options)
+    if kind == "keyring":
+        # a real keyring backend (keyrings.alt's file keychain): CI machines have no desktop one
+        from keyrings.alt.file import PlaintextKeyring
+
+        backend = PlaintextKeyring()
+        backend.file_path = str(where / "keychain.cfg")
+        return KeyringStore(where / "locks", backend=backend, **options)
     return SQLiteStore(where / "tokens.db", **options)
 
 
@@ -226,7 +234,7 @@ def spawn() -> Iterator[Callable[..., Any]]:
         process.join(10)
 
 
-@pytest.mark.parametrize("kind", ["file", "sqlite", "redis"])
+@pytest.mark.parametrize("kind", ["file", "sqlite", "redis", "keyring"])
 def test_processes_never_lose_an_update(kind: str, where: Path, spawn: Any) -> None:
     processes = [spawn(_count, kind, str(where), 20) for _ in range(4)]
     for process in processes:
@@ -237,7 +245,7 @@ def test_processes_never_lose_an_update(kind: str, where: Path, spawn: Any) -> N
     assert (final.token["n"], final.version) == (80, 80)
 
 
-@pytest.mark.parametrize("kind", ["file", "sqlite", "redis"])
+@pytest.mark.parametrize("kind", ["file", "sqlite", "redis", "keyring"])
 def test_a_lock_holder_that_dies_loses_the_lock(kind: str, where: Path, spawn: Any) -> None:
     ready = multiprocessing.get_context("spawn").Event()
     holder = spawn(_hold_and_die, kind, str(where), ready)
@@ -311,7 +319,8 @@ def test_tokens_are_encrypted_at_rest_when_asked(where: Path) -> None:
     assert b"sealed" in raw
     for value in (TOKEN["access_token"], TOKEN["refresh_token"]):
         assert value.encode() not in raw
-    for kind in ("file", "sqlite", "redis"):
+    assert b"at-secret" not in (where / "keychain.cfg").read_bytes()
+    for kind in ("file", "sqlite", "redis", "keyring"):
         with pytest.raises(oauthkit.CorruptEntryError, match="pass the store its encryption_key"):
             make(kind, where).load(f"enc-{kind}")
         with pytest.raises(oauthkit.CorruptEntryError, match="another encryption_key"):

@@ -6,7 +6,10 @@ expiry possible across them (issue #11).
   locked with the operating system's file locks (POSIX);
 * :class:`SQLiteStore`: one database file for several processes of one machine;
 * :class:`RedisStore`: a Redis or Valkey server for processes on many machines (the ``redis``
-  extra).
+  extra);
+* :class:`KeyringStore`: the operating system's keychain (the ``keyring`` extra).
+
+Every store encrypts at rest when given an ``encryption_key`` (the ``encrypt`` extra).
 
 Each implements :class:`TokenStore`: ``load(key)``, a compare-and-set ``save(key, token,
 version=...)`` and ``lock(key, timeout=...)``. Names load on first use.
@@ -19,6 +22,7 @@ if TYPE_CHECKING:
     from ._base import StoredToken as StoredToken
     from ._base import TokenStore as TokenStore
     from ._file import FileStore as FileStore
+    from ._keyring import KeyringStore as KeyringStore
     from ._memory import MemoryStore as MemoryStore
     from ._redis import RedisStore as RedisStore
     from ._sqlite import SQLiteStore as SQLiteStore
@@ -26,6 +30,7 @@ if TYPE_CHECKING:
 # The one export table: public name -> the private module that defines it.
 _EXPORTS = {
     "FileStore": "._file",
+    "KeyringStore": "._keyring",
     "MemoryStore": "._memory",
     "RedisStore": "._redis",
     "SQLiteStore": "._sqlite",
@@ -33,6 +38,14 @@ _EXPORTS = {
     "TokenStore": "._base",
 }
 
-__all__ = ["FileStore", "MemoryStore", "RedisStore", "SQLiteStore", "StoredToken", "TokenStore"]
+__all__ = [
+    "FileStore",
+    "KeyringStore",
+    "MemoryStore",
+    "RedisStore",
+    "SQLiteStore",
+    "StoredToken",
+    "TokenStore",
+]
 
 __getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS, {})

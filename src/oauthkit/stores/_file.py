@@ -21,7 +21,7 @@ from typing import Any
 from .._errors import LockTimeoutError, StoreConflictError, StoreError, UsageError
 from ._base import Records, StoredToken, check_key
 
-__all__ = ["FileStore"]
+__all__ = ["FileStore", "file_lock"]
 
 _POLL = 0.02  # seconds between attempts at a taken lock
 
@@ -112,31 +112,47 @@ class FileStore(Records):
         """
         return self._flock(self._path(key).with_suffix(".lock"), key, timeout)
 
-    @contextlib.contextmanager
-    def _flock(self, path: Path, key: str, timeout: float | None) -> Iterator[None]:
-        import fcntl
+    def _flock(
+        self, path: Path, key: str, timeout: float | None
+    ) -> contextlib.AbstractContextManager[None]:
+        return file_lock(path, timeout, store=repr(self), key=key)
 
-        try:
-            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        except OSError as exc:
-            raise self._error("cannot open the lock file", key, exc) from None
-        try:
-            deadline = None if timeout is None else time.monotonic() + timeout
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if deadline is not None and time.monotonic() >= deadline:
-                        raise LockTimeoutError(
-                            f"{self!r}, key {key!r}: gave up after {timeout:.3g} s waiting for "
-                            "the lock another process holds"
-                        ) from None
-                    time.sleep(_POLL)
+
+@contextlib.contextmanager
+def file_lock(path: Path, timeout: float | None, *, store: str, key: str) -> Iterator[None]:
+    """Hold an exclusive ``fcntl.flock`` on ``path`` (created 0600, its directory 0700).
+
+    The system releases it when the holder's process exits, however it exits.
+
+    Raises:
+        LockTimeoutError: Not acquired within ``timeout`` seconds.
+        StoreError: The lock file cannot be opened.
+    """
+    import fcntl
+
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot open the lock file: {exc.strerror or exc}", store=store, key=key
+        ) from None
+    try:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
             try:
-                yield
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise LockTimeoutError(
+                        f"{store}, key {key!r}: gave up after {timeout:.3g} s waiting for the "
+                        "lock another process holds"
+                    ) from None
+                time.sleep(_POLL)
+        try:
+            yield
         finally:
-            os.close(fd)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)

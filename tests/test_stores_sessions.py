@@ -224,3 +224,80 @@ def test_the_clock_of_a_session_on_a_store_is_its_own() -> None:
         "requests", client_id="app", token_store=store, token_key="k", clock=Clock()
     ) as s:
         assert s.s.oauth_client.should_renew(None) is False
+
+
+# -- asyncio stores -------------------------------------------------------------------------------
+
+
+def test_an_asyncio_redis_store_keeps_the_contract(redis_url: str, tmp_path: Path) -> None:
+    import anyio
+
+    from oauthkit.stores import AsyncRedisStore, AsyncTokenStore
+
+    prefix = f"async-{tmp_path.name}"
+
+    async def scenario() -> None:
+        store = AsyncRedisStore(redis_url, prefix=prefix, lease=0.3)
+        assert isinstance(store, AsyncTokenStore)
+        assert await store.load("k") is None
+        assert await store.save("k", EXPIRED, version=None) == 1
+        with pytest.raises(oauthkit.StoreConflictError):
+            await store.save("k", EXPIRED, version=None)
+        async with store.lock("k", timeout=1):
+            await anyio.sleep(1.0)  # past three leases: the watchdog keeps it
+            with pytest.raises(oauthkit.LockTimeoutError):
+                async with store.lock("k", timeout=0.2):
+                    pass
+        async with store.lock("k", timeout=1):
+            pass
+        await store.aclose()
+
+    anyio.run(scenario)
+    # the blocking store reads what the asyncio one wrote: sync and async processes share it
+    stored = RedisStore(redis_url, prefix=prefix).load("k")
+    assert stored is not None
+    assert stored.token["access_token"] == "at-0"
+
+
+def test_async_clients_share_a_token_through_an_asyncio_store(
+    server: RotatingServer, redis_url: str, tmp_path: Path
+) -> None:
+    import anyio
+
+    from oauthkit.httpx import AsyncOAuth2Client
+    from oauthkit.stores import AsyncRedisStore
+
+    async def scenario() -> list[str]:
+        store = AsyncRedisStore(redis_url, prefix=f"clients-{tmp_path.name}")
+        await store.save("k", EXPIRED, version=None)
+        seen = []
+        for _ in range(2):
+            async with AsyncOAuth2Client(
+                "app",
+                auto_refresh_url=server.routes.url("/token"),
+                token_store=store,
+                token_key="k",
+                trust_env=False,
+            ) as client:
+                response = await client.get(server.routes.url("/api"))
+                assert response.status_code == 200
+                seen.append(client.token["access_token"])
+        await store.aclose()
+        return seen
+
+    assert anyio.run(scenario) == ["at-1", "at-1"]
+    assert server.issued == 1
+    assert server.reused == []
+
+
+def test_a_blocking_session_refuses_an_asyncio_store(redis_url: str) -> None:
+    from oauthkit.requests import OAuth2Session
+    from oauthkit.stores import AsyncRedisStore
+
+    with pytest.raises(oauthkit.UsageError, match="asyncio store"):
+        OAuth2Session(
+            "app",
+            auto_refresh_url="https://as.example/token",
+            token_store=AsyncRedisStore(redis_url),
+            token_key="k",
+        )

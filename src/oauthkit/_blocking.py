@@ -10,11 +10,13 @@ through the callable it hands over for one call.
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
+from ._errors import UsageError
 from ._locks import ThreadLocks
 
 if TYPE_CHECKING:
@@ -65,6 +67,11 @@ class BlockingIO:
         sleep: Callable[[float], object] = time.sleep,
         store: TokenStore | None = None,
     ) -> None:
+        if store is not None and inspect.iscoroutinefunction(store.load):
+            raise UsageError(
+                f"{store!r} is an asyncio store: use it with AsyncOAuth2Client, or use its "
+                "blocking counterpart here"
+            )
         self.locks = locks
         self.store = store
         self.hooks = hooks

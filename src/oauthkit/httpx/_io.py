@@ -9,6 +9,7 @@ on a redirect hop, what the patch says (:meth:`~oauthkit.RequestPatch.redirect`)
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from .._blocking import IOOptions
-    from ..stores._base import StoredToken, TokenStore
+    from ..stores._base import StoredToken
 
 __all__ = [
     "PATCH_KEY",
@@ -230,7 +231,7 @@ class AsyncHttpxIO(_Sender):
         auth: Any = None,
         updater: Callable[[Any], object] | None = None,
         sleep: Callable[[float], Awaitable[object]] | None = None,
-        store: TokenStore | None = None,
+        store: Any = None,  # a TokenStore (used in worker threads) or an AsyncTokenStore
     ) -> None:
         import anyio
 
@@ -274,19 +275,27 @@ class AsyncHttpxIO(_Sender):
         return _both(locks, self.store, step)
 
     async def load_token(self, step: LoadToken) -> StoredToken | None:
-        """The store's record (read in a worker thread), or ``None``."""
+        """The store's record (a blocking store's read in a worker thread), or ``None``."""
         import anyio.to_thread
 
-        store = self.store
-        return None if store is None else await anyio.to_thread.run_sync(store.load, step.key)
-
-    async def save_token(self, step: SaveToken) -> int | None:
-        """Save to the store (in a worker thread); the new version, or ``None``."""
-        import anyio.to_thread
-
-        store = self.store
+        store: Any = self.store
         if store is None:
             return None
+        if _awaits(store):
+            record: StoredToken | None = await store.load(step.key)
+            return record
+        return await anyio.to_thread.run_sync(store.load, step.key)
+
+    async def save_token(self, step: SaveToken) -> int | None:
+        """Save to the store (a blocking store in a worker thread); the new version."""
+        import anyio.to_thread
+
+        store: Any = self.store
+        if store is None:
+            return None
+        if _awaits(store):
+            version: int = await store.save(step.key, step.token, version=step.version)
+            return version
         return await anyio.to_thread.run_sync(
             lambda: store.save(step.key, step.token, version=step.version)
         )
@@ -299,16 +308,25 @@ class AsyncHttpxIO(_Sender):
                 await result
 
 
+def _awaits(store: Any) -> bool:
+    """Whether ``store`` is an asyncio store (``AsyncTokenStore``) rather than a blocking one."""
+    return inspect.iscoroutinefunction(store.load)
+
+
 @asynccontextmanager
-async def _both(locks: AsyncLocks, store: TokenStore, step: Exclusive) -> AsyncIterator[None]:
-    """This process's lock, then the store's (taken and released in a worker thread: a store's
-    locks block), within one deadline."""
+async def _both(locks: AsyncLocks, store: Any, step: Exclusive) -> AsyncIterator[None]:
+    """This process's lock, then the store's (a blocking store's taken and released in a
+    worker thread), within one deadline."""
     import anyio.to_thread
 
     started = time.monotonic()
     async with locks.hold(step.key, step.timeout):
         left = None if step.timeout is None else step.timeout - (time.monotonic() - started)
         held = store.lock(step.key, timeout=None if left is None else max(0.0, left))
+        if _awaits(store):
+            async with held:
+                yield
+            return
         await anyio.to_thread.run_sync(held.__enter__)
         try:
             yield

@@ -19,16 +19,20 @@ from .._core._exports import lazy_exports
 
 TYPE_CHECKING = False  # typing costs milliseconds at import; type checkers read this as True
 if TYPE_CHECKING:
+    from ._base import AsyncTokenStore as AsyncTokenStore
     from ._base import StoredToken as StoredToken
     from ._base import TokenStore as TokenStore
     from ._file import FileStore as FileStore
     from ._keyring import KeyringStore as KeyringStore
     from ._memory import MemoryStore as MemoryStore
+    from ._redis import AsyncRedisStore as AsyncRedisStore
     from ._redis import RedisStore as RedisStore
     from ._sqlite import SQLiteStore as SQLiteStore
 
 # The one export table: public name -> the private module that defines it.
 _EXPORTS = {
+    "AsyncRedisStore": "._redis",
+    "AsyncTokenStore": "._base",
     "FileStore": "._file",
     "KeyringStore": "._keyring",
     "MemoryStore": "._memory",
@@ -39,6 +43,8 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "AsyncRedisStore",
+    "AsyncTokenStore",
     "FileStore",
     "KeyringStore",
     "MemoryStore",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from contextlib import AbstractContextManager
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -21,6 +21,7 @@ from .._errors import CorruptEntryError, UsageError
 
 __all__ = [
     "SCHEMA",
+    "AsyncTokenStore",
     "Records",
     "StoredToken",
     "TokenStore",
@@ -82,6 +83,26 @@ class TokenStore(Protocol):
         Raises:
             LockTimeoutError: Not acquired within ``timeout`` seconds.
         """
+        ...
+
+
+@runtime_checkable
+class AsyncTokenStore(Protocol):
+    """:class:`TokenStore` for asyncio: the same operations, awaited (``AsyncRedisStore``).
+
+    Async clients use it natively; they run a blocking :class:`TokenStore` in worker threads.
+    """
+
+    async def load(self, key: str) -> StoredToken | None:
+        """See :meth:`TokenStore.load`."""
+        ...
+
+    async def save(self, key: str, token: Mapping[str, Any], *, version: int | None) -> int:
+        """See :meth:`TokenStore.save`."""
+        ...
+
+    def lock(self, key: str, *, timeout: float | None) -> AbstractAsyncContextManager[None]:
+        """See :meth:`TokenStore.lock`."""
         ...
 
 

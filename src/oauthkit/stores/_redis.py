@@ -15,11 +15,12 @@ Needs the ``redis`` extra (redis-py); any client redis-py makes (``redis.Redis``
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
 from .._core._extras import require
@@ -27,7 +28,7 @@ from .._core._random import random_hex
 from .._errors import LockTimeoutError, StoreConflictError, StoreError, UsageError
 from ._base import Records, StoredToken, check_key
 
-__all__ = ["RedisStore"]
+__all__ = ["AsyncRedisStore", "RedisStore"]
 
 _POLL = 0.02  # seconds between attempts at a taken lock
 # KEYS[1] the record hash; ARGV: expected version ("" for none), new version, record.
@@ -51,7 +52,45 @@ return 0
 """
 
 
-class RedisStore(Records):
+class _Redis(Records):
+    """What the sync and asyncio Redis stores share: keys, scripts, checks and messages."""
+
+    def __init__(
+        self, client: Any, prefix: str, lease: float, encryption_key: bytes | str | None
+    ) -> None:
+        super().__init__(encryption_key)
+        if isinstance(lease, bool) or not isinstance(lease, (int, float)) or not lease > 0:
+            raise UsageError("lease must be a positive number of seconds")
+        if not isinstance(prefix, str) or not prefix:
+            raise UsageError("prefix must be a non-empty string")
+        self.client = client
+        self.prefix = prefix
+        self.lease = float(lease)
+        self._save = client.register_script(_SAVE)
+        self._release = client.register_script(_RELEASE)
+        self._extend = client.register_script(_EXTEND)
+
+    def __repr__(self) -> str:
+        pool = getattr(self.client, "connection_pool", None)
+        kwargs = getattr(pool, "connection_kwargs", {}) or {}
+        where = f"{kwargs.get('host', '?')}:{kwargs.get('port', '?')}/{kwargs.get('db', 0)}"
+        return f"{type(self).__name__}({where!r}, prefix={self.prefix!r})"
+
+    def _keys(self, key: str) -> tuple[str, str]:
+        tag = hashlib.sha256(check_key(key).encode("utf-8")).hexdigest()[:32]
+        return f"{self.prefix}:{{{tag}}}:token", f"{self.prefix}:{{{tag}}}:lock"
+
+    def _error(self, message: str, key: str, exc: Exception) -> StoreError:
+        return StoreError(f"{message}: {exc}", store=repr(self), key=key)
+
+    def _timed_out(self, key: str, timeout: float | None) -> LockTimeoutError:
+        return LockTimeoutError(
+            f"{self!r}, key {key!r}: gave up after {timeout:.3g} s waiting for the lock another "
+            "process holds"
+        )
+
+
+class RedisStore(_Redis):
     """Tokens in Redis, shared by every process and machine that reaches the server.
 
     Args:
@@ -76,34 +115,17 @@ class RedisStore(Records):
         encryption_key: bytes | str | None = None,
     ) -> None:
         require("redis", "redis", "oauthkit.stores.RedisStore")
-        super().__init__(encryption_key)
-        if isinstance(lease, bool) or not isinstance(lease, (int, float)) or not lease > 0:
-            raise UsageError("lease must be a positive number of seconds")
-        if not isinstance(prefix, str) or not prefix:
-            raise UsageError("prefix must be a non-empty string")
+        self._owns_client = isinstance(client, str)
         if isinstance(client, str):
             import redis
 
             client = redis.Redis.from_url(client)
-        self.client = client
-        self.prefix = prefix
-        self.lease = float(lease)
-        self._save = client.register_script(_SAVE)
-        self._release = client.register_script(_RELEASE)
-        self._extend = client.register_script(_EXTEND)
+        super().__init__(client, prefix, lease, encryption_key)
 
-    def __repr__(self) -> str:
-        pool = getattr(self.client, "connection_pool", None)
-        kwargs = getattr(pool, "connection_kwargs", {}) or {}
-        where = f"{kwargs.get('host', '?')}:{kwargs.get('port', '?')}/{kwargs.get('db', 0)}"
-        return f"RedisStore({where!r}, prefix={self.prefix!r})"
-
-    def _keys(self, key: str) -> tuple[str, str]:
-        tag = hashlib.sha256(check_key(key).encode("utf-8")).hexdigest()[:32]
-        return f"{self.prefix}:{{{tag}}}:token", f"{self.prefix}:{{{tag}}}:lock"
-
-    def _error(self, message: str, key: str, exc: Exception) -> StoreError:
-        return StoreError(f"{message}: {exc}", store=repr(self), key=key)
+    def close(self) -> None:
+        """Close the client, if this store made it from a URL."""
+        if self._owns_client:
+            self.client.close()
 
     def load(self, key: str) -> StoredToken | None:
         """See :meth:`TokenStore.load`."""
@@ -150,10 +172,7 @@ class RedisStore(Records):
         try:
             while not self.client.set(lock_key, owner, nx=True, px=lease_ms):
                 if deadline is not None and time.monotonic() >= deadline:
-                    raise LockTimeoutError(
-                        f"{self!r}, key {key!r}: gave up after {timeout:.3g} s waiting for the "
-                        "lock another process holds"
-                    )
+                    raise self._timed_out(key, timeout)
                 time.sleep(_POLL)
         except redis.RedisError as exc:
             raise self._error("cannot take the lock", key, exc) from None
@@ -182,3 +201,100 @@ class RedisStore(Records):
                     return  # lost (the lease ran out before an extension): the save's CAS guards
             except redis.RedisError:
                 continue  # a blip: the next extension may get through before the lease ends
+
+
+class AsyncRedisStore(_Redis):
+    """:class:`RedisStore` for asyncio (an :class:`~oauthkit.stores.AsyncTokenStore`): the same
+    records, keys and scripts, so sync and async processes can share one token.
+
+    Args:
+        client: A ``redis.asyncio.Redis`` client, or a URL for ``redis.asyncio.Redis.from_url``.
+        prefix, lease, encryption_key: As for :class:`RedisStore`.
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        *,
+        prefix: str = "oauthkit",
+        lease: float = 30.0,
+        encryption_key: bytes | str | None = None,
+    ) -> None:
+        require("redis", "redis", "oauthkit.stores.AsyncRedisStore")
+        self._owns_client = isinstance(client, str)
+        if isinstance(client, str):
+            import redis.asyncio
+
+            client = redis.asyncio.Redis.from_url(client)
+        super().__init__(client, prefix, lease, encryption_key)
+
+    async def aclose(self) -> None:
+        """Close the client, if this store made it from a URL."""
+        if self._owns_client:
+            await self.client.aclose()
+
+    async def load(self, key: str) -> StoredToken | None:
+        """See :meth:`TokenStore.load`."""
+        import redis
+
+        record_key, _ = self._keys(key)
+        try:
+            record = await self.client.hget(record_key, "record")
+        except redis.RedisError as exc:
+            raise self._error("cannot read", key, exc) from None
+        return None if record is None else self._decode(record, key)
+
+    async def save(self, key: str, token: Mapping[str, Any], *, version: int | None) -> int:
+        """See :meth:`TokenStore.save`."""
+        import redis
+
+        record_key, _ = self._keys(key)
+        new = 1 if version is None else version + 1
+        record = self._encode(key, token, new)
+        try:
+            expected = "" if version is None else str(version)
+            saved = await self._save(keys=[record_key], args=[expected, new, record])
+        except redis.RedisError as exc:
+            raise self._error("cannot write", key, exc) from None
+        if not saved:
+            raise StoreConflictError("another save came first", store=repr(self), key=key)
+        return new
+
+    @contextlib.asynccontextmanager
+    async def lock(self, key: str, *, timeout: float | None) -> AsyncIterator[None]:
+        """See :meth:`TokenStore.lock`."""
+        import redis
+
+        _, lock_key = self._keys(key)
+        owner = random_hex(16)
+        lease_ms = int(self.lease * 1000)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        try:
+            while not await self.client.set(lock_key, owner, nx=True, px=lease_ms):
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise self._timed_out(key, timeout)
+                await asyncio.sleep(_POLL)
+        except redis.RedisError as exc:
+            raise self._error("cannot take the lock", key, exc) from None
+        watchdog = asyncio.ensure_future(self._keep(lock_key, owner, lease_ms))
+        try:
+            yield
+        finally:
+            watchdog.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watchdog
+            try:
+                await self._release(keys=[lock_key], args=[owner])
+            except redis.RedisError as exc:
+                raise self._error("cannot release the lock", key, exc) from None
+
+    async def _keep(self, lock_key: str, owner: str, lease_ms: int) -> None:
+        import redis
+
+        while True:
+            await asyncio.sleep(self.lease / 3)
+            try:
+                if not await self._extend(keys=[lock_key], args=[owner, lease_ms]):
+                    return
+            except redis.RedisError:
+                continue

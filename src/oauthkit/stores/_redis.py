@@ -83,6 +83,23 @@ class _Redis(Records):
     def _error(self, message: str, key: str, exc: Exception) -> StoreError:
         return StoreError(f"{message}: {exc}", store=repr(self), key=key)
 
+    def _save_call(
+        self, key: str, token: Mapping[str, Any], version: int | None
+    ) -> tuple[dict[str, Any], int]:
+        """The save script's keys and arguments, and the version it writes."""
+        record_key, _ = self._keys(key)
+        new = 1 if version is None else version + 1
+        expected = "" if version is None else str(version)
+        return {"keys": [record_key], "args": [expected, new, self._encode(key, token, new)]}, new
+
+    def _saved(self, saved: object, key: str, new: int) -> int:
+        if not saved:
+            raise StoreConflictError("another save came first", store=repr(self), key=key)
+        return new
+
+    def _loaded(self, record: bytes | None, key: str) -> StoredToken | None:
+        return None if record is None else self._decode(record, key)
+
     def _timed_out(self, key: str, timeout: float | None) -> LockTimeoutError:
         return LockTimeoutError(
             f"{self!r}, key {key!r}: gave up after {timeout:.3g} s waiting for the lock another "
@@ -131,29 +148,20 @@ class RedisStore(_Redis):
         """See :meth:`TokenStore.load`."""
         import redis
 
-        record_key, _ = self._keys(key)
         try:
-            record = self.client.hget(record_key, "record")
+            return self._loaded(self.client.hget(self._keys(key)[0], "record"), key)
         except redis.RedisError as exc:
             raise self._error("cannot read", key, exc) from None
-        return None if record is None else self._decode(record, key)
 
     def save(self, key: str, token: Mapping[str, Any], *, version: int | None) -> int:
         """See :meth:`TokenStore.save`."""
         import redis
 
-        record_key, _ = self._keys(key)
-        new = 1 if version is None else version + 1
-        record = self._encode(key, token, new)
+        call, new = self._save_call(key, token, version)
         try:
-            saved = self._save(
-                keys=[record_key], args=["" if version is None else version, new, record]
-            )
+            return self._saved(self._save(**call), key, new)
         except redis.RedisError as exc:
             raise self._error("cannot write", key, exc) from None
-        if not saved:
-            raise StoreConflictError("another save came first", store=repr(self), key=key)
-        return new
 
     @contextlib.contextmanager
     def lock(self, key: str, *, timeout: float | None) -> Iterator[None]:
@@ -237,28 +245,20 @@ class AsyncRedisStore(_Redis):
         """See :meth:`TokenStore.load`."""
         import redis
 
-        record_key, _ = self._keys(key)
         try:
-            record = await self.client.hget(record_key, "record")
+            return self._loaded(await self.client.hget(self._keys(key)[0], "record"), key)
         except redis.RedisError as exc:
             raise self._error("cannot read", key, exc) from None
-        return None if record is None else self._decode(record, key)
 
     async def save(self, key: str, token: Mapping[str, Any], *, version: int | None) -> int:
         """See :meth:`TokenStore.save`."""
         import redis
 
-        record_key, _ = self._keys(key)
-        new = 1 if version is None else version + 1
-        record = self._encode(key, token, new)
+        call, new = self._save_call(key, token, version)
         try:
-            expected = "" if version is None else str(version)
-            saved = await self._save(keys=[record_key], args=[expected, new, record])
+            return self._saved(await self._save(**call), key, new)
         except redis.RedisError as exc:
             raise self._error("cannot write", key, exc) from None
-        if not saved:
-            raise StoreConflictError("another save came first", store=repr(self), key=key)
-        return new
 
     @contextlib.asynccontextmanager
     async def lock(self, key: str, *, timeout: float | None) -> AsyncIterator[None]:

@@ -5,7 +5,7 @@ expiry possible across them (issue #11).
 * :class:`FileStore`: one JSON file per key in a directory, written atomically with mode 0600,
   locked with the operating system's file locks (POSIX);
 * :class:`SQLiteStore`: one database file for several processes of one machine;
-* :class:`RedisStore`: a Redis or Valkey server for processes on many machines (the ``redis``
+* :class:`RedisStore`: a Redis server for processes on many machines (the ``redis``
   extra);
 * :class:`KeyringStore`: the operating system's keychain (the ``keyring`` extra).
 

@@ -1,4 +1,4 @@
-"""A token store in Redis (or Valkey): every process on every machine that reaches it shares it.
+"""A token store in Redis: every process on every machine that reaches the server shares it.
 
 * **Records** are hashes (``version``, ``record``); a save is one Lua script that compares the
   version and writes, so the compare-and-set is atomic on the server.
@@ -7,7 +7,7 @@
   it, again only while still the owner); a holder that dies stops extending, and the lock
   lapses within one lease.
 * **Keys** of one token share a hash tag (``oauthkit:{digest}:token``, ``...:lock``), so the
-  store works on Redis Cluster: both keys live in one slot.
+  keys fit Redis Cluster, where both must live in one slot (not tested on a cluster yet).
 
 Needs the ``redis`` extra (redis-py); any client redis-py makes (``redis.Redis``,
 ``redis.Redis.from_url``, a Sentinel or Cluster client) can be passed in.

@@ -117,6 +117,9 @@ if TYPE_CHECKING:
     from ._oauth2._introspection import build_introspection_request as build_introspection_request
     from ._oauth2._introspection import parse_introspection_response as parse_introspection_response
     from ._oauth2._manager import TokenManager as TokenManager
+    from ._oauth2._metadata import ServerMetadata as ServerMetadata
+    from ._oauth2._metadata import metadata_url as metadata_url
+    from ._oauth2._metadata import parse_server_metadata as parse_server_metadata
     from ._oauth2._pkce import PKCE_METHODS as PKCE_METHODS
     from ._oauth2._pkce import PkcePair as PkcePair
     from ._oauth2._pkce import code_challenge as code_challenge
@@ -186,6 +189,7 @@ _EXPORTS = {
     "RefreshTokenGrant": "._oauth2._grants",
     "RequestPatch": "._core._patch",
     "RetryPolicy": "._core._exchange",
+    "ServerMetadata": "._oauth2._metadata",
     "SendFailed": "._core._steps",
     "SendProtected": "._core._steps",
     "SendRequest": "._core._steps",
@@ -227,11 +231,13 @@ _EXPORTS = {
     "generate_code_verifier": "._oauth2._pkce",
     "is_loopback_host": "._core._transport",
     "is_token_rejected": "._oauth2._challenges",
+    "metadata_url": "._oauth2._metadata",
     "parse_authorization_callback": "._oauth2._callback",
     "parse_device_authorization_response": "._oauth2._device",
     "parse_error_body": "._oauth2._token_response",
     "parse_introspection_response": "._oauth2._introspection",
     "parse_revocation_response": "._oauth2._revocation",
+    "parse_server_metadata": "._oauth2._metadata",
     "parse_token_response": "._oauth2._token_response",
     "parse_www_authenticate": "._oauth2._challenges",
     "poll_device_token": "._oauth2._polling",
@@ -323,6 +329,7 @@ __all__ = [
     "SendFailed",
     "SendProtected",
     "SendRequest",
+    "ServerMetadata",
     "ServerResponseError",
     "SignatureMethodError",
     "Sleep",
@@ -361,11 +368,13 @@ __all__ = [
     "generate_code_verifier",
     "is_loopback_host",
     "is_token_rejected",
+    "metadata_url",
     "parse_authorization_callback",
     "parse_device_authorization_response",
     "parse_error_body",
     "parse_introspection_response",
     "parse_revocation_response",
+    "parse_server_metadata",
     "parse_token_response",
     "parse_www_authenticate",
     "poll_device_token",

@@ -16,6 +16,7 @@ What lives here, for every ``bench_*.py``:
 * :func:`time_imports`: cold import cost in fresh interpreters, over a bare interpreter;
 * :func:`loopback_server`: a keep-alive HTTP/1.1 server on 127.0.0.1 in a background thread,
   answering ``200 ok`` (:class:`OkHandler`) or running a handler of the script's own;
+* :func:`redis_server`: a ``redis-server`` on an ephemeral loopback port, when installed;
 * :func:`render_table`, :func:`speedup`, :func:`environment`, :func:`write_json`: reporting.
 """
 
@@ -51,6 +52,7 @@ __all__ = [
     "measure",
     "paired_difference",
     "pin_cpu",
+    "redis_server",
     "render_table",
     "speedup",
     "time_imports",
@@ -297,6 +299,37 @@ def loopback_server(handler: type[BaseHTTPRequestHandler] = OkHandler) -> Iterat
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@contextmanager
+def redis_server() -> Iterator[str | None]:
+    """A ``redis-server`` on an ephemeral loopback port, stopped after: its URL, or ``None``
+    when none is installed (the Redis rows are then left out)."""
+    import shutil
+    import socket
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        yield None
+        return
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(10)
 
 
 def pin_cpu(cpu: int) -> str:

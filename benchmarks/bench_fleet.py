@@ -23,17 +23,15 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
-import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from _harness import environment, loopback_server, render_table, write_json
+from _harness import environment, loopback_server, redis_server, render_table, write_json
 from bench_oauth2 import StormServer, _StormHandler
 
 
@@ -139,26 +137,6 @@ def run_contender(contender: str, store_url: str, plan: dict[str, Any]) -> dict[
     }
 
 
-def _redis() -> tuple[subprocess.Popen[bytes], str] | None:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        return None
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(  # fixed argv, no shell
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""],
-        stdout=subprocess.DEVNULL,
-    )
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    return process, f"redis://127.0.0.1:{port}/0"
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--processes", type=int, default=4)
@@ -176,22 +154,18 @@ def main(argv: list[str] | None = None) -> int:
         f" {args.ttl}-second access tokens, refresh rotation with reuse detection"
     )
     results = []
-    with tempfile.TemporaryDirectory() as workdir:
+    with ExitStack() as stack:
+        workdir = stack.enter_context(tempfile.TemporaryDirectory())
         contenders = [
             ("requests-oauthlib", ""),
             ("Authlib", ""),
             ("oauthkit (SQLiteStore)", str(Path(workdir) / "tokens.db")),
         ]
-        redis = _redis()
-        if redis is not None:
-            contenders.append(("oauthkit (RedisStore)", redis[1]))
-        try:
-            for contender, store_url in contenders:
-                results.append(run_contender(contender, store_url, plan))
-        finally:
-            if redis is not None:
-                redis[0].terminate()
-                redis[0].wait(10)
+        redis_url = stack.enter_context(redis_server())
+        if redis_url is not None:
+            contenders.append(("oauthkit (RedisStore)", redis_url))
+        for contender, store_url in contenders:
+            results.append(run_contender(contender, store_url, plan))
     expiries = args.seconds / (args.ttl / 2)
     rows = [
         [
@@ -214,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         f"  'per renewal due': token requests over the {expiries:.0f} renewals a single holder"
         " would make (renewing at half the token's life); 1.0 is one per expiry for the fleet."
     )
-    if redis is None:
+    if redis_url is None:
         print("  (redis-server not found: the RedisStore row is left out)")
     if args.json:
         write_json(args.json, {"environment": env, "plan": plan, "results": results})

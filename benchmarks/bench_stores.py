@@ -20,25 +20,23 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 from _harness import (
     Contender,
     OkHandler,
+    Stats,
     compare,
     environment,
     fmt_us,
     loopback_server,
     paired_difference,
+    redis_server,
     render_table,
     write_json,
 )
@@ -61,30 +59,23 @@ class _TokenHandler(OkHandler):
         self.wfile.write(body)
 
 
-@contextmanager
-def _redis() -> Iterator[str | None]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        yield None
-        return
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(  # fixed argv, no shell
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""],
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(10)
+HEADERS = ["session", "median µs", "+µs median", "+µs p90"]
+
+
+def _overhead(
+    stats: dict[str, Stats], names: list[str]
+) -> tuple[list[list[str]], dict[str, float]]:
+    """Rows for ``names`` (the first, "no store", is the baseline) and each store's +µs median."""
+    baseline = stats[names[0]]
+    rows = [[names[0], fmt_us(baseline.median_us), "-", "-"]]
+    added = {}
+    for name in names[1:]:
+        diff = paired_difference(stats[name], baseline)
+        rows.append(
+            [name, fmt_us(stats[name].median_us), f"{diff.median_us:+.1f}", f"{diff.p90_us:+.1f}"]
+        )
+        added[name] = diff.median_us
+    return rows, added
 
 
 def _stores(workdir: Path, redis_url: str | None) -> dict[str, Any]:
@@ -125,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"environment": env}
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        redis_url = stack.enter_context(_redis())
+        redis_url = stack.enter_context(redis_server())
         base = stack.enter_context(loopback_server(_TokenHandler))
         stores = _stores(workdir, redis_url)
 
@@ -139,22 +130,9 @@ def main(argv: list[str] | None = None) -> int:
             warmup=min(50, requests_n),
             rounds=requests_n,
         )
-        base_stats = stats["no store"]
-        rows = [["no store", fmt_us(base_stats.median_us), "-", "-"]]
-        section1 = {}
-        for name in list(stores)[1:]:
-            diff = paired_difference(stats[name], base_stats)
-            rows.append(
-                [
-                    name,
-                    fmt_us(stats[name].median_us),
-                    f"{diff.median_us:+.1f}",
-                    f"{diff.p90_us:+.1f}",
-                ]
-            )
-            section1[name] = diff.median_us
+        rows, section1 = _overhead(stats, list(stores))
         print("\n1. A protected request with a fresh token: microseconds per request")
-        print(render_table(["session", "median µs", "+µs median", "+µs p90"], rows))
+        print(render_table(HEADERS, rows))
         print("  The token is kept in memory while fresh: no store is read on these requests.")
 
         expired = {"access_token": "old", "refresh_token": "rt", "expires_at": 1.0}
@@ -171,22 +149,9 @@ def main(argv: list[str] | None = None) -> int:
         renew_stats = compare(
             contenders, iterations=renewals_n, warmup=min(10, renewals_n), rounds=renewals_n
         )
-        base_renewal = renew_stats["no store"]
-        rows = [["no store", fmt_us(base_renewal.median_us), "-", "-"]]
-        section2 = {}
-        for name in list(stores)[1:]:
-            diff = paired_difference(renew_stats[name], base_renewal)
-            rows.append(
-                [
-                    name,
-                    fmt_us(renew_stats[name].median_us),
-                    f"{diff.median_us:+.1f}",
-                    f"{diff.p90_us:+.1f}",
-                ]
-            )
-            section2[name] = diff.median_us
+        rows, section2 = _overhead(renew_stats, list(stores))
         print("\n2. A request that renews its token first: microseconds per request")
-        print(render_table(["session", "median µs", "+µs median", "+µs p90"], rows))
+        print(render_table(HEADERS, rows))
         print(
             "  The store's part: its lock (taken and released), a load and a compare-and-set"
             " save; the token request itself is the same for every row."

@@ -25,7 +25,7 @@ import functools
 import inspect
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from .._errors import (
     AuthorizationError,
@@ -152,7 +152,7 @@ def caught_as_before(method: F) -> F:
                 as_caught(error)
                 raise
 
-        return awaiting  # type: ignore[return-value]
+        return cast(F, awaiting)
 
     @functools.wraps(method)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -162,7 +162,7 @@ def caught_as_before(method: F) -> F:
             as_caught(error)
             raise
 
-    return wrapper  # type: ignore[return-value]
+    return cast(F, wrapper)
 
 
 C = TypeVar("C", bound=type)

@@ -45,6 +45,13 @@ def _refuse_client_settings(**settings: Any) -> None:
         )
 
 
+class _SessionAuth(OAuth2Auth):
+    """The clients' auth: their ``token_updater`` receives the token as the server sent it
+    (requests-oauthlib's dictionary), as the requests session's does."""
+
+    dict_of = staticmethod(token_as_dict)
+
+
 class _ClientBase(SessionAttributes):
     """What the sync and async clients share: the auth and the redirect hook."""
 
@@ -55,14 +62,13 @@ class _ClientBase(SessionAttributes):
 
     def _install(self, token_updater: TokenUpdater | None, hook: Callable[..., Any]) -> None:
         client: Any = self
-        self._token_auth = OAuth2Auth(
+        self._token_auth = _SessionAuth(
             self._oauth.core,
             token_updater=token_updater,
             client=client,
             hooks=self._oauth.hooks,
             token_store=self._token_store,
         )
-        self._token_auth.dict_of = token_as_dict  # type: ignore[method-assign]
         client.auth = self._token_auth
         hooks = client.event_hooks
         client.event_hooks = {

@@ -17,7 +17,7 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
 from ._errors import UsageError
-from ._locks import ThreadLocks
+from ._locks import ThreadLocks, process_locks
 
 if TYPE_CHECKING:
     from typing import TypedDict
@@ -91,7 +91,10 @@ class BlockingIO:
         self._sleep(step.seconds)
 
     def exclusive(self, step: Exclusive) -> AbstractContextManager[None]:
-        """Hold the session's lock for the step's key, and the store's when ``shared``."""
+        """Hold the session's lock for the step's key (the process's when ``process``), and the
+        store's when ``shared``."""
+        if step.process:
+            return process_locks().hold(step.key, step.timeout)
         if not step.shared or self.store is None:
             return self.locks.hold(step.key, step.timeout)
         return _both(self.locks, self.store, step)

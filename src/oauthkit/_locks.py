@@ -9,13 +9,14 @@ timeout and then give up with :class:`~oauthkit.LockTimeoutError`. Blocking driv
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 from ._errors import LockTimeoutError
 
-__all__ = ["AsyncLocks", "ThreadLocks"]
+__all__ = ["AsyncLocks", "ThreadLocks", "process_async_locks", "process_locks"]
 
 
 def _timed_out(key: str, timeout: float | None) -> LockTimeoutError:
@@ -86,3 +87,32 @@ class AsyncLocks:
             yield
         finally:
             lock.release()
+
+
+_PROCESS_LOCKS = ThreadLocks()
+_LOOP_LOCKS: weakref.WeakKeyDictionary[object, AsyncLocks] = weakref.WeakKeyDictionary()
+_LOOP_GUARD = threading.Lock()  # also the key of the non-asyncio set
+
+
+def process_locks() -> ThreadLocks:
+    """The locks every blocking session of the process shares (``Exclusive(process=True)``)."""
+    return _PROCESS_LOCKS
+
+
+def process_async_locks() -> AsyncLocks:
+    """The locks every async client running on the current event loop shares.
+
+    One set per event loop: an asyncio lock belongs to the loop that first waits on it, and a
+    program (or a test suite) may run several loops one after another.
+    """
+    import asyncio
+
+    try:
+        loop: object = asyncio.get_running_loop()
+    except RuntimeError:  # another anyio backend (trio): one set for the process
+        loop = _LOOP_GUARD
+    with _LOOP_GUARD:
+        locks = _LOOP_LOCKS.get(loop)
+        if locks is None:
+            locks = _LOOP_LOCKS[loop] = AsyncLocks()
+        return locks

@@ -78,6 +78,12 @@ class Purpose(str, Enum):
     """Token revocation (RFC 7009)."""
     INTROSPECTION = "introspection"
     """Token introspection (RFC 7662)."""
+    DISCOVERY = "discovery"
+    """An issuer's metadata document (OIDC Discovery 1.0 §4, RFC 8414 §3)."""
+    JWKS = "jwks"
+    """An issuer's JWK Set (RFC 7517 §5, at ``jwks_uri``)."""
+    USERINFO = "userinfo"
+    """The UserInfo request (OIDC Core §5.3)."""
     OAUTH1_TEMPORARY_CREDENTIALS = "oauth1_temporary_credentials"
     """An OAuth 1.0a request-token request (RFC 5849 §2.1)."""
     OAUTH1_TOKEN_CREDENTIALS = "oauth1_token_credentials"
@@ -93,6 +99,9 @@ _ENDPOINTS = {
     Purpose.DEVICE_AUTHORIZATION: "device authorization endpoint",
     Purpose.REVOCATION: "revocation endpoint",
     Purpose.INTROSPECTION: "introspection endpoint",
+    Purpose.DISCOVERY: "metadata endpoint",
+    Purpose.JWKS: "jwks_uri",
+    Purpose.USERINFO: "userinfo endpoint",
     Purpose.OAUTH1_TEMPORARY_CREDENTIALS: "request-token endpoint",
     Purpose.OAUTH1_TOKEN_CREDENTIALS: "access-token endpoint",
 }
@@ -183,12 +192,15 @@ class Exclusive:
             :class:`~oauthkit.LockTimeoutError`; ``None`` waits as long as it takes.
         shared: Also hold the token store's lock for ``key``, which spans processes (when
             the driver has a store).
+        process: Hold the process's lock for ``key`` instead of the session's: for what every
+            session of the process shares, such as an issuer's metadata and keys.
     """
 
     key: str
     flow: Flow[Any] = field(repr=False)
     timeout: float | None = None
     shared: bool = False
+    process: bool = False
     handler: ClassVar[str] = "exclusive"
 
 

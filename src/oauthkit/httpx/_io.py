@@ -30,7 +30,7 @@ from .._core._steps import (
     Sleep,
     TokenIssued,
 )
-from .._locks import AsyncLocks, ThreadLocks
+from .._locks import AsyncLocks, ThreadLocks, process_async_locks
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -268,7 +268,10 @@ class AsyncHttpxIO(_Sender):
         await self._sleep(step.seconds)
 
     def exclusive(self, step: Exclusive) -> AbstractAsyncContextManager[None]:
-        """Hold the client's lock for the step's key, and the store's when ``shared``."""
+        """Hold the client's lock for the step's key (the event loop's when ``process``), and
+        the store's when ``shared``."""
+        if step.process:
+            return process_async_locks().hold(step.key, step.timeout)
         locks: AsyncLocks = self.locks
         if not step.shared or self.store is None:
             return locks.hold(step.key, step.timeout)

@@ -118,6 +118,8 @@ def token_flow(
         token = parse_token_response(response, now=manager.clock(), requested_scope=requested_scope)
         if previous is not None:
             token = previous.with_refresh(token)
+        if manager.accept is not None:
+            token = yield from manager.accept(token, manager.token)
         manager.renewals.succeeded()
         manager.adopt(token)
         # asked for on purpose: it replaces whatever the store holds

@@ -146,6 +146,10 @@ class TokenManager(BackChannelFlows):
         self.store_key = store_key
         self.stored_version: int | None = None  # of the record the token came from
         self.renewals = RenewalState()
+        # Checks each new token before it becomes current (an OpenID Connect session validates
+        # its ID token here): given the new token and the one it replaces, it returns the
+        # token to keep or raises, and then the current token stays.
+        self.accept: Callable[[Token, Token | None], Flow[Token]] | None = None
         self._token: Token | None = None
         self._patch: tuple[Token, str, SendProtected] | None = None
         # (token, placement, leeway, step, renew_at) of the last ready_step

@@ -27,7 +27,7 @@ from ._token_response import parse_token_response
 if TYPE_CHECKING:
     from ._manager import TokenManager
 
-__all__ = ["build_renewal_request", "protected", "renew", "renewal_grant"]
+__all__ = ["build_renewal_request", "current", "protected", "renew", "renewal_grant"]
 
 
 def renewal_grant(manager: TokenManager, token: Token | None) -> Grant:
@@ -96,11 +96,13 @@ def _renewal(
             now=manager.clock(),
             requested_scope=current.scope if current is not None else manager.scope,
         )
+        if purpose is Purpose.REFRESH and current is not None:
+            token = current.with_refresh(token)
+        if manager.accept is not None:
+            token = yield from manager.accept(token, current)
     except Exception as exc:
         state.failed(exc, manager.clock())
         raise
-    if purpose is Purpose.REFRESH and current is not None:
-        token = current.with_refresh(token)
     state.succeeded()
     manager.adopt(token)
     saved = yield from save_stored(manager, token, overwrite=False)
@@ -154,6 +156,24 @@ def _renew_locked(
     if renewed:
         yield TokenIssued(new)  # outside the lock: an updater may use the client
     return new
+
+
+def current(
+    manager: TokenManager, *, force: bool = False, timeout: float | None = None
+) -> Flow[Token | None]:
+    """The token to send now: the current one, renewed first when due (or when ``force``:
+    a server rejected it), under its lock, as the protected flow renews.
+
+    Raises:
+        TokenExpiredError: Renewal is needed and impossible.
+    """
+    token = manager.token
+    if token is None and manager.store_key is not None:
+        token = yield from load_stored(manager)
+    if force or manager.should_renew(token):
+        deadline = deadline_for(manager, timeout)
+        token = yield from _renew_locked(manager, token, force=force, deadline=deadline)
+    return token
 
 
 def _rejected(response: HttpResponse, bare_too: bool) -> bool:

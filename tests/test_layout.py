@@ -1,7 +1,8 @@
 """The layout rules of issue #6, which a review would not keep on its own.
 
-* Imports go one way: the error tree and ``_core`` at the bottom, then the protocols
-  (``_oauth2``, ``oauth1``, which know nothing of each other), then requests-oauthlib's
+* Imports go one way: the error tree and ``_core`` at the bottom, then the policy over joserfc
+  (``_jose``), then the protocols (``_oauth2``, ``oauth1``, which know nothing of each other),
+  then OpenID Connect (``oidc``), then requests-oauthlib's
   semantics (``_compat``), then the drivers and the dev provider, then the CLI and the pytest
   plugin on top.
 * Drivers make no protocol decisions: no OAuth vocabulary in ``oauthkit/requests/`` and
@@ -27,6 +28,7 @@ import oauthkit
 import oauthkit.devserver
 import oauthkit.httpx
 import oauthkit.oauth1
+import oauthkit.oidc
 import oauthkit.requests
 import oauthkit.requests.compliance_fixes
 
@@ -38,7 +40,9 @@ MAX_LINES = 400
 LAYERS: list[tuple[str, ...]] = [
     ("oauthkit._core._redact", "oauthkit._errors", "oauthkit._error_codes"),
     ("oauthkit._core",),
+    ("oauthkit._jose",),
     ("oauthkit._oauth2", "oauthkit.oauth1"),
+    ("oauthkit.oidc",),
     ("oauthkit._compat",),
     (
         "oauthkit._locks",
@@ -65,6 +69,7 @@ DRIVER_COUNTERPARTS = {"OAuth2Auth": {"oauthkit.requests", "oauthkit.httpx"}}
 PUBLIC_NAMESPACES = (
     oauthkit,
     oauthkit.oauth1,
+    oauthkit.oidc,
     oauthkit.requests,
     oauthkit.httpx,
     oauthkit.devserver,

@@ -181,9 +181,20 @@ class Driver:
     def _call(self, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
         return fn(*args, **kw)
 
-    def fetch_token(self, token_url: str, **kw: Any) -> dict[str, Any]:
+    def fetch_token(self, token_url: str | None = None, **kw: Any) -> dict[str, Any]:
         result: dict[str, Any] = self._call(self.s.fetch_token, token_url, **kw)
         return result
+
+    def discover(self) -> oauthkit.ServerMetadata:
+        result: oauthkit.ServerMetadata = self._call(self.s.discover)
+        return result
+
+    def userinfo(self, **kw: Any) -> dict[str, Any]:
+        result: dict[str, Any] = self._call(self.s.userinfo, **kw)
+        return result
+
+    def validate_logout_token(self, logout_token: str) -> Any:
+        return self._call(self.s.validate_logout_token, logout_token)
 
     def refresh_token(self, token_url: str, **kw: Any) -> dict[str, Any]:
         result: dict[str, Any] = self._call(self.s.refresh_token, token_url, **kw)
@@ -222,8 +233,16 @@ class Driver:
 
     # -- I/O-free attributes, the same on every driver --------------------------------------
 
-    def authorization_url(self, url: str, **kw: Any) -> tuple[str, str]:
+    def authorization_url(self, url: str | None = None, **kw: Any) -> tuple[str, str]:
         result: tuple[str, str] = self.s.authorization_url(url, **kw)
+        return result
+
+    @property
+    def id_token_claims(self) -> Any:
+        return self.s.id_token_claims
+
+    def end_session_url(self, *args: Any, **kw: Any) -> str:
+        result: str = self.s.end_session_url(*args, **kw)
         return result
 
     @property

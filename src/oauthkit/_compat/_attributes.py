@@ -24,13 +24,16 @@ from .._oauth2._manager import TokenManager
 from .._oauth2._renewal import RENEW_CLIENT_CREDENTIALS
 from .._oauth2._token import Token
 from .._oauth2._updater import TokenUpdater
-from . import _calls
+from . import _calls, _oidc
 from ._calls import blocking_method
 from ._client_view import ClientView
+from ._oidc import OpenIDAttributes
 from ._session import OAuth2SessionState, TokenUpdated, token_as_dict
 
 if TYPE_CHECKING:
     from typing import TypedDict
+
+    from ..oidc._relying_party import RelyingParty
 
     class NativeSettings(TypedDict, total=False):
         """A call's own settings for its HTTP library: requests-oauthlib's ``auth``,
@@ -83,7 +86,7 @@ class Forward(Generic[T]):
         setattr(obj if self._owner is None else self._owner(obj), self._name, value)
 
 
-class SessionAttributes:
+class SessionAttributes(OpenIDAttributes):
     """requests-oauthlib's session attributes, shared by the requests and httpx drivers.
 
     A mixin over ``self._oauth`` (an :class:`OAuth2SessionState`): the properties and the
@@ -106,6 +109,8 @@ class SessionAttributes:
         pkce: str | None = None,
         *,
         code_verifier: str | None = None,
+        nonce: str | None = None,
+        relying_party: RelyingParty | None = None,
         client_auth: ClientAuth | None = None,
         issuer: str | None = None,
         allow_insecure_transport: InsecureAllowance = False,
@@ -128,6 +133,8 @@ class SessionAttributes:
             state,
             pkce,
             code_verifier=code_verifier,
+            nonce=nonce,
+            relying_party=relying_party,
             client_auth=client_auth,
             issuer=issuer,
             allow_insecure_transport=allow_insecure_transport,
@@ -251,14 +258,25 @@ class SessionAttributes:
         self._oauth.hooks.register(hook_type, hook)
 
     def authorization_url(
-        self, url: str, state: str | None = None, **kwargs: Any
+        self, url: str | None = None, state: str | None = None, **kwargs: Any
     ) -> tuple[str, str]:
         """The authorization URL and its ``state`` (RFC 6749 §4.1.1).
 
+        With ``issuer=``, ``url`` defaults to the discovered ``authorization_endpoint``, a
+        ``nonce`` is added for ``openid``, and ``prompt``, ``max_age``, ``claims`` (a
+        mapping), ``ui_locales``, ``acr_values``, ``login_hint``, ``id_token_hint`` and
+        ``response_mode`` are checked and encoded (OIDC Core §3.1.2.1).
+
         Raises:
             InsecureTransportError: ``url`` is plain http and not loopback.
+            UsageError: No ``url`` and no issuer to discover it from.
         """
+        if url is None and self._oauth.oidc is not None:
+            self._load_metadata()
         return self._oauth.authorization_url(url, state, **kwargs)
+
+    def _load_metadata(self) -> None:
+        """Make sure the issuer's metadata is loaded (blocking sessions fetch it)."""
 
     def token_from_fragment(self, authorization_response: str) -> dict[str, Any]:
         """Take an implicit-grant token from the callback URL's fragment (RFC 6749 §4.2.2).
@@ -305,6 +323,15 @@ class SyncSessionMethods(SessionAttributes):
         """Run ``flow`` with the driver's I/O and the call's native settings."""
         return run(flow, self._io(**{k: v for k, v in native.items() if v is not None}))
 
+    def _load_metadata(self) -> None:
+        """Fetch the issuer's metadata unless the process has it already."""
+        rp = self._oauth.oidc
+        if rp is not None and rp.provider.metadata is None:
+            self.discover()
+
+    discover = blocking_method(_oidc.discover)
+    userinfo = blocking_method(_oidc.userinfo)
+    validate_logout_token = blocking_method(_oidc.validate_logout_token)
     fetch_token = blocking_method(_calls.fetch_token)
     refresh_token = blocking_method(_calls.refresh_token)
     fetch_device_authorization = blocking_method(_calls.fetch_device_authorization)

@@ -102,7 +102,7 @@ def _same(value: T) -> T:
 def fetch_token(
     session: SessionAttributes,
     /,
-    token_url: str,
+    token_url: str | None = None,
     code: str | None = None,
     authorization_response: str | None = None,
     body: str = "",
@@ -124,7 +124,8 @@ def fetch_token(
 
     requests-oauthlib's arguments; ``grant=`` takes any core grant (JWT bearer, token
     exchange...). With httpx, ``verify``, ``proxies`` and ``cert`` belong to the client and are
-    refused here.
+    refused here. With ``issuer=``, ``token_url`` defaults to the discovered token endpoint,
+    and an ID token in the answer is validated before any of its tokens is kept.
 
     Returns:
         The token dictionary.
@@ -137,24 +138,36 @@ def fetch_token(
         MalformedResponseError: The body is not a token response.
         UnexpectedRedirectError: The token endpoint redirected; nothing was re-sent.
         InsecureTransportError: ``token_url`` is plain http and not loopback.
+        IDTokenError: The ID token failed validation (the subclass names the check); no token
+            of that response is kept.
         UsageError: Missing arguments for the grant.
     """
-    flow = session._oauth.fetch_token_flow(
-        token_url,
-        code,
-        authorization_response,
-        body,
-        external_auth=auth is not None,
-        username=username,
-        password=password,
-        include_client_id=include_client_id,
-        client_secret=client_secret,
-        method=method,
-        force_querystring=force_querystring,
-        headers=headers,
-        timeout=session._seconds(timeout),
-        **kwargs,
-    )
+    state = session._oauth
+
+    def fetch(url: str) -> Flow[Any]:
+        return state.fetch_token_flow(
+            url,
+            code,
+            authorization_response,
+            body,
+            external_auth=auth is not None,
+            username=username,
+            password=password,
+            include_client_id=include_client_id,
+            client_secret=client_secret,
+            method=method,
+            force_querystring=force_querystring,
+            headers=headers,
+            timeout=session._seconds(timeout),
+            **kwargs,
+        )
+
+    if token_url is not None:
+        flow = fetch(token_url)
+    else:
+        from ._oidc import discovered
+
+        flow = discovered(state, lambda: fetch(state.endpoint("token_endpoint")))
     native = {"auth": auth, "verify": verify, "proxies": proxies, "cert": cert}
     return Call(flow, _token(session), native)
 

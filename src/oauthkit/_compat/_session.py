@@ -32,6 +32,7 @@ from .._oauth2._client_auth import ClientAuth
 from .._oauth2._manager import TokenManager
 from .._oauth2._token import Token
 from .._oauth2._token_response import parse_token_response
+from ..oidc._relying_party import RelyingParty
 from ._clients import LegacyBasic, client_kind, default_auth
 from ._hooks import ComplianceHooks
 from ._token_requests import TokenRequests
@@ -116,6 +117,8 @@ class OAuth2SessionState(TokenRequests):
         pkce: str | None = None,
         *,
         code_verifier: str | None = None,
+        nonce: str | None = None,
+        relying_party: RelyingParty | None = None,
         client_auth: ClientAuth | None = None,
         issuer: str | None = None,
         allow_insecure_transport: InsecureAllowance = False,
@@ -157,13 +160,25 @@ class OAuth2SessionState(TokenRequests):
         )
         self._own_auth = self.core.auth  # another one there was assigned by the caller
         self.client_auth = client_auth
+        if relying_party is not None:
+            issuer = issuer or relying_party.issuer
+            if relying_party.issuer != issuer:
+                raise UsageError("issuer= and the relying party's issuer differ")
         self.issuer = issuer
+        self.oidc: RelyingParty | None = relying_party
+        if self.oidc is None and issuer is not None:
+            self.oidc = RelyingParty(issuer, client_id or "", leeway=max(leeway, 30.0), nonce=nonce)
+        elif self.oidc is not None and nonce is not None:
+            self.oidc.nonce = nonce
+        if self.oidc is not None:
+            rp = self.oidc
+            self.core.accept = lambda token, previous: rp.accept_flow(self.core, token, previous)
         self.scope = scope
         self.redirect_uri = redirect_uri
         self.state = state
         self.pkce = pkce
         self.code_verifier = code_verifier
-        self.nonce: str | None = None
+        self.nonce: str | None = nonce
         self._state: str | None = state if isinstance(state, str) else None
         self._used_state: str | None = None
         self.hooks = ComplianceHooks()
@@ -172,6 +187,8 @@ class OAuth2SessionState(TokenRequests):
         """Change the client identifier (requests-oauthlib lets code assign it), and the
         authentication the session set up for it."""
         self.core.client_id = client_id or ""
+        if self.oidc is not None:
+            self.oidc.client_id = client_id or ""
         if self.core.auth is self._own_auth and self.client_auth is None:
             self.core.auth = self._own_auth = default_auth(client_id, self._refresh_secret)
 
@@ -211,16 +228,26 @@ class OAuth2SessionState(TokenRequests):
     # -- authorization ------------------------------------------------------------------------
 
     def authorization_url(
-        self, url: str, state: str | None = None, **kwargs: Any
+        self, url: str | None, state: str | None = None, **kwargs: Any
     ) -> tuple[str, str]:
         """The authorization URL and its ``state`` (RFC 6749 §4.1.1); PKCE when enabled.
 
+        With an issuer, ``url`` defaults to its ``authorization_endpoint`` (the metadata must
+        be loaded), the OpenID Connect parameters are checked and encoded, and a ``nonce`` is
+        added when ``openid`` is requested.
+
         Raises:
             InsecureTransportError: ``url`` is plain http and not loopback.
-            UsageError: Invalid parameters.
+            UsageError: Invalid parameters; no ``url`` and no known authorization endpoint.
         """
         from .._oauth2._authorization import build_authorization_url
 
+        if self.oidc is not None:
+            kwargs = self.oidc.authorization_params(kwargs)
+            if url is None:
+                url = self.endpoint("authorization_endpoint")
+        if url is None:
+            raise UsageError("authorization_url() needs the authorization endpoint's URL")
         state = state or self.new_state()
         self._state = state
         response_type = "token" if self.kind == "implicit" else "code"
@@ -239,7 +266,26 @@ class OAuth2SessionState(TokenRequests):
         )
         self.code_verifier = flow.code_verifier
         self.nonce = flow.nonce
+        if self.oidc is not None:
+            self.oidc.nonce = flow.nonce
         return link, state
+
+    def endpoint(self, name: str) -> str:
+        """An endpoint from the issuer's metadata, which must be loaded.
+
+        Raises:
+            UsageError: No issuer, metadata not loaded, or the endpoint is not named.
+        """
+        metadata = None if self.oidc is None else self.oidc.provider.metadata
+        if metadata is None:
+            raise UsageError(
+                f"no URL was given for the {name} and the issuer's metadata is not loaded: "
+                "pass the URL, or give the session issuer= and call discover() first"
+            )
+        url = metadata.endpoint(name)
+        if url is None:
+            raise UsageError(f"the metadata of {metadata.issuer} names no {name}")
+        return url
 
     def device_authorization_flow(
         self, url: str, scope: str | Sequence[str] | None = None, **kwargs: Any

@@ -32,7 +32,7 @@ from .._oauth2._manager import TokenManager
 from .._oauth2._token import Token
 from ._clients import ExternalAuth, renews_with, session_auth
 
-__all__ = ["TokenRequests", "as_query_request"]
+__all__ = ["TokenRequests", "as_query_request", "asks_openid"]
 
 
 def _form_params(body: str | Mapping[str, Any] | None, kwargs: Mapping[str, Any]) -> dict[str, str]:
@@ -61,6 +61,13 @@ class _BareRefresh:
     def params(self) -> list[tuple[str, str]]:
         """``grant_type`` only."""
         return [("grant_type", self.grant_type)]
+
+
+def asks_openid(scope: str | Sequence[str] | None, params: Mapping[str, str]) -> bool:
+    """Whether the scope (the session's, or the call's) asks for ``openid``."""
+    asked = params.get("scope") or scope
+    words = asked.split() if isinstance(asked, str) else list(asked or ())
+    return "openid" in words
 
 
 def as_query_request(request: HttpRequest, method: str = "GET") -> HttpRequest:
@@ -207,6 +214,13 @@ class TokenRequests:
             self.core.renew_params = params
         elif not external_auth and not self._refresh_auth_pinned and renews_with(auth):
             self.core.auth = self._own_auth = auth  # refreshes authenticate the same way
+        oidc = getattr(self, "oidc", None)
+        if (
+            oidc is not None
+            and isinstance(grant, AuthorizationCodeGrant)
+            and asks_openid(self.scope, params)
+        ):
+            oidc.login_started()
         verb = method.upper()
         query = verb if verb == "GET" or force_querystring else None
         build = self._builder(grant, token_url, auth, params, headers, query)

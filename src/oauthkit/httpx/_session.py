@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from .._compat import _calls
+from .._compat import _calls, _oidc
 from .._compat._attributes import Forward, SessionAttributes, SyncSessionMethods, TokenUpdater
 from .._compat._calls import awaitable_method
 from .._compat._exceptions import SESSION_METHODS, raising_as_before
@@ -161,6 +161,17 @@ class AsyncOAuth2Client(_ClientBase, httpx.AsyncClient):
     def _seconds(self, timeout: Any) -> float | None:
         return seconds(timeout)
 
+    def _load_metadata(self) -> None:
+        rp = self._oauth.oidc
+        if rp is not None and rp.provider.metadata is None:
+            raise UsageError(
+                "the issuer's metadata is not loaded: await client.discover() before "
+                "authorization_url() without a URL"
+            )
+
+    discover = awaitable_method(_oidc.discover)
+    userinfo = awaitable_method(_oidc.userinfo)
+    validate_logout_token = awaitable_method(_oidc.validate_logout_token)
     fetch_token = awaitable_method(_calls.fetch_token)
     refresh_token = awaitable_method(_calls.refresh_token)
     fetch_device_authorization = awaitable_method(_calls.fetch_device_authorization)

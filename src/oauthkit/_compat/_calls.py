@@ -91,6 +91,18 @@ def awaitable_method(
     return method
 
 
+def _at(
+    session: SessionAttributes, url: str | None, name: str, make: Callable[[str], Flow[T]]
+) -> Flow[T]:
+    """``make(url)``; without ``url``, the issuer's ``name`` endpoint, discovered first."""
+    if url is not None:
+        return make(url)
+    from ._oidc import discovered
+
+    state = session._oauth
+    return discovered(state, lambda: make(state.endpoint(name)))
+
+
 def _token(session: SessionAttributes) -> Callable[[object], dict[str, Any]]:
     return lambda _: session.token
 
@@ -162,12 +174,7 @@ def fetch_token(
             **kwargs,
         )
 
-    if token_url is not None:
-        flow = fetch(token_url)
-    else:
-        from ._oidc import discovered
-
-        flow = discovered(state, lambda: fetch(state.endpoint("token_endpoint")))
+    flow = _at(session, token_url, "token_endpoint", fetch)
     native = {"auth": auth, "verify": verify, "proxies": proxies, "cert": cert}
     return Call(flow, _token(session), native)
 
@@ -175,7 +182,7 @@ def fetch_token(
 def refresh_token(
     session: SessionAttributes,
     /,
-    token_url: str,
+    token_url: str | None = None,
     refresh_token: str | None = None,
     body: str = "",
     auth: Any = None,
@@ -195,22 +202,30 @@ def refresh_token(
         MalformedResponseError: The body is not a token response.
         UsageError: No endpoint or no refresh token.
     """
-    flow = session._oauth.refresh_token_flow(
-        token_url,
-        refresh_token,
-        body,
-        external_auth=auth is not None,
-        headers=headers,
-        timeout=session._seconds(timeout),
-        **kwargs,
-    )
+
+    def refresh(url: str) -> Flow[Any]:
+        return session._oauth.refresh_token_flow(
+            url,
+            refresh_token,
+            body,
+            external_auth=auth is not None,
+            headers=headers,
+            timeout=session._seconds(timeout),
+            **kwargs,
+        )
+
+    if session._oauth.oidc is None:
+        flow = refresh(token_url or "")  # requests-oauthlib refuses a missing URL
+    else:  # with an issuer: the session's token endpoint, or the discovered one
+        url = token_url or session._oauth.core.token_endpoint
+        flow = _at(session, url, "token_endpoint", refresh)
     return Call(flow, _token(session), {"auth": auth, "verify": verify, "proxies": proxies})
 
 
 def fetch_device_authorization(
     session: SessionAttributes,
     /,
-    url: str,
+    url: str | None = None,
     scope: str | Sequence[str] | None = None,
     **kwargs: Any,
 ) -> Call[DeviceAuthorization]:
@@ -220,14 +235,20 @@ def fetch_device_authorization(
         TokenEndpointError: The server refused.
         MalformedResponseError: The body is not a device authorization response.
     """
-    return Call(session._oauth.device_authorization_flow(url, scope, **kwargs), _same)
+    flow = _at(
+        session,
+        url,
+        "device_authorization_endpoint",
+        lambda at: session._oauth.device_authorization_flow(at, scope, **kwargs),
+    )
+    return Call(flow, _same)
 
 
 def poll_device_token(
     session: SessionAttributes,
     /,
     authorization: DeviceAuthorization,
-    token_url: str,
+    token_url: str | None = None,
     *,
     deadline: float | None = None,
     sleep: Callable[[float], Any] | None = None,
@@ -245,14 +266,19 @@ def poll_device_token(
         DeviceCodeExpiredError: The device code expired at the server.
         DeviceFlowExpiredError: The deadline passed.
     """
-    flow = session._oauth.device_token_flow(authorization, token_url, deadline)
+    flow = _at(
+        session,
+        token_url,
+        "token_endpoint",
+        lambda at: session._oauth.device_token_flow(authorization, at, deadline),
+    )
     return Call(flow, _token(session), {"sleep": sleep})
 
 
 def revoke_token(
     session: SessionAttributes,
     /,
-    url: str,
+    url: str | None = None,
     token: str | None = None,
     token_type_hint: str | None = None,
     *,
@@ -264,8 +290,13 @@ def revoke_token(
         TokenEndpointError: The server refused.
         UsageError: No token given and none held.
     """
-    flow = session._oauth.core.revoke_flow(
-        url, token, token_type_hint=token_type_hint, timeout=session._seconds(timeout)
+    flow = _at(
+        session,
+        url,
+        "revocation_endpoint",
+        lambda at: session._oauth.core.revoke_flow(
+            at, token, token_type_hint=token_type_hint, timeout=session._seconds(timeout)
+        ),
     )
     return Call(flow, _same)
 
@@ -273,7 +304,7 @@ def revoke_token(
 def introspect_token(
     session: SessionAttributes,
     /,
-    url: str,
+    url: str | None = None,
     token: str | None = None,
     token_type_hint: str | None = None,
     *,
@@ -285,7 +316,12 @@ def introspect_token(
         TokenEndpointError: The server refused.
         MalformedResponseError: The answer is not an introspection response.
     """
-    flow = session._oauth.core.introspect_flow(
-        url, token, token_type_hint=token_type_hint, timeout=session._seconds(timeout)
+    flow = _at(
+        session,
+        url,
+        "introspection_endpoint",
+        lambda at: session._oauth.core.introspect_flow(
+            at, token, token_type_hint=token_type_hint, timeout=session._seconds(timeout)
+        ),
     )
     return Call(flow, _same)

@@ -118,10 +118,14 @@ class TokenRequests:
                 UncheckedStateWarning,
                 stacklevel=5,
             )
+        oidc = getattr(self, "oidc", None)
+        metadata = None if oidc is None else oidc.provider.metadata
         callback = parse_authorization_callback(
             authorization_response,
             expected_state=state,
             issuer=self.issuer,
+            # RFC 9207 §2.4: a server that says it sends iss must send it
+            iss_required=bool(metadata and metadata.authorization_response_iss_parameter_supported),
             skip_state_check=state is None,  # requests-oauthlib accepts it; warned above
         )
         used = self._used_state

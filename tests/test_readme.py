@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 
 from oauthkit.devserver import DevProvider
+from tests._drivers2 import headless_authorize
+from tests.peers.fixtures import fixture_oidc_peer  # noqa: F401
+from tests.peers.oidc_provider import OidcProviderPeer, client_secret
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text("utf-8"), flags=re.DOTALL)
@@ -96,3 +99,28 @@ def test_the_store_example_takes_its_token_from_the_store(
     response = namespace["response"]
     assert response.status_code == 200, response.text  # type: ignore[attr-defined]
     assert namespace["session"].access_token == issued["access_token"]  # type: ignore[attr-defined]
+
+
+def test_the_openid_connect_example_logs_in_at_oidc_provider(oidc_peer: OidcProviderPeer) -> None:
+    """The OIDC example, two web requests, against the certified provider (not ours)."""
+    block = _block("Request 1: send the user to the provider")
+    first, second = block.split("# Request 2: back from the provider.")
+
+    def pointed(code: str) -> str:
+        return (
+            code.replace("https://accounts.example.com", oidc_peer.issuer)
+            .replace("https://app.example.com/cb", oidc_peer.url("/cb"))
+            .replace("https://app.example.com/bye", oidc_peer.url("/logged-out"))
+            .replace('"my-app"', '"basic-client"')
+            .replace('"my-secret"', repr(client_secret("basic-client")))
+        )
+
+    namespace: dict[str, object] = {}
+    exec(compile(pointed(first), "README.md", "exec"), namespace)  # noqa: S102
+    namespace["callback_url"] = headless_authorize(oidc_peer, str(namespace["url"]))
+    exec(compile(pointed(second), "README.md", "exec"), namespace)  # noqa: S102
+    claims = namespace["claims"]
+    assert claims.subject == "test-user"  # type: ignore[attr-defined]
+    assert claims.audience == ("basic-client",)  # type: ignore[attr-defined]
+    assert namespace["profile"]["email"] == "test-user@example.test"  # type: ignore[index]
+    assert str(namespace["logout_url"]).startswith(oidc_peer.discovery["end_session_endpoint"])

@@ -214,6 +214,12 @@ class SessionAttributes(OpenIDAttributes):
         "The PKCE verifier of the last authorization URL; keep it for the callback.",
         readonly=True,
     )
+    nonce: Forward[str | None] = Forward(
+        "_oauth.nonce",
+        "The OpenID Connect nonce of the last authorization URL; keep it for the callback's "
+        "session (``nonce=``), like the state and the PKCE verifier.",
+        readonly=True,
+    )
     oauth_client: Forward[TokenManager] = Forward(
         "_oauth.core", "The sans-I/O :class:`oauthkit.TokenManager` underneath.", readonly=True
     )

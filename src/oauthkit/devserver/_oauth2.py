@@ -55,8 +55,9 @@ from oauthlib.oauth2.rfc8628.grant_types import DeviceCodeGrant
 
 from .._core._http import HttpRequest, HttpResponse
 from .._errors import MissingExtraError
+from ._oauth2_clients import DEFAULT_USER, DEVICE_CODE_GRANT
 from ._oauth2_grants import CodeGrant, IssuerBound, bind_issuer, deliver
-from ._oauth2_store import DEFAULT_USER, DEVICE_CODE_GRANT, DeviceRecord, OAuth2Store
+from ._oauth2_store import DeviceRecord, OAuth2Store
 from ._oauth2_validator import DevOAuth2Validator, basic_credentials
 from ._server import Router, json_response, text_response
 

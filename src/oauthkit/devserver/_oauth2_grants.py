@@ -25,7 +25,8 @@ from oauthlib.oauth2 import AuthorizationCodeGrant, MetadataEndpoint
 from oauthlib.oauth2.rfc6749 import errors as oauth2_errors
 from oauthlib.oauth2.rfc8628.endpoints import DeviceAuthorizationEndpoint
 
-from ._oauth2_store import AUTH_METHODS, new_user_code
+from ._oauth2_clients import AUTH_METHODS
+from ._oauth2_store import new_user_code
 from ._oauth2_validator import DevOAuth2Validator
 
 __all__ = ["CodeGrant", "IssuerBound", "LoopbackMetadata", "bind_issuer", "deliver"]

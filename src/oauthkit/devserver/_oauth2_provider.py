@@ -17,13 +17,8 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from .._errors import UsageError
-from ._oauth2_store import (
-    ALL_GRANT_TYPES,
-    DEFAULT_USER,
-    LOOPBACK_REDIRECT_URIS,
-    DevOAuth2Client,
-    OAuth2Store,
-)
+from ._oauth2_clients import ALL_GRANT_TYPES, DEFAULT_USER, LOOPBACK_REDIRECT_URIS, DevOAuth2Client
+from ._oauth2_store import OAuth2Store
 from ._store import new_secret
 
 if TYPE_CHECKING:

@@ -28,7 +28,8 @@ from oauthlib.oauth2 import RequestValidator
 from oauthlib.oauth2.rfc8628.grant_types import DeviceCodeGrant
 
 from .._core._transport import is_loopback_host
-from ._oauth2_store import SCOPE_TOKEN, CodeRecord, DevOAuth2Client, OAuth2Store
+from ._oauth2_clients import SCOPE_TOKEN, DevOAuth2Client
+from ._oauth2_store import CodeRecord, OAuth2Store
 
 __all__ = ["CODE_LIFETIME", "DevOAuth2Validator", "basic_credentials", "redirect_uri_matches"]
 

@@ -8,6 +8,11 @@ rather than by sleeping.
 
 Tokens issued under one authorization share a *grant id*: a refresh keeps it, so revoking a
 refresh token can also revoke the access tokens of the same grant (RFC 7009 §2.1).
+
+There is no browser, so no cookie, but there are *sessions*: approving an authorization request
+signs its user in (once; later requests reuse the session and its ``auth_time``, as a browser
+holding the provider's cookie would), and :meth:`OAuth2Store.sign_out` ends a user's session
+and forgets everything issued to them (OpenID Connect RP-Initiated Logout 1.0 §2).
 """
 
 from __future__ import annotations
@@ -46,6 +51,8 @@ class CodeRecord:
     expires_at: float
     code_challenge: str | None = field(default=None, repr=False)
     code_challenge_method: str | None = None
+    nonce: str | None = None  # OpenID Connect Core §3.1.2.1, for the ID token
+    auth_time: float | None = None  # when the user signed in (Core §2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +60,8 @@ class IssuedRecord:
     """What the provider records of every token it issues.
 
     ``grant_id`` names the grant the token belongs to: revoking one token of a grant revokes
-    all of them.
+    all of them. ``auth_time`` is when the user signed in for the grant, if they did (OpenID
+    Connect Core §2); a refreshed ID token repeats it (§12.2).
     """
 
     client_id: str
@@ -61,6 +69,7 @@ class IssuedRecord:
     user: str | None
     issued_at: float
     grant_id: str
+    auth_time: float | None = field(default=None, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +131,7 @@ class OAuth2Store:
         self._refresh: dict[str, RefreshTokenRecord] = {}
         self._devices: dict[str, DeviceRecord] = {}
         self._user_codes: dict[str, str] = {}  # normalized user code -> device code
+        self._sessions: dict[str, float] = {}  # user -> when they signed in
 
     # -- clients and resource owners --------------------------------------------------------
 
@@ -184,23 +194,26 @@ class OAuth2Store:
         user: str | None,
         refresh_token: str | None = None,
         rotated_from: str | None = None,
+        auth_time: float | None = None,
     ) -> None:
         """Record a token response.
 
         Args:
             rotated_from: The refresh token this response replaces (RFC 6749 §6). It stops
-                working now, and the new tokens join its grant.
+                working now, and the new tokens join its grant, keeping its ``auth_time``.
+            auth_time: When the user signed in for a new grant.
         """
         with self._lock:
             now = self.clock()
             old = self._refresh.pop(rotated_from, None) if rotated_from else None
             grant_id = old.grant_id if old is not None else secrets.token_hex(8)
+            auth_time = old.auth_time if old is not None else auth_time
             self._access[access_token] = AccessTokenRecord(
-                client_id, scopes, user, now, grant_id, now + expires_in
+                client_id, scopes, user, now, grant_id, now + expires_in, auth_time=auth_time
             )
             if refresh_token is not None:
                 self._refresh[refresh_token] = RefreshTokenRecord(
-                    client_id, scopes, user, now, grant_id
+                    client_id, scopes, user, now, grant_id, auth_time=auth_time
                 )
 
     def access_token(self, token: str) -> AccessTokenRecord | None:
@@ -246,6 +259,44 @@ class OAuth2Store:
             for key in live:
                 self._access[key] = replace(self._access[key], expires_at=now)
             return len(live)
+
+    # -- sessions (OpenID Connect Core §2 auth_time, RP-Initiated Logout 1.0 §2) -------------
+
+    def sign_in(self, user: str, *, fresh: bool = False) -> float:
+        """Start a session for ``user``, or keep the one they have.
+
+        Args:
+            fresh: Sign in again even with a session, as ``prompt=login`` or an exceeded
+                ``max_age`` asks (OpenID Connect Core §3.1.2.1).
+
+        Returns:
+            When the user signed in: the ``auth_time`` of what is issued in this session.
+        """
+        with self._lock:
+            signed_in = self._sessions.get(user)
+            if signed_in is None or fresh:
+                signed_in = self._sessions[user] = self.clock()
+            return signed_in
+
+    def signed_in_at(self, user: str) -> float | None:
+        """When ``user`` signed in, or ``None`` when they have no session."""
+        with self._lock:
+            return self._sessions.get(user)
+
+    def sign_out(self, user: str) -> int:
+        """End the session of ``user`` and forget their codes, access and refresh tokens.
+
+        Returns:
+            How many tokens were forgotten.
+        """
+        with self._lock:
+            self._sessions.pop(user, None)
+            self._codes = {k: r for k, r in self._codes.items() if r.user != user}
+            access = {k: r for k, r in self._access.items() if r.user != user}
+            refresh = {k: r for k, r in self._refresh.items() if r.user != user}
+            forgotten = len(self._access) - len(access) + len(self._refresh) - len(refresh)
+            self._access, self._refresh = access, refresh
+            return forgotten
 
     # -- device authorization (RFC 8628) ----------------------------------------------------
 

@@ -58,6 +58,8 @@ class DevOAuth2Client:
         grant_types: The grant types the client may use.
         scopes: The scopes it may ask for; ``None`` allows any well-formed scope.
         default_scopes: Granted when a request names no scope.
+        post_logout_redirect_uris: Where RP-initiated logout may return the user
+            (OpenID Connect RP-Initiated Logout 1.0 §3); matched like ``redirect_uris``.
 
     Raises:
         UsageError: A field is malformed or the fields contradict each other.
@@ -70,6 +72,7 @@ class DevOAuth2Client:
     grant_types: frozenset[str] = ALL_GRANT_TYPES
     scopes: frozenset[str] | None = None
     default_scopes: tuple[str, ...] = ("read",)
+    post_logout_redirect_uris: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not _CLIENT_ID.fullmatch(self.client_id):
@@ -82,7 +85,7 @@ class DevOAuth2Client:
             raise UsageError(f"unknown grant types: {sorted(self.grant_types - ALL_GRANT_TYPES)}")
         if self.is_public and "client_credentials" in self.grant_types:
             raise UsageError("a public client cannot use client_credentials (RFC 6749 §4.4)")
-        for uri in self.redirect_uris:
+        for uri in (*self.redirect_uris, *self.post_logout_redirect_uris):
             parts = urlsplit(uri)
             if parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment:
                 raise UsageError(f"redirect URI {uri!r} is not absolute or has a fragment")

@@ -28,6 +28,10 @@ __all__ = [
 
 FORM = "application/x-www-form-urlencoded"
 CHALLENGE = 'realm="oauthkit-dev"'
+_INVALID_TOKEN = {
+    "expired": "The access token expired",
+    "no_user": "The access token is the client's own, about no end-user",
+}
 
 
 def header(headers: Mapping[str, str], name: str) -> str:
@@ -83,7 +87,7 @@ def bearer_refusal(problem: str, required: list[str]) -> HttpResponse:
         challenge = f'Bearer {CHALLENGE}, error="insufficient_scope", scope="{scope}"'
         status, payload = 403, {"error": "insufficient_scope", "scope": scope}
     else:
-        description = "The access token expired" if problem == "expired" else "Unknown token"
+        description = _INVALID_TOKEN.get(problem, "Unknown token")
         challenge = f'Bearer {CHALLENGE}, error="invalid_token", error_description="{description}"'
         status, payload = 401, {"error": "invalid_token", "error_description": description}
     return json_response(status, payload, {"WWW-Authenticate": challenge})

@@ -101,7 +101,8 @@ class OAuth2ProviderMixin:
 
     @property
     def issuer(self) -> str:
-        """The OAuth 2 issuer identifier (RFC 8414 §2): the base URL."""
+        """The issuer identifier (RFC 8414 §2, OpenID Connect Discovery 1.0 §3): the base URL,
+        exactly as in the metadata, the RFC 9207 ``iss`` parameter and the ID tokens' ``iss``."""
         return self.base_url
 
     @property
@@ -191,6 +192,7 @@ class OAuth2ProviderMixin:
         grant_types: Iterable[str] | None = None,
         scopes: Iterable[str] | None = None,
         default_scopes: Iterable[str] = ("read",),
+        post_logout_redirect_uris: Iterable[str] = LOOPBACK_REDIRECT_URIS,
     ) -> DevOAuth2Client:
         """Register another OAuth 2 client.
 
@@ -205,6 +207,8 @@ class OAuth2ProviderMixin:
                 ``client_credentials``, which needs a secret).
             scopes: Scopes it may request; any well-formed scope if omitted.
             default_scopes: Granted when a request names none.
+            post_logout_redirect_uris: Where RP-initiated logout may send the user back
+                (OpenID Connect RP-Initiated Logout 1.0 §3); matched like ``redirect_uris``.
 
         Returns:
             The registered client.
@@ -223,6 +227,7 @@ class OAuth2ProviderMixin:
             grant_types=frozenset(grant_types),
             scopes=frozenset(scopes) if scopes is not None else None,
             default_scopes=tuple(default_scopes),
+            post_logout_redirect_uris=tuple(post_logout_redirect_uris),
         )
         self._oauth2_store.add_client(client)
         return client

@@ -102,8 +102,8 @@ class OAuth2Endpoints:
         access_token_ttl: Seconds an access token lives (``expires_in``).
         device_code_ttl: Seconds a device code lives (RFC 8628 ``expires_in``).
         device_interval: Seconds a device must wait between polls (RFC 8628 ``interval``).
-        keys: What ID tokens are signed with, and live as long as access tokens; new keys
-            (generated when first needed) if omitted.
+        keys: The ID token signing keys; new ones, generated when first needed, if omitted.
+            ID tokens live as long as access tokens.
     """
 
     def __init__(

@@ -5,7 +5,7 @@ Importing this package needs nothing beyond oauthkit itself; constructing a
 :class:`~oauthkit.MissingExtraError` when it is missing.
 """
 
-from ._oauth2_store import DevOAuth2Client as DevOAuth2Client
+from ._oauth2_clients import DevOAuth2Client as DevOAuth2Client
 from ._provider import DevProvider as DevProvider
 from ._store import DevClient as DevClient
 

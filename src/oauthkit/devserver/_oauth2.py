@@ -16,7 +16,9 @@ Routes, under ``/oauth2`` unless noted:
   may introspect any token, as a resource server would.
 * ``GET|POST|PUT|PATCH|DELETE resource``: a protected resource (RFC 6750) echoing as JSON what
   it verified; ``?require_scope=a+b`` makes it demand scopes (403 ``insufficient_scope``).
-* ``GET /.well-known/oauth-authorization-server``: metadata (RFC 8414), issuer = base URL.
+* ``GET /.well-known/oauth-authorization-server``: metadata (RFC 8414), issuer = base URL, with
+  the OpenID Provider members; a request with ``openid`` in its scope gets an ID token from the
+  code and refresh grants (OpenID Connect Core §3.1, §12), see :mod:`._oidc` for the rest.
 
 Plain HTTP: oauthlib's *client* classes refuse ``http://`` URLs unless the process-wide
 ``OAUTHLIB_INSECURE_TRANSPORT`` variable is set, which would also switch off the check in any
@@ -34,17 +36,16 @@ from __future__ import annotations
 
 import html
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from oauthlib.common import Request, add_params_to_qs, generate_token
+from oauthlib.common import Request, add_params_to_qs, generate_token, urldecode
 from oauthlib.oauth2 import (
     AuthorizationEndpoint,
     BearerToken,
     ClientCredentialsGrant,
     IntrospectEndpoint,
-    RefreshTokenGrant,
     ResourceEndpoint,
     ResourceOwnerPasswordCredentialsGrant,
     RevocationEndpoint,
@@ -52,12 +53,31 @@ from oauthlib.oauth2 import (
 )
 from oauthlib.oauth2.rfc6749 import errors as oauth2_errors
 from oauthlib.oauth2.rfc8628.grant_types import DeviceCodeGrant
+from oauthlib.openid.connect.core.grant_types import RefreshTokenGrant
+from oauthlib.openid.connect.core.grant_types.dispatchers import (
+    AuthorizationCodeGrantDispatcher,
+    AuthorizationTokenGrantDispatcher,
+)
 
 from .._core._http import HttpRequest, HttpResponse
 from .._errors import MissingExtraError
-from ._oauth2_grants import CodeGrant, IssuerBound, bind_issuer, deliver
-from ._oauth2_store import DEFAULT_USER, DEVICE_CODE_GRANT, DeviceRecord, OAuth2Store
-from ._oauth2_validator import DevOAuth2Validator, basic_credentials
+from ._oauth2_clients import DEFAULT_USER, DEVICE_CODE_GRANT
+from ._oauth2_grants import CodeGrant, IssuerBound, OpenIDCodeGrant, bind_issuer, deliver
+from ._oauth2_http import (
+    FORM,
+    bearer_refusal,
+    header,
+    invalid_request,
+    is_form,
+    oauthlib_args,
+    oauthlib_error,
+    oauthlib_response,
+)
+from ._oauth2_store import DeviceRecord, OAuth2Store
+from ._oauth2_validator import basic_credentials
+from ._oidc_keys import SigningKeys
+from ._oidc_metadata import DOCUMENT_MAX_AGE
+from ._oidc_validator import DevOIDCValidator
 from ._server import Router, json_response, text_response
 
 # The device grant's validator contract (validate_device_code returning one of these statuses)
@@ -70,45 +90,7 @@ __all__ = ["DENY_HINT", "METADATA_PATH", "PREFIX", "OAuth2Endpoints"]
 PREFIX = "/oauth2"
 METADATA_PATH = "/.well-known/oauth-authorization-server"
 DENY_HINT = "deny"
-_FORM = "application/x-www-form-urlencoded"
-_CHALLENGE = 'realm="oauthkit-dev"'
-
-
-def _header(headers: Mapping[str, str], name: str) -> str:
-    lowered = name.lower()
-    return next((v for k, v in headers.items() if k.lower() == lowered), "")
-
-
-def _is_form(request: HttpRequest) -> bool:
-    return _header(request.headers, "Content-Type").split(";")[0].strip().lower() == _FORM
-
-
-def _oauthlib_args(request: HttpRequest) -> tuple[str, str, dict[str, str]]:
-    """(uri, body, headers) as oauthlib takes them; only form bodies carry parameters.
-
-    Raises:
-        UnicodeDecodeError: A form body is not UTF-8.
-    """
-    body = request.body.decode("utf-8") if request.body and _is_form(request) else ""
-    return request.url, body, dict(request.headers)
-
-
-def _response(headers: Mapping[str, str], body: str | None, status: int) -> HttpResponse:
-    merged = dict(headers)
-    if status == 401 and "WWW-Authenticate" in merged:
-        # oauthlib challenges with "Bearer" even at the token endpoint; RFC 6749 §5.2 wants the
-        # scheme clients authenticate with there, which is Basic.
-        merged["WWW-Authenticate"] = f"Basic {_CHALLENGE}"
-    return HttpResponse(status, merged, (body or "").encode("utf-8"))
-
-
-def _error(exc: Any) -> HttpResponse:
-    headers = {"Content-Type": "application/json", "Cache-Control": "no-store", **exc.headers}
-    return _response(headers, exc.json, exc.status_code)
-
-
-def _invalid_request(description: str) -> HttpResponse:
-    return json_response(400, {"error": "invalid_request", "error_description": description})
+_CACHEABLE = f"public, max-age={DOCUMENT_MAX_AGE}"
 
 
 class OAuth2Endpoints:
@@ -120,6 +102,8 @@ class OAuth2Endpoints:
         access_token_ttl: Seconds an access token lives (``expires_in``).
         device_code_ttl: Seconds a device code lives (RFC 8628 ``expires_in``).
         device_interval: Seconds a device must wait between polls (RFC 8628 ``interval``).
+        keys: The ID token signing keys; new ones, generated when first needed, if omitted.
+            ID tokens live as long as access tokens.
     """
 
     def __init__(
@@ -130,19 +114,26 @@ class OAuth2Endpoints:
         access_token_ttl: int,
         device_code_ttl: int,
         device_interval: int,
+        keys: SigningKeys | None = None,
     ) -> None:
         self._store = store
         self._issuer = issuer
         self._access_token_ttl = access_token_ttl
         self._device_code_ttl = device_code_ttl
         self._device_interval = device_interval
-        self._validator = validator = DevOAuth2Validator(store, issuer)
+        keys = SigningKeys() if keys is None else keys
+        self.validator = validator = DevOIDCValidator(
+            store, issuer, keys, id_token_ttl=access_token_ttl
+        )
         self._bearer = BearerToken(validator, expires_in=lambda request: access_token_ttl)
+        # As oauthlib.openid.Server composes them: requests with openid in scope take the
+        # OpenID Connect grant, the others the plain one.
+        code, openid_code = CodeGrant(validator, issuer), OpenIDCodeGrant(validator, issuer)
         self._authorization = AuthorizationEndpoint(
-            "code", self._bearer, {"code": CodeGrant(validator, issuer)}
+            "code", self._bearer, {"code": AuthorizationCodeGrantDispatcher(code, openid_code)}
         )
         grants = {
-            "authorization_code": self._authorization.response_types["code"],
+            "authorization_code": AuthorizationTokenGrantDispatcher(validator, code, openid_code),
             "refresh_token": RefreshTokenGrant(validator),
             "client_credentials": ClientCredentialsGrant(validator),
             "password": ResourceOwnerPasswordCredentialsGrant(validator),
@@ -199,7 +190,7 @@ class OAuth2Endpoints:
                 bound = self._bound[issuer] = bind_issuer(
                     issuer,
                     PREFIX,
-                    self._validator,
+                    self.validator,
                     [self._authorization, self._token, self._revocation, self._introspection],
                     device_code_ttl=self._device_code_ttl,
                     device_interval=self._device_interval,
@@ -226,14 +217,14 @@ class OAuth2Endpoints:
                 )
         except oauth2_errors.FatalClientError as exc:
             # The client or redirect URI is not trusted: never redirect, say it here (§4.1.2.1).
-            return _error(exc)
+            return oauthlib_error(exc)
         except oauth2_errors.OAuth2Error as exc:
             if not exc.redirect_uri:
-                return _error(exc)
+                return oauthlib_error(exc)
             args = deliver(exc.redirect_uri, exc.twotuples, exc.response_mode, issuer)
         except ValueError:
-            return _invalid_request("the query is not application/x-www-form-urlencoded")
-        return _response(*args)
+            return invalid_request("the query is not application/x-www-form-urlencoded")
+        return oauthlib_response(*args)
 
     # -- token, revocation, introspection -----------------------------------------------------
 
@@ -252,23 +243,26 @@ class OAuth2Endpoints:
 
     @staticmethod
     def _call(request: HttpRequest, endpoint: Callable[..., Any]) -> HttpResponse:
-        if not _is_form(request):
-            return _invalid_request(f"the body must be {_FORM} (RFC 6749 Appendix B)")
+        if not is_form(request):
+            return invalid_request(f"the body must be {FORM} (RFC 6749 Appendix B)")
         try:
-            uri, body, headers = _oauthlib_args(request)
+            uri, body, headers = oauthlib_args(request)
+            # Parsed once here: oauthlib's OpenID grant dispatcher would fail on what it cannot.
+            urldecode(body)
             headers_out, body_out, status = endpoint(uri, request.method, body, headers)
         except oauth2_errors.OAuth2Error as exc:
-            return _error(exc)
+            return oauthlib_error(exc)
         except (ValueError, UnicodeDecodeError):
-            return _invalid_request(f"the body is not valid {_FORM}")
-        return _response(headers_out, body_out, status)
+            return invalid_request(f"the body is not valid {FORM}")
+        return oauthlib_response(headers_out, body_out, status)
 
     def metadata(self, request: HttpRequest) -> HttpResponse:
-        """Authorization server metadata (RFC 8414 §3)."""
+        """Authorization server metadata (RFC 8414 §3), which is also the OpenID Provider
+        configuration (OpenID Connect Discovery 1.0 §4.2); cacheable for a while."""
         headers, body, status = self._bound_to_issuer().metadata.create_metadata_response(
             request.url
         )
-        return _response(headers, body, status)
+        return oauthlib_response({**headers, "Cache-Control": _CACHEABLE}, body, status)
 
     # -- RFC 8628 -----------------------------------------------------------------------------
 
@@ -276,8 +270,8 @@ class OAuth2Endpoints:
         """Issue a device code and user code (RFC 8628 §3.1, §3.2)."""
         endpoint = self._bound_to_issuer().device
         try:
-            uri, body, headers = _oauthlib_args(request)
-            basic = basic_credentials(_header(request.headers, "Authorization"))
+            uri, body, headers = oauthlib_args(request)
+            basic = basic_credentials(header(request.headers, "Authorization"))
             if basic is not None and "client_id" not in dict(parse_qsl(body)):
                 # oauthlib wants client_id even from a client authenticating with HTTP Basic,
                 # where RFC 8628 §3.1 requires it only of clients that do not authenticate.
@@ -290,9 +284,9 @@ class OAuth2Endpoints:
                 uri, "POST", body, headers
             )
         except oauth2_errors.OAuth2Error as exc:
-            return _error(exc)
+            return oauthlib_error(exc)
         except (ValueError, UnicodeDecodeError):
-            return _invalid_request(f"the body is not valid {_FORM}")
+            return invalid_request(f"the body is not valid {FORM}")
         record = DeviceRecord(
             client_id=oreq.client_id,
             user_code=data["user_code"],
@@ -318,16 +312,16 @@ class OAuth2Endpoints:
     def device_approve(self, request: HttpRequest) -> HttpResponse:
         """Record the user's decision on a user code: the headless stand-in for §3.3."""
         try:
-            body = request.body.decode("utf-8") if request.body and _is_form(request) else ""
+            body = request.body.decode("utf-8") if request.body and is_form(request) else ""
         except UnicodeDecodeError:
-            return _invalid_request(f"the body is not valid {_FORM}")
+            return invalid_request(f"the body is not valid {FORM}")
         form = dict(parse_qsl(body))
         deny = form.get("deny", "").lower() in ("1", "true", "yes", "on")
         record = self._store.decide_device(
             form.get("user_code", ""), form.get("username") or DEFAULT_USER, deny=deny
         )
         if record is None:
-            return _invalid_request("no pending device authorization has this user_code")
+            return invalid_request("no pending device authorization has this user_code")
         scope = " ".join(record.scopes)
         return json_response(
             200, {"status": record.status, "client_id": record.client_id, "scope": scope}
@@ -338,7 +332,7 @@ class OAuth2Endpoints:
     def resource(self, request: HttpRequest) -> HttpResponse:
         """A protected resource that reports what it verified; never the token itself."""
         try:
-            uri, body, headers = _oauthlib_args(request)
+            uri, body, headers = oauthlib_args(request)
             query = parse_qsl(urlsplit(uri).query, keep_blank_values=True)
             form = parse_qsl(body, keep_blank_values=True)
             required = dict(query).get("require_scope", "").split()
@@ -346,12 +340,12 @@ class OAuth2Endpoints:
                 uri, request.method, body, headers, required
             )
         except (ValueError, UnicodeDecodeError):
-            return _invalid_request("malformed query or form body")
-        in_header = _header(request.headers, "Authorization").lower().startswith("bearer ")
+            return invalid_request("malformed query or form body")
+        in_header = header(request.headers, "Authorization").lower().startswith("bearer ")
         if in_header and any(k == "access_token" for k, _ in query + form):
-            return _invalid_request("the token was sent in more than one way (RFC 6750 section 2)")
+            return invalid_request("the token was sent in more than one way (RFC 6750 section 2)")
         if not valid:
-            return self._bearer_refusal(oreq.validator_log.get("bearer", "missing"), required)
+            return bearer_refusal(oreq.validator_log.get("bearer", "missing"), required)
         echo: dict[str, object] = {
             "method": request.method,
             "client_id": oreq.client_id,
@@ -360,25 +354,7 @@ class OAuth2Endpoints:
             "query": [[k, v] for k, v in query if k != "access_token"],
             "form": [[k, v] for k, v in form if k != "access_token"],
         }
-        if request.body and not _is_form(request):
-            echo["content_type"] = _header(request.headers, "Content-Type")
+        if request.body and not is_form(request):
+            echo["content_type"] = header(request.headers, "Content-Type")
             echo["body"] = request.body.decode("utf-8", "replace")[:2000]
         return json_response(200, echo)
-
-    @staticmethod
-    def _bearer_refusal(problem: str, required: list[str]) -> HttpResponse:
-        # RFC 6750 §3: no error code when no token came; invalid_token for a bad one;
-        # insufficient_scope, with the scope needed, for a good one that is not enough.
-        if problem == "missing":
-            challenge, status, payload = f"Bearer {_CHALLENGE}", 401, {"error": "unauthorized"}
-        elif problem == "insufficient_scope":
-            scope = " ".join(required)
-            challenge = f'Bearer {_CHALLENGE}, error="insufficient_scope", scope="{scope}"'
-            status, payload = 403, {"error": "insufficient_scope", "scope": scope}
-        else:
-            description = "The access token expired" if problem == "expired" else "Unknown token"
-            challenge = (
-                f'Bearer {_CHALLENGE}, error="invalid_token", error_description="{description}"'
-            )
-            status, payload = 401, {"error": "invalid_token", "error_description": description}
-        return json_response(status, payload, {"WWW-Authenticate": challenge})

@@ -7,8 +7,11 @@ provider on loopback:
   parameter (RFC 9207), the ``form_post`` response mode (OAuth 2.0 Form Post Response Mode), and
   PKCE (RFC 7636) checked more strictly than oauthlib does: well-formed values only, and no
   ``code_verifier`` for a code issued without a challenge (RFC 9700 §2.1.1).
+* :class:`OpenIDCodeGrant`: oauthlib's OpenID Connect code flow (OpenID Connect Core §3.1)
+  around a :class:`CodeGrant`, so ``openid`` requests get all of the above and an ID token.
 * :func:`deliver`: the authorization response, success or error, in the requested mode.
-* :class:`LoopbackMetadata`: RFC 8414 metadata with an ``http`` issuer, which oauthlib refuses.
+* :class:`LoopbackMetadata`: RFC 8414 metadata with an ``http`` issuer, which oauthlib refuses;
+  it carries the OpenID Provider members too (OpenID Connect Discovery 1.0 §3).
 * :func:`bind_issuer`: the endpoints that name the issuer in what they answer (the metadata and
   the RFC 8628 device authorization endpoint), built once the provider has a port.
 """
@@ -24,11 +27,23 @@ from oauthlib.common import add_params_to_uri
 from oauthlib.oauth2 import AuthorizationCodeGrant, MetadataEndpoint
 from oauthlib.oauth2.rfc6749 import errors as oauth2_errors
 from oauthlib.oauth2.rfc8628.endpoints import DeviceAuthorizationEndpoint
+from oauthlib.openid.connect.core.grant_types import (
+    AuthorizationCodeGrant as OpenIDAuthorizationCodeGrant,
+)
 
-from ._oauth2_store import AUTH_METHODS, new_user_code
+from ._oauth2_clients import AUTH_METHODS
+from ._oauth2_store import new_user_code
 from ._oauth2_validator import DevOAuth2Validator
+from ._oidc_metadata import openid_metadata
 
-__all__ = ["CodeGrant", "IssuerBound", "LoopbackMetadata", "bind_issuer", "deliver"]
+__all__ = [
+    "CodeGrant",
+    "IssuerBound",
+    "LoopbackMetadata",
+    "OpenIDCodeGrant",
+    "bind_issuer",
+    "deliver",
+]
 
 # RFC 7636 §4.1 and §4.2: 43 to 128 unreserved characters.
 _PKCE_VALUE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
@@ -101,6 +116,26 @@ class CodeGrant(AuthorizationCodeGrant):  # type: ignore[misc]  # oauthlib is un
                 description="code_verifier sent, but the authorization request had no challenge",
                 request=request,
             )
+
+
+class OpenIDCodeGrant(OpenIDAuthorizationCodeGrant):  # type: ignore[misc]  # oauthlib is untyped
+    """oauthlib's OpenID Connect code grant (OpenID Connect Core §3.1) over a :class:`CodeGrant`.
+
+    oauthlib's grant extends a plain OAuth 2 code grant of its own making; this one extends
+    the provider's, keeping RFC 9207 ``iss``, ``form_post`` and the stricter PKCE for
+    ``openid`` requests. oauthlib still checks the OpenID parameters and builds the ID token,
+    asking the validator (:mod:`~oauthkit.devserver._oidc_validator`) what it cannot know.
+
+    Args:
+        validator: The provider's request validator, answering the OpenID questions too.
+        issuer: Returns the issuer identifier once the provider is running.
+    """
+
+    def __init__(self, validator: DevOAuth2Validator, issuer: Callable[[], str]) -> None:
+        # oauthlib's own constructor, with the provider's grant as the one it extends.
+        self.proxy_target = CodeGrant(validator, issuer)
+        self.custom_validators.post_auth.append(self.openid_authorization_validator)
+        self.register_token_modifier(self.add_id_token)
 
 
 def _check_challenge(request: Any) -> dict[str, str]:
@@ -180,5 +215,6 @@ def bind_issuer(
         "response_modes_supported": ["query", "fragment", "form_post"],
         "code_challenge_methods_supported": ["S256", "plain"],
         "authorization_response_iss_parameter_supported": True,
+        **openid_metadata(issuer),
     }
     return IssuerBound(LoopbackMetadata(list(endpoints), claims), device)

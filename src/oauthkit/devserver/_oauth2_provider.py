@@ -17,13 +17,8 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from .._errors import UsageError
-from ._oauth2_store import (
-    ALL_GRANT_TYPES,
-    DEFAULT_USER,
-    LOOPBACK_REDIRECT_URIS,
-    DevOAuth2Client,
-    OAuth2Store,
-)
+from ._oauth2_clients import ALL_GRANT_TYPES, DEFAULT_USER, LOOPBACK_REDIRECT_URIS, DevOAuth2Client
+from ._oauth2_store import OAuth2Store
 from ._store import new_secret
 
 if TYPE_CHECKING:
@@ -106,7 +101,8 @@ class OAuth2ProviderMixin:
 
     @property
     def issuer(self) -> str:
-        """The OAuth 2 issuer identifier (RFC 8414 §2): the base URL."""
+        """The issuer identifier (RFC 8414 §2, OpenID Connect Discovery 1.0 §3): the base URL,
+        exactly as in the metadata, the RFC 9207 ``iss`` parameter and the ID tokens' ``iss``."""
         return self.base_url
 
     @property
@@ -196,6 +192,7 @@ class OAuth2ProviderMixin:
         grant_types: Iterable[str] | None = None,
         scopes: Iterable[str] | None = None,
         default_scopes: Iterable[str] = ("read",),
+        post_logout_redirect_uris: Iterable[str] = LOOPBACK_REDIRECT_URIS,
     ) -> DevOAuth2Client:
         """Register another OAuth 2 client.
 
@@ -210,6 +207,8 @@ class OAuth2ProviderMixin:
                 ``client_credentials``, which needs a secret).
             scopes: Scopes it may request; any well-formed scope if omitted.
             default_scopes: Granted when a request names none.
+            post_logout_redirect_uris: Where RP-initiated logout may send the user back
+                (OpenID Connect RP-Initiated Logout 1.0 §3); matched like ``redirect_uris``.
 
         Returns:
             The registered client.
@@ -228,6 +227,7 @@ class OAuth2ProviderMixin:
             grant_types=frozenset(grant_types),
             scopes=frozenset(scopes) if scopes is not None else None,
             default_scopes=tuple(default_scopes),
+            post_logout_redirect_uris=tuple(post_logout_redirect_uris),
         )
         self._oauth2_store.add_client(client)
         return client

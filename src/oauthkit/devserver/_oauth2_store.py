@@ -1,35 +1,35 @@
 """The OAuth 2 half of the dev provider's in-memory state (RFC 6749, RFC 7009, RFC 8628).
 
-Clients, resource owners, authorization codes, tokens and device authorizations live in
-dictionaries behind one lock, as in :class:`~oauthkit.devserver._store.OAuth1Store`. Time comes
+Clients (registered as :class:`~oauthkit.devserver._oauth2_clients.DevOAuth2Client`), resource
+owners, authorization codes, tokens and device authorizations live in dictionaries behind one
+lock, as in :class:`~oauthkit.devserver._store.OAuth1Store`. Time comes
 from the provider's injected clock, so a test decides when a token expires by moving its clock
 rather than by sleeping.
 
 Tokens issued under one authorization share a *grant id*: a refresh keeps it, so revoking a
 refresh token can also revoke the access tokens of the same grant (RFC 7009 §2.1).
+
+There is no browser, so no cookie, but there are *sessions*: approving an authorization request
+signs its user in (once; later requests reuse the session and its ``auth_time``, as a browser
+holding the provider's cookie would), and :meth:`OAuth2Store.sign_out` ends a user's session
+and forgets everything issued to them (OpenID Connect RP-Initiated Logout 1.0 §2).
 """
 
 from __future__ import annotations
 
-import re
 import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from urllib.parse import urlsplit
 
 from .._errors import UsageError
+from ._oauth2_clients import DEVICE_CODE_GRANT, DevOAuth2Client
 
 __all__ = [
-    "ALL_GRANT_TYPES",
-    "AUTH_METHODS",
-    "DEFAULT_USER",
+    # Re-exported: the device grant's name stays where its users have always imported it.
     "DEVICE_CODE_GRANT",
-    "LOOPBACK_REDIRECT_URIS",
-    "SCOPE_TOKEN",
     "AccessTokenRecord",
     "CodeRecord",
-    "DevOAuth2Client",
     "DeviceRecord",
     "IssuedRecord",
     "OAuth2Store",
@@ -37,77 +37,6 @@ __all__ = [
     "new_user_code",
     "normalize_user_code",
 ]
-
-DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
-ALL_GRANT_TYPES = frozenset(
-    {"authorization_code", "refresh_token", "client_credentials", "password", DEVICE_CODE_GRANT}
-)
-# RFC 7591 §2 names for how a client authenticates at the token endpoint.
-AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
-# Native apps redirect to a loopback listener on any free port (RFC 8252 §7.3); the provider's
-# own /callback page is on loopback too, so these registrations cover it whatever its port.
-LOOPBACK_REDIRECT_URIS = (
-    "http://127.0.0.1/callback",
-    "http://[::1]/callback",
-    "http://localhost/callback",
-)
-# The resource owner who approves when a request names nobody.
-DEFAULT_USER = "dev-user"
-# RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
-SCOPE_TOKEN = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")
-_CLIENT_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
-
-
-@dataclass(frozen=True, slots=True)
-class DevOAuth2Client:
-    """An OAuth 2 client registered with the dev provider (RFC 6749 §2).
-
-    Attributes:
-        client_id: The client identifier.
-        client_secret: The secret of a confidential client; ``None`` for a public client.
-        token_endpoint_auth_method: ``client_secret_basic``, ``client_secret_post`` or ``none``
-            (RFC 7591 §2). A confidential client must use the method it registered.
-        redirect_uris: Registered redirection URIs. Loopback ``http`` URIs match any port
-            (RFC 8252 §7.3).
-        grant_types: The grant types the client may use.
-        scopes: The scopes it may ask for; ``None`` allows any well-formed scope.
-        default_scopes: Granted when a request names no scope.
-
-    Raises:
-        UsageError: A field is malformed or the fields contradict each other.
-    """
-
-    client_id: str
-    client_secret: str | None = field(default=None, repr=False)
-    token_endpoint_auth_method: str = "client_secret_basic"
-    redirect_uris: tuple[str, ...] = ()
-    grant_types: frozenset[str] = ALL_GRANT_TYPES
-    scopes: frozenset[str] | None = None
-    default_scopes: tuple[str, ...] = ("read",)
-
-    def __post_init__(self) -> None:
-        if not _CLIENT_ID.fullmatch(self.client_id):
-            raise UsageError("client_id must be 8 to 64 letters, digits, '-', '_' or '.'")
-        if self.token_endpoint_auth_method not in AUTH_METHODS:
-            raise UsageError(f"token_endpoint_auth_method must be one of {AUTH_METHODS}")
-        if self.is_public != (self.client_secret is None):
-            raise UsageError("a client has a secret exactly when it is not public ('none')")
-        if not self.grant_types <= ALL_GRANT_TYPES:
-            raise UsageError(f"unknown grant types: {sorted(self.grant_types - ALL_GRANT_TYPES)}")
-        if self.is_public and "client_credentials" in self.grant_types:
-            raise UsageError("a public client cannot use client_credentials (RFC 6749 §4.4)")
-        for uri in self.redirect_uris:
-            parts = urlsplit(uri)
-            if parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment:
-                raise UsageError(f"redirect URI {uri!r} is not absolute or has a fragment")
-        scopes = {*self.default_scopes, *(self.scopes or ())}
-        if not all(SCOPE_TOKEN.fullmatch(scope) for scope in scopes):
-            raise UsageError("scopes must be RFC 6749 §3.3 scope tokens (no spaces or quotes)")
-
-    @property
-    def is_public(self) -> bool:
-        """Whether the client has no secret and identifies itself by ``client_id`` alone."""
-        return self.token_endpoint_auth_method == "none"
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +51,8 @@ class CodeRecord:
     expires_at: float
     code_challenge: str | None = field(default=None, repr=False)
     code_challenge_method: str | None = None
+    nonce: str | None = None  # OpenID Connect Core §3.1.2.1, for the ID token
+    auth_time: float | None = None  # when the user signed in (Core §2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +60,8 @@ class IssuedRecord:
     """What the provider records of every token it issues.
 
     ``grant_id`` names the grant the token belongs to: revoking one token of a grant revokes
-    all of them.
+    all of them. ``auth_time`` is when the user signed in for the grant, if they did (OpenID
+    Connect Core §2); a refreshed ID token repeats it (§12.2).
     """
 
     client_id: str
@@ -137,6 +69,7 @@ class IssuedRecord:
     user: str | None
     issued_at: float
     grant_id: str
+    auth_time: float | None = field(default=None, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +131,7 @@ class OAuth2Store:
         self._refresh: dict[str, RefreshTokenRecord] = {}
         self._devices: dict[str, DeviceRecord] = {}
         self._user_codes: dict[str, str] = {}  # normalized user code -> device code
+        self._sessions: dict[str, float] = {}  # user -> when they signed in
 
     # -- clients and resource owners --------------------------------------------------------
 
@@ -260,23 +194,26 @@ class OAuth2Store:
         user: str | None,
         refresh_token: str | None = None,
         rotated_from: str | None = None,
+        auth_time: float | None = None,
     ) -> None:
         """Record a token response.
 
         Args:
             rotated_from: The refresh token this response replaces (RFC 6749 §6). It stops
-                working now, and the new tokens join its grant.
+                working now, and the new tokens join its grant, keeping its ``auth_time``.
+            auth_time: When the user signed in for a new grant.
         """
         with self._lock:
             now = self.clock()
             old = self._refresh.pop(rotated_from, None) if rotated_from else None
             grant_id = old.grant_id if old is not None else secrets.token_hex(8)
+            auth_time = old.auth_time if old is not None else auth_time
             self._access[access_token] = AccessTokenRecord(
-                client_id, scopes, user, now, grant_id, now + expires_in
+                client_id, scopes, user, now, grant_id, now + expires_in, auth_time=auth_time
             )
             if refresh_token is not None:
                 self._refresh[refresh_token] = RefreshTokenRecord(
-                    client_id, scopes, user, now, grant_id
+                    client_id, scopes, user, now, grant_id, auth_time=auth_time
                 )
 
     def access_token(self, token: str) -> AccessTokenRecord | None:
@@ -322,6 +259,44 @@ class OAuth2Store:
             for key in live:
                 self._access[key] = replace(self._access[key], expires_at=now)
             return len(live)
+
+    # -- sessions (OpenID Connect Core §2 auth_time, RP-Initiated Logout 1.0 §2) -------------
+
+    def sign_in(self, user: str, *, fresh: bool = False) -> float:
+        """Start a session for ``user``, or keep the one they have.
+
+        Args:
+            fresh: Sign in again even with a session, as ``prompt=login`` or an exceeded
+                ``max_age`` asks (OpenID Connect Core §3.1.2.1).
+
+        Returns:
+            When the user signed in: the ``auth_time`` of what is issued in this session.
+        """
+        with self._lock:
+            signed_in = self._sessions.get(user)
+            if signed_in is None or fresh:
+                signed_in = self._sessions[user] = self.clock()
+            return signed_in
+
+    def signed_in_at(self, user: str) -> float | None:
+        """When ``user`` signed in, or ``None`` when they have no session."""
+        with self._lock:
+            return self._sessions.get(user)
+
+    def sign_out(self, user: str) -> int:
+        """End the session of ``user`` and forget their codes, access and refresh tokens.
+
+        Returns:
+            How many tokens were forgotten.
+        """
+        with self._lock:
+            self._sessions.pop(user, None)
+            self._codes = {k: r for k, r in self._codes.items() if r.user != user}
+            access = {k: r for k, r in self._access.items() if r.user != user}
+            refresh = {k: r for k, r in self._refresh.items() if r.user != user}
+            forgotten = len(self._access) - len(access) + len(self._refresh) - len(refresh)
+            self._access, self._refresh = access, refresh
+            return forgotten
 
     # -- device authorization (RFC 8628) ----------------------------------------------------
 

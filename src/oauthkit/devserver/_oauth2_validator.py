@@ -28,7 +28,8 @@ from oauthlib.oauth2 import RequestValidator
 from oauthlib.oauth2.rfc8628.grant_types import DeviceCodeGrant
 
 from .._core._transport import is_loopback_host
-from ._oauth2_store import SCOPE_TOKEN, CodeRecord, DevOAuth2Client, OAuth2Store
+from ._oauth2_clients import SCOPE_TOKEN, DevOAuth2Client
+from ._oauth2_store import CodeRecord, OAuth2Store
 
 __all__ = ["CODE_LIFETIME", "DevOAuth2Validator", "basic_credentials", "redirect_uri_matches"]
 
@@ -243,8 +244,14 @@ class DevOAuth2Validator(RequestValidator):  # type: ignore[misc]  # oauthlib is
             expires_at=self._store.clock() + CODE_LIFETIME,
             code_challenge=request.code_challenge,
             code_challenge_method=request.code_challenge_method,
+            nonce=request.nonce,
+            auth_time=self._store.sign_in(request.user, fresh=self.fresh_login(request)),
         )
         self._store.add_code(code["code"], record)
+
+    def fresh_login(self, request: Any) -> bool:
+        """Whether approving ``request`` must sign its user in again; plain OAuth 2 never asks."""
+        return False
 
     def validate_code(
         self, client_id: str, code: str, client: Any, request: Any, *args: Any, **kwargs: Any
@@ -293,6 +300,10 @@ class DevOAuth2Validator(RequestValidator):  # type: ignore[misc]  # oauthlib is
         self, token: dict[str, Any], request: Any, *args: Any, **kwargs: Any
     ) -> None:
         rotated = request.refresh_token if request.grant_type == "refresh_token" else None
+        # The code is retired only after this, so its record still says when the user signed in.
+        code = (
+            self._store.code(request.code) if request.grant_type == "authorization_code" else None
+        )
         client: DevOAuth2Client | None = request.client
         self._store.save_tokens(
             access_token=token["access_token"],
@@ -302,6 +313,7 @@ class DevOAuth2Validator(RequestValidator):  # type: ignore[misc]  # oauthlib is
             user=request.user,
             refresh_token=token.get("refresh_token"),
             rotated_from=rotated,
+            auth_time=code.auth_time if code is not None else None,
         )
 
     def validate_refresh_token(

@@ -4,8 +4,9 @@ The provider is a real server, built on oauthlib's server endpoints, so a client
 against it has passed verification that oauthkit did not write. It holds everything in memory,
 hands out test credentials that it prints and exposes freely, and listens only on loopback.
 
-URL layout: each protocol lives under its own prefix (``/oauth1/...``, ``/oauth2/...``; the
-OAuth 2 metadata sits at ``/.well-known/oauth-authorization-server``), ``/`` lists the endpoints
+URL layout: each protocol lives under its own prefix (``/oauth1/...``, ``/oauth2/...``,
+``/oidc/...``; the metadata sits at ``/.well-known/oauth-authorization-server`` and, for OpenID
+Connect, ``/.well-known/openid-configuration``), ``/`` lists the endpoints
 as JSON, ``/callback`` is a stand-in client page that shows whatever query it receives, for
 flows tried by hand, and ``/redirect?status=30x&to=...`` answers a same-origin redirect, for
 client tests (:mod:`~oauthkit.devserver._redirect` keeps it from being an open redirector).
@@ -27,6 +28,7 @@ from .._core._extras import require
 from .._core._http import HttpRequest, HttpResponse
 from .._errors import UsageError
 from ._oauth2_provider import OAuth2ProviderMixin
+from ._oidc_provider import OIDCProviderMixin
 from ._redirect import redirect_handler
 from ._server import DEFAULT_READ_TIMEOUT, LoopbackServer, Router, json_response
 from ._store import DevClient, OAuth1Store, new_secret
@@ -58,8 +60,8 @@ class _CountingRouter(Router):
             self._hits.clear()
 
 
-class DevProvider(OAuth2ProviderMixin):
-    """A local OAuth 1.0a and OAuth 2 provider that approves every authorization request.
+class DevProvider(OAuth2ProviderMixin, OIDCProviderMixin):
+    """A local OAuth 1.0a, OAuth 2 and OpenID Connect provider that approves every request.
 
     Use it as a context manager, or call :meth:`start` and :meth:`stop`::
 
@@ -83,6 +85,13 @@ class DevProvider(OAuth2ProviderMixin):
     :mod:`oauthkit.devserver._oauth2`; :attr:`metadata_url` lists them. The OAuth 2 members
     come from :class:`~oauthkit.devserver._oauth2_provider.OAuth2ProviderMixin`.
 
+    It is an OpenID Provider too: ``openid`` in the scope of a code flow adds an RS256 ID token
+    to the token response, with the authorization request's ``nonce``. Discovery
+    (:attr:`openid_configuration_url`), :attr:`jwks_uri`, :attr:`userinfo_endpoint` and
+    :attr:`end_session_endpoint` are described in :mod:`oauthkit.devserver._oidc`;
+    :meth:`rotate_signing_key`, :meth:`issue_id_token` and :meth:`sign_out` come from
+    :class:`~oauthkit.devserver._oidc_provider.OIDCProviderMixin`.
+
     Args:
         host: A loopback address to listen on.
         port: ``0`` (the default) picks a free port; read it back from :attr:`base_url`.
@@ -100,7 +109,8 @@ class DevProvider(OAuth2ProviderMixin):
             mid-request cannot hold a server thread forever.
 
     Raises:
-        MissingExtraError: oauthlib or cryptography is missing (``pip install 'oauthkit[dev]'``).
+        MissingExtraError: oauthlib, cryptography or joserfc is missing
+            (``pip install 'oauthkit[dev]'``).
         UsageError: ``host`` is not a loopback address, a lifetime is not positive, or
             ``read_timeout`` is not a positive finite number.
     """
@@ -120,6 +130,7 @@ class DevProvider(OAuth2ProviderMixin):
         require("oauthlib.oauth1", "dev", _FEATURE)
         require("oauthlib.oauth2.rfc8628.grant_types", "dev", _FEATURE)
         require("cryptography.hazmat.primitives.asymmetric.rsa", "dev", _FEATURE)
+        require("joserfc.jwk", "dev", _FEATURE)
         if min(access_token_ttl, device_code_ttl, device_poll_interval) < 1:
             raise UsageError("token lifetimes and the poll interval must be at least 1 second")
         # Imported only now: these modules import oauthlib and cryptography at the top.
@@ -134,6 +145,7 @@ class DevProvider(OAuth2ProviderMixin):
             device_code_ttl=device_code_ttl,
             device_poll_interval=device_poll_interval,
         )
+        self._init_oidc()
         self._router = router = _CountingRouter()
         router.add("/", self._index)
         router.add("/callback", _callback_page)
@@ -144,6 +156,7 @@ class DevProvider(OAuth2ProviderMixin):
         )
         self._oauth1.mount(router)
         self._oauth2.mount(router)
+        self._oidc.mount(router)
         self._server = LoopbackServer(router, host, port, read_timeout=read_timeout)
 
         self._client = self.register_client(f"dev-client-{secrets.token_hex(6)}")
@@ -325,6 +338,7 @@ class DevProvider(OAuth2ProviderMixin):
                     "resource_url": self.resource_url,
                 },
                 "oauth2": self._oauth2_index(),
+                "oidc": self._oidc_index(),
                 "callback_url": self.callback_url,
             },
         )

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 import socket
 import socketserver
 import threading
@@ -49,6 +50,7 @@ Handler = Callable[[HttpRequest], HttpResponse]
 _log = logging.getLogger("oauthkit.devserver")
 # Test traffic is small; a cap keeps a runaway client from filling memory.
 _MAX_BODY = 1 << 20
+_QUERY = re.compile(r"\?\S*")
 
 DEFAULT_READ_TIMEOUT = 10.0
 """Seconds a connection may stay silent while the server waits for its request."""
@@ -146,7 +148,9 @@ class _QuietHandler(WSGIRequestHandler):
             _log.debug("%s - closed: no complete request in time", self.address_string())
 
     def log_message(self, format: str, *args: Any) -> None:
-        _log.debug("%s - " + format, self.address_string(), *args)
+        # Paths only: a query may carry an access token (RFC 6750 §2.3) or an id_token_hint.
+        message = _QUERY.sub("?...", format % args)
+        _log.debug("%s - %s", self.address_string(), message)
 
 
 class _ThreadingServerV6(_ThreadingServer):

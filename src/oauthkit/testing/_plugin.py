@@ -8,11 +8,19 @@ are available in any project that has oauthkit installed:
     Starting a provider generates an RSA key, so sharing it keeps suites fast.
 ``oauthkit_fresh_dev_provider``
     A provider of its own for one test, for tests that need empty state (no tokens issued,
-    no nonces seen) or that stop the provider.
+    no nonces seen, no user signed in, the first signing key) or that stop the provider.
 
-Loading the plugin imports nothing beyond pytest and the standard library; oauthlib is needed
-only when a fixture is used, and its absence is then reported as
-:class:`~oauthkit.MissingExtraError` naming the ``dev`` extra.
+Both serve every protocol the provider speaks, OpenID Connect included: a code flow with
+``openid`` in its scope gets an RS256 ID token carrying the request's ``nonce``, and the
+provider's ``issuer``, ``openid_configuration_url`` (``/.well-known/openid-configuration``),
+``jwks_uri``, ``userinfo_endpoint`` and ``end_session_endpoint`` are the URLs to give a
+relying party under test; ``rotate_signing_key()``, ``issue_id_token()`` and ``sign_out()``
+drive what a real provider would do on its own schedule. Rotating a key or signing a user out
+changes the provider for every test that shares it, so such tests want the fresh one.
+
+Loading the plugin imports nothing beyond pytest and the standard library; oauthlib (and
+cryptography and joserfc) are needed only when a fixture is used, and their absence is then
+reported as :class:`~oauthkit.MissingExtraError` naming the ``dev`` extra.
 """
 
 from __future__ import annotations
@@ -36,13 +44,13 @@ def _provider() -> DevProvider:
 
 @pytest.fixture(scope="module")
 def oauthkit_dev_provider() -> Iterator[DevProvider]:
-    """A running dev provider shared by the tests of a module."""
+    """A running dev provider (OAuth 1.0a, OAuth 2, OpenID Connect) shared by a module's tests."""
     with _provider() as provider:
         yield provider
 
 
 @pytest.fixture
 def oauthkit_fresh_dev_provider() -> Iterator[DevProvider]:
-    """A running dev provider for one test only."""
+    """A running dev provider (OAuth 1.0a, OAuth 2, OpenID Connect) for one test only."""
     with _provider() as provider:
         yield provider

@@ -194,6 +194,11 @@ def test_demo_runs_every_step(capsys: pytest.CaptureFixture[str]) -> None:
     ):
         assert step in oauth2
     assert "401 invalid_token -> 1 refresh -> retried: 200; token_updater called 1 time(s)" in out
+    oidc = out[out.index("== OpenID Connect") :]
+    for step in ("1. Discovery", "3. Token", "4. UserInfo", "5. Key rotation", "6. Logout"):
+        assert step in oidc
+    assert "nonce, at_hash checked; sub=dev-user" in oidc
+    assert "refetched the JWK Set 1 time(s) and succeeded" in oidc
     # Tokens appear shortened only: oauthlib issues 30-character tokens.
     assert not re.search(r"[0-9a-f]{30}", out)
 

@@ -1,8 +1,9 @@
 """The ``oauthkit`` command.
 
 ``oauthkit dev-provider``
-    Run a local OAuth 1.0a and OAuth 2 provider, print its URLs and test credentials, and serve
-    until Ctrl-C or SIGTERM. The credentials are throwaway test values and are printed in full.
+    Run a local OAuth 1.0a, OAuth 2 and OpenID Connect provider, print its URLs and test
+    credentials, and serve until Ctrl-C or SIGTERM. The credentials are throwaway test values
+    and are printed in full.
 ``oauthkit demo``
     Run the OAuth flows end to end against a provider started for the purpose.
 
@@ -183,6 +184,10 @@ def _oauth2_rows(provider: DevProvider) -> list[tuple[str, str]]:
         ("introspect endpoint", provider.introspection_endpoint),
         ("OAuth 2 resource", provider.oauth2_resource_url),
         ("redirect URI", provider.callback_url),
+        ("OpenID discovery", provider.openid_configuration_url),
+        ("JWK Set", provider.jwks_uri),
+        ("userinfo endpoint", provider.userinfo_endpoint),
+        ("logout endpoint", provider.end_session_endpoint),
         ("", ""),
         ("OAuth 2 test credentials (client_secret_basic, client_secret_post, public + PKCE;", ""),
         ("redirect URIs http://127.0.0.1|[::1]|localhost/callback on any port)", ""),

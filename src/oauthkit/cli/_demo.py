@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, TextIO
 from .._errors import OAuthError
 from ..oauth1._signature import HMAC_SHA1
 from ._demo_oauth2 import oauth2_section
+from ._demo_oidc import oidc_section
 
 if TYPE_CHECKING:
     import requests
@@ -169,7 +170,7 @@ def _expect_ok(response: requests.Response) -> None:
 Section = Callable[["DevProvider", Printer], None]
 
 #: The flows the demo runs, in order.
-SECTIONS: list[Section] = [oauth1_section, oauth2_section]
+SECTIONS: list[Section] = [oauth1_section, oauth2_section, oidc_section]
 
 
 def run_demo(

@@ -310,9 +310,9 @@ class HostileOP:
             header["kid"] = key.kid
         header = self._merged(header, script.header)
         claims = self._merged(claims, script.claims)
-        return _mangled(self._signed(header, claims, key), script.mangle)
+        return _mangled(self._signed(alg, header, claims, key), script.mangle)
 
-    def _signed(self, header: dict[str, Any], claims: dict[str, Any], key: Any) -> str:
+    def _signed(self, alg: str, header: dict[str, Any], claims: dict[str, Any], key: Any) -> str:
         signer = self.script.signer
         if signer == "none":
             return _compact(header, claims, lambda _: b"")
@@ -324,12 +324,12 @@ class HostileOP:
                 "hs256-secret": CLIENT_SECRET.encode(),
             }[signer]
             return _compact(header, claims, lambda data: hmac.digest(secret, data, "sha256"))
-        if "crit" in header:
-            # joserfc will not sign a header naming an extension it does not know: sign the
-            # bytes with its algorithm directly.
-            algorithm = JWSRegistry.algorithms[header["alg"]]
+        if "crit" in header or header.get("alg") != alg:
+            # joserfc will not sign a header naming an extension it does not know, or an alg
+            # that is not the key's: sign the bytes with its algorithm directly.
+            algorithm = JWSRegistry.algorithms[alg]
             return _compact(header, claims, lambda data: algorithm.sign(data, key))
-        return jwt.encode(header, claims, key, algorithms=[header["alg"]])
+        return jwt.encode(header, claims, key, algorithms=[alg])
 
     # -- the endpoints -----------------------------------------------------------------------------
 

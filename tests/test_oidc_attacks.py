@@ -26,6 +26,7 @@ from tests._hostile_op import (
     CLIENT_ID,
     CLIENT_SECRET,
     DISCOVERY,
+    DROP,
     JWKS,
     SUBJECT,
     TOKEN,
@@ -204,3 +205,20 @@ def test_hs256_keyed_with_the_public_key_fails_the_client_secret(name: str) -> N
         claims = oidc.validate_id_token(genuine, jwks=jwks, expect=expect, now=op.now)
         assert claims.header["alg"] == "HS256"
         assert claims.subject == SUBJECT
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_a_logout_token_whose_alg_is_not_a_string(driver: str) -> None:
+    """The same header on a back-channel logout token: refused as a LogoutTokenError naming
+    ``alg``, where a correct one from the same provider is accepted."""
+    events = {oidc.BACKCHANNEL_LOGOUT_EVENT: {}}
+    logout = {"events": events, "sid": "sid-1", "jti": "jti-1", "nonce": DROP}
+    script = Script(header={"typ": "logout+jwt"}, claims=logout)
+    with hostile_op(script) as op, _session(driver, op) as s:
+        s.discover()
+        claims = s.validate_logout_token(op.id_token("", "at-1"))
+        assert claims.sid == "sid-1"
+        op.script = Script(header={"typ": "logout+jwt", "alg": ["RS256"]}, claims=logout)
+        with pytest.raises(oidc.LogoutTokenError) as caught:
+            s.validate_logout_token(op.id_token("", "at-2"))
+        assert caught.value.check == "alg"

@@ -75,6 +75,13 @@ ATTACKS: tuple[Attack, ...] = (
         "alg",
     ),
     Attack(
+        "alg-not-a-string",
+        "alg a JSON array, the signature made with RS256",
+        Script(header={"alg": ["RS256"]}),
+        oidc.IDTokenSignatureError,
+        "alg",
+    ),
+    Attack(
         "hs256-with-rsa-pem",
         "HS256 keyed with its RSA public key as PEM, HS256 advertised in its metadata",
         Script(signer="hs256-pem", discovery=_WITH_HS256),

@@ -329,9 +329,11 @@ def _needs_keys(token: str) -> bool:
     if is_jwe(token):
         return True
     try:
-        return parse_jws(token).header.get("alg") not in HMAC_ALGORITHMS
+        alg = parse_jws(token).header.get("alg")
     except Rejected:
         return False  # the validation itself reports the format
+    # an alg that is a JSON array or object is unhashable: the validation reports it
+    return not (isinstance(alg, str) and alg in HMAC_ALGORITHMS)
 
 
 def _max_age(value: object) -> int | None:

@@ -222,3 +222,28 @@ def test_a_logout_token_whose_alg_is_not_a_string(driver: str) -> None:
         with pytest.raises(oidc.LogoutTokenError) as caught:
             s.validate_logout_token(op.id_token("", "at-2"))
         assert caught.value.check == "alg"
+
+
+def test_a_logout_token_passed_off_as_a_signed_userinfo_response() -> None:
+    """A signed UserInfo answer whose ``typ`` names another kind of JWT is refused, as an ID
+    token's is (RFC 8725 §3.11); the same answer without ``typ`` is read."""
+    events = {oidc.BACKCHANNEL_LOGOUT_EVENT: {}}
+    with hostile_op(Script()) as op:
+        jwks = op.jwks()
+        for header, refused in (({"typ": "logout+jwt"}, True), ({}, False)):
+            op.script = Script(header=header, claims={"events": events, "nonce": DROP})
+            body = op.id_token("", "at-1").encode("ascii")
+            response = oauthkit.HttpResponse(200, {"Content-Type": "application/jwt"}, body)
+            read = lambda response=response: oidc.parse_userinfo(  # noqa: E731
+                response,
+                subject=SUBJECT,
+                issuer=op.issuer,
+                client_id=CLIENT_ID,
+                keys=oidc.import_jwks(jwks),
+            )
+            if refused:
+                with pytest.raises(oidc.UserinfoError) as caught:
+                    read()
+                assert caught.value.check == "format"
+            else:
+                assert read()["sub"] == SUBJECT

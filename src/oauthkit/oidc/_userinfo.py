@@ -28,6 +28,7 @@ from .._oauth2._challenges import is_token_rejected
 from .._oauth2._protected import current
 from ._claims import audiences
 from ._errors import UserinfoError, UserinfoSubjectError
+from ._id_token import JWT_TYPES
 from ._provider import Provider, metadata_flow, validated
 
 if TYPE_CHECKING:
@@ -70,6 +71,9 @@ def _jwt_claims(
     if is_jwe(text):
         text = decrypt(text, decryption_keys, "UserInfo response")
     compact = parse_jws(text)
+    typ = compact.header.get("typ")
+    if typ is not None and (not isinstance(typ, str) or typ.lower() not in JWT_TYPES):
+        raise Rejected("format", f"typ {str(typ)[:40]!r} is not a UserInfo response's")
     verify_jws(compact, keys=keys, algorithms=algorithms, secret=client_secret)
     claims = compact.claims()
     if "iss" in claims and claims["iss"] != issuer:
@@ -182,7 +186,10 @@ def userinfo_flow(
     try:
         return (yield from validated(provider, manager, _rethrowing(parse), needs_keys=needs_keys))
     except Rejected as exc:
-        raise UserinfoError(f"the signed UserInfo response is rejected: {exc}", exc.check) from None
+        message = str(exc)
+        if not message.startswith("the signed UserInfo response is rejected"):
+            message = f"the signed UserInfo response is rejected: {message}"
+        raise UserinfoError(message, exc.check) from None
 
 
 def _rethrowing(

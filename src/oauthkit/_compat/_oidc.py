@@ -57,13 +57,17 @@ def discovered(state: OAuth2SessionState, then: Callable[[], Flow[T]]) -> Flow[T
     The metadata's ``token_endpoint`` becomes the session's ``auto_refresh_url`` when it has
     none, so tokens from a discovered endpoint renew there.
     """
+    yield from _load(state)
+    return (yield from then())
+
+
+def _load(state: OAuth2SessionState) -> Flow[ServerMetadata]:
     from ..oidc._provider import metadata_flow
 
-    rp = relying_party_of(state)
-    metadata = yield from metadata_flow(rp.provider, state.core)
+    metadata = yield from metadata_flow(relying_party_of(state).provider, state.core)
     if state.core.token_endpoint is None:
         state.core.token_endpoint = metadata.endpoint("token_endpoint")
-    return (yield from then())
+    return metadata
 
 
 def _same(value: T) -> T:
@@ -82,14 +86,9 @@ def discover(session: SessionAttributes, /) -> Call[ServerMetadata]:
         UsageError: The session has no issuer.
     """
     state = session._oauth
-    rp = relying_party_of(state)
-
-    def flow() -> Flow[ServerMetadata]:
-        from ..oidc._provider import metadata_flow
-
-        return (yield from discovered(state, lambda: metadata_flow(rp.provider, state.core)))
-
-    return Call(flow(), _same)
+    relying_party_of(state)  # no issuer: raise now, not when the call is awaited
+    # the metadata loaded, not a second metadata_flow: a no-store document would be fetched twice
+    return Call(_load(state), _same)
 
 
 def userinfo(session: SessionAttributes, /, *, timeout: Any = None) -> Call[dict[str, Any]]:

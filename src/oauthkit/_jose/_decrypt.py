@@ -2,8 +2,10 @@
 
 Providers encrypt ID tokens and UserInfo responses to a client that registered an encryption
 key: the plaintext is then a signed JWT (a nested JWT, RFC 7519 §5.2), verified as usual.
-joserfc does the decryption, with its default set of algorithms (``RSA1_5`` is not among
-them, RFC 8725 §3.2).
+joserfc does the decryption, with the algorithms of :data:`ALGORITHMS`: joserfc's
+recommended set plus ``RSA-OAEP-256``, which providers commonly use (OIDC Discovery lists it
+among ``id_token_encryption_alg_values_supported``) and joserfc's default registry refuses as
+"not recommended". ``RSA1_5`` is not among them (RFC 8725 §3.2).
 """
 
 from __future__ import annotations
@@ -13,7 +15,15 @@ from typing import Any
 from .._core._extras import require
 from ._compact import MAX_TOKEN_SIZE, Rejected
 
-__all__ = ["decrypt", "import_private_keys"]
+__all__ = ["ALGORITHMS", "decrypt", "import_private_keys"]
+
+ALGORITHMS = (
+    *("RSA-OAEP", "RSA-OAEP-256", "A128KW", "A256KW", "dir"),
+    *("ECDH-ES", "ECDH-ES+A128KW", "ECDH-ES+A256KW"),
+    *("A128CBC-HS256", "A192CBC-HS384", "A256CBC-HS512", "A128GCM", "A192GCM", "A256GCM"),
+    "DEF",
+)
+"""The JWE ``alg``, ``enc`` and ``zip`` values a token may use (RFC 7518 §4, §5)."""
 
 
 def import_private_keys(keys: Any, feature: str = "decrypting tokens") -> Any:
@@ -53,7 +63,7 @@ def decrypt(token: str, keys: Any, what: str) -> str:
     jwe = require("joserfc.jwe", "jose", "decrypting tokens")
     errors = require("joserfc.errors", "jose", "decrypting tokens")
     try:
-        plaintext = jwe.decrypt_compact(token, import_private_keys(keys)).plaintext
+        plaintext = jwe.decrypt_compact(token, import_private_keys(keys), ALGORITHMS).plaintext
     except (errors.JoseError, ValueError, TypeError, KeyError):
         raise Rejected(
             "decryption", f"the {what} does not decrypt with the client's keys"

@@ -4,8 +4,10 @@
 keys, importing each through joserfc once, so that a validation only looks keys up.
 Members it cannot use are skipped, not fatal (a set may hold encryption keys, or key types for
 other clients): symmetric keys (HMAC uses the client's own secret, never a published key),
-keys whose ``use`` is not ``sig`` or whose ``key_ops`` exclude ``verify``, and key types or
-curves joserfc does not know. Private members are dropped before import.
+keys whose ``use`` is not ``sig`` or whose ``key_ops`` exclude ``verify``, RSA keys under
+2048 bits (RFC 7518 §3.3; joserfc would warn, which a ``-W error`` program turns into an
+exception), and key types or curves joserfc does not know. Private members are dropped before
+import.
 
 :meth:`KeySet.candidates` picks the keys that may verify a token with a given ``alg`` and
 ``kid`` (RFC 7515 §4.1.4; OIDC Core §10.1): the key type must fit the algorithm, the curve
@@ -19,12 +21,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._core._extras import require
-from ._compact import Rejected
+from ._compact import Rejected, b64decode
 
 __all__ = [
     "ALGORITHM_KEY_TYPES",
     "HMAC_ALGORITHMS",
     "MAX_KEYS",
+    "MIN_RSA_BITS",
     "KeySet",
     "PublicKey",
     "import_jwks",
@@ -49,6 +52,8 @@ _CURVES = {
 _PRIVATE = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
 MAX_KEYS = 100
 """The most keys read from one set; the rest are ignored."""
+MIN_RSA_BITS = 2048
+"""The smallest RSA modulus used (RFC 7518 §3.3: "2048 bits or larger MUST be used")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,12 +142,23 @@ def import_jwks(document: object, *, feature: str = "verifying signed tokens") -
         kid, alg, crv = public.get("kid"), public.get("alg"), public.get("crv")
         if not all(v is None or isinstance(v, str) for v in (kid, alg, crv)):
             raise Rejected("jwks", "a key's kid, alg or crv is not a string")
+        if public["kty"] == "RSA" and _bits(public.get("n")) < MIN_RSA_BITS:
+            continue
         try:
             key = registry.import_key(public)
         except (errors.JoseError, ValueError, TypeError, KeyError):
             continue  # a curve or parameter joserfc does not take: this key cannot verify
         keys.append(PublicKey(kid, str(public["kty"]), crv, alg, key))
     return KeySet(tuple(keys))
+
+
+def _bits(modulus: object) -> int:
+    if not isinstance(modulus, str):
+        return 0
+    try:
+        return int.from_bytes(b64decode(modulus), "big").bit_length()
+    except Rejected:
+        return 0
 
 
 def _members(document: object) -> list[Any]:

@@ -83,7 +83,7 @@ def verify_jws(
     jws = require("joserfc.jws", "jose", "verifying signed tokens")
     algorithm = jws.JWSRegistry.algorithms[alg]
     if alg in HMAC_ALGORITHMS:
-        if secret is None:
+        if not secret:  # an empty secret is none: joserfc refuses to import it (ValueError)
             raise Rejected("alg", f"{alg} tokens verify with the client secret, and there is none")
         if not _verifies(algorithm, compact, _oct(secret)):
             raise Rejected("signature", f"the {alg} signature does not verify")

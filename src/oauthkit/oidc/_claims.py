@@ -94,7 +94,9 @@ def check_times(
 def left_hash(value: str, alg: str) -> str:
     """OIDC Core §3.1.3.6 / §3.3.2.11: the left half of the hash of ``value`` that goes with
     the JWS ``alg``, base64url (SHA-512 for Ed25519, SHAKE256 for Ed448)."""
-    data = value.encode("ascii", "surrogateescape")
+    # Codes and tokens are ASCII (RFC 6749 Appendix A); one that is not (a caller's or a
+    # callback's mistake) is hashed as UTF-8 and fails the comparison instead of raising
+    data = value.encode("utf-8", "surrogatepass")
     if alg == "Ed448":
         digest = hashlib.shake_256(data).digest(114)
     elif alg.endswith("384"):

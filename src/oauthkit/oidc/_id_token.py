@@ -67,7 +67,7 @@ class IDTokenExpectations:
     issuer: str
     client_id: str
     algorithms: Collection[str] = ("RS256",)
-    nonce: str | None = None
+    nonce: str | None = field(default=None, repr=False)  # binds the login: as secret as state
     max_age: int | None = None
     require_auth_time: bool = False
     acr_values: tuple[str, ...] | None = None

@@ -90,25 +90,28 @@ class ReplayWindow:
     def __init__(self, window: float = 600.0, limit: int = 100_000) -> None:
         self.window = window
         self.limit = limit
-        self._seen: dict[str, float] = {}
+        self._seen: dict[str, tuple[float]] = {}
 
     def first_use(self, jti: str, until: float, now: float) -> bool:
         """Record ``jti`` until ``until``; ``False`` if it was seen and has not expired.
 
         Safe across threads without a lock: ``dict.setdefault`` is one atomic step, so of two
-        threads offering the same ``jti`` exactly one records it.
+        threads offering the same ``jti`` exactly one records it. Each call records a new
+        one-element tuple, so that ``is`` tells this call's record from an earlier one (``until``
+        itself may be the very float object an earlier call passed: a constant, a shared time).
         """
         seen = self._seen
         if len(seen) >= self.limit:
-            expired = [k for k, t in list(seen.items()) if t < now] or list(seen)[:1]
+            expired = [k for k, (t,) in list(seen.items()) if t < now] or list(seen)[:1]
             for old in expired:
                 seen.pop(old, None)
-        kept = seen.setdefault(jti, until)
-        if kept is until:
+        record = (until,)
+        kept = seen.setdefault(jti, record)
+        if kept is record:
             return True
-        if kept >= now:
+        if kept[0] >= now:
             return False
-        seen[jti] = until
+        seen[jti] = record
         return True
 
 

@@ -148,8 +148,11 @@ class RelyingParty:
                 if isinstance(claims.get("id_token"), Mapping)
                 else None
             )
-            if isinstance(acr, Mapping) and acr.get("essential") and acr.get("values"):
-                self.login_acr = tuple(str(v) for v in acr["values"])
+            if isinstance(acr, Mapping) and acr.get("essential"):
+                # §5.5.1: one value asked for ("value"), or any of several ("values")
+                wanted = [acr["value"]] if acr.get("value") is not None else acr.get("values")
+                if isinstance(wanted, (list, tuple)) and wanted:
+                    self.login_acr = tuple(str(v) for v in wanted)
             out["claims"] = json.dumps(claims, separators=(",", ":"))
         return out
 

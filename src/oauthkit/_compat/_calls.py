@@ -175,7 +175,7 @@ def fetch_token(
 def refresh_token(
     session: SessionAttributes,
     /,
-    token_url: str,
+    token_url: str | None = None,
     refresh_token: str | None = None,
     body: str = "",
     auth: Any = None,
@@ -187,23 +187,38 @@ def refresh_token(
 ) -> Call[dict[str, Any]]:
     """Refresh the token now (RFC 6749 §6); the old refresh token is kept if not rotated.
 
+    With ``issuer=``, ``token_url`` defaults to the discovered token endpoint, as for
+    :func:`fetch_token`, and an ID token in the answer is validated against the previous one
+    (OIDC Core §12.2) before any of its tokens is kept.
+
     Returns:
         The token dictionary.
 
     Raises:
         TokenEndpointError: The server refused.
         MalformedResponseError: The body is not a token response.
+        IDTokenError: The new ID token failed validation; the previous token stays.
         UsageError: No endpoint or no refresh token.
     """
-    flow = session._oauth.refresh_token_flow(
-        token_url,
-        refresh_token,
-        body,
-        external_auth=auth is not None,
-        headers=headers,
-        timeout=session._seconds(timeout),
-        **kwargs,
-    )
+    state = session._oauth
+
+    def refresh(url: str | None) -> Flow[Any]:
+        return state.refresh_token_flow(
+            url,
+            refresh_token,
+            body,
+            external_auth=auth is not None,
+            headers=headers,
+            timeout=session._seconds(timeout),
+            **kwargs,
+        )
+
+    if token_url is not None or state.oidc is None:
+        flow = refresh(token_url)
+    else:
+        from ._oidc import discovered
+
+        flow = discovered(state, lambda: refresh(state.endpoint("token_endpoint")))
     return Call(flow, _token(session), {"auth": auth, "verify": verify, "proxies": proxies})
 
 

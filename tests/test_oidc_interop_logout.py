@@ -99,3 +99,23 @@ def test_a_logout_token_for_another_client_is_refused(
             with pytest.raises(oidc.LogoutTokenError) as caught:
                 other.validate_logout_token(hit.form["logout_token"])
             assert caught.value.check == "aud"
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_a_logout_token_replayed_to_another_session_is_refused(
+    oidc_peer: OidcProviderPeer, driver: str
+) -> None:
+    with backchannel_receiver() as rp_routes:
+        client = register(oidc_peer, backchannel_logout_uri=rp_routes.url("/backchannel-logout"))
+        with Browser(oidc_peer) as browser, _session(driver, oidc_peer, client["client_id"]) as s:
+            login(s, browser, client["client_secret"])
+            browser.logout(s.end_session_url())
+        (hit,) = rp_routes.to("/backchannel-logout")
+    # a web app's back-channel route builds a session per request: the replay window is the
+    # process's (per issuer), not the session's
+    with _session(driver, oidc_peer, client["client_id"]) as route:
+        assert route.validate_logout_token(hit.form["logout_token"]).subject == "test-user"
+    with _session(driver, oidc_peer, client["client_id"]) as replayed:
+        with pytest.raises(oidc.LogoutTokenError) as caught:
+            replayed.validate_logout_token(hit.form["logout_token"])
+        assert caught.value.check == "jti"

@@ -3,6 +3,10 @@
 Discovery, a code + PKCE + nonce login whose ID token is validated, UserInfo with its ``sub``
 check, and the RP-initiated logout URL, through ``oauthkit.requests.OAuth2Session``,
 ``oauthkit.httpx.OAuth2Client`` and ``oauthkit.httpx.AsyncOAuth2Client``.
+
+More in ``test_oidc_interop_*.py``: signed and encrypted responses and HS256 (``_jose``), the
+authorization parameters and refresh (``_login``), logout (``_logout``), key rotation and
+RFC 8414 discovery (``_discovery``).
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from oauthkit import oidc
 from tests._drivers2 import DRIVERS, headless_authorize, open_session
 from tests.peers.fixtures import fixture_oidc_peer  # noqa: F401
 from tests.peers.oidc_provider import OidcProviderPeer, client_secret
+
+pytestmark = pytest.mark.peer
 
 
 def _login(s, peer: OidcProviderPeer, **auth_kwargs):

@@ -2,8 +2,9 @@
 
 The peer is oidc-provider 9.13.3, the OpenID-certified Node.js authorization server, configured
 so that every interactive step (login, consent, device confirmation, CIBA) happens without a
-browser. It listens on an ephemeral loopback port and announces itself with exactly one JSON line
-on stdout; this module waits for that line and hands the parsed values to the tests.
+browser. It listens on an ephemeral loopback port (or a given one, to restart as the same
+issuer) and announces itself with exactly one JSON line on stdout; this module waits for that
+line and hands the parsed values to the tests.
 
 The launcher deliberately uses only the standard library (``subprocess``, ``urllib``): it is test
 infrastructure and must not depend on the HTTP clients that oauthkit's drivers wrap.
@@ -45,6 +46,7 @@ KNOWN_ENV = frozenset(
         "CIBA_APPROVE_DELAY_MS",
         "DPOP_REQUIRE_NONCE",
         "EXTRA_REDIRECT_URIS",
+        "HIDE_OPENID_CONFIGURATION",
         "PKCE_REQUIRED",
         "REFRESH_TOKEN_TTL",
         "TEST_ACCOUNT_ID",
@@ -95,6 +97,9 @@ class OidcProviderPeer:
         keys_dir: Where the peer creates and reuses its signing keys and the ``pkjwt-client``
             private keys. Defaults to ``tests/peers/oidc-provider/keys`` (gitignored), so keys
             are generated once per checkout and startup stays fast.
+        port: The loopback port to listen on; ``0`` (the default) picks an ephemeral one. A
+            restarted peer given its predecessor's port (and ``keys_dir``) keeps its issuer,
+            as a provider that rotates its keys does.
         startup_timeout: Seconds to wait for the ready line.
         stop_timeout: Seconds to wait after SIGTERM before killing the process.
         node: The Node.js executable; defaults to ``node`` on ``PATH``.
@@ -109,6 +114,7 @@ class OidcProviderPeer:
         *,
         env: Mapping[str, str | int] | None = None,
         keys_dir: Path | None = None,
+        port: int = 0,
         startup_timeout: float = 30.0,
         stop_timeout: float = 10.0,
         node: str | None = None,
@@ -123,6 +129,7 @@ class OidcProviderPeer:
         self._env = {name: str(value) for name, value in overrides.items()}
         self._peer_dir = peer_dir
         self._keys_dir = keys_dir if keys_dir is not None else peer_dir / "keys"
+        self._port = port
         self._startup_timeout = startup_timeout
         self._stop_timeout = stop_timeout
         self._node = node
@@ -219,7 +226,7 @@ class OidcProviderPeer:
 
     @property
     def port(self) -> int:
-        """The ephemeral port the peer listens on."""
+        """The port the peer listens on (ephemeral unless ``port=`` was given)."""
         return int(self.info["port"])
 
     def url(self, path: str) -> str:
@@ -296,7 +303,7 @@ class OidcProviderPeer:
             if name not in KNOWN_ENV and name not in _LAUNCHER_ENV
         }
         env.update(self._env)
-        env.update(PORT="0", HOST="127.0.0.1", KEYS_DIR=str(self._keys_dir))
+        env.update(PORT=str(self._port), HOST="127.0.0.1", KEYS_DIR=str(self._keys_dir))
         return env
 
     @contextlib.contextmanager
@@ -350,6 +357,7 @@ class OidcProviderPeer:
             and isinstance(info.get("issuer"), str)
             and isinstance(info.get("port"), int)
             and info["issuer"] == f"http://127.0.0.1:{info['port']}"
+            and self._port in (0, info["port"])
         ):
             raise self._failure(f"unexpected ready line {line[:300]!r}")
         return info

@@ -194,12 +194,17 @@ def refresh_token(
 ) -> Call[dict[str, Any]]:
     """Refresh the token now (RFC 6749 §6); the old refresh token is kept if not rotated.
 
+    With ``issuer=``, ``token_url`` defaults to the discovered token endpoint, as for
+    :func:`fetch_token`, and an ID token in the answer is validated against the previous one
+    (OIDC Core §12.2) before any of its tokens is kept.
+
     Returns:
         The token dictionary.
 
     Raises:
         TokenEndpointError: The server refused.
         MalformedResponseError: The body is not a token response.
+        IDTokenError: The new ID token failed validation; the previous token stays.
         UsageError: No endpoint or no refresh token.
     """
 

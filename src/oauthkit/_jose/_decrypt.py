@@ -2,14 +2,19 @@
 
 Providers encrypt ID tokens and UserInfo responses to a client that registered an encryption
 key: the plaintext is then a signed JWT (a nested JWT, RFC 7519 §5.2), verified as usual.
-joserfc does the decryption, with the algorithms of :data:`ALGORITHMS`: joserfc's
-recommended set plus ``RSA-OAEP-256``, which providers commonly use (OIDC Discovery lists it
-among ``id_token_encryption_alg_values_supported``) and joserfc's default registry refuses as
-"not recommended". ``RSA1_5`` is not among them (RFC 8725 §3.2).
+joserfc does the decryption, with the algorithms of :data:`ALGORITHMS`: those of RFC 7518
+but ``RSA1_5`` (RFC 8725 §3.2) and PBES2 (no client key is a password). joserfc's own default,
+RFC 7518's "Recommended" column, leaves out ``RSA-OAEP-256``, the key management algorithm
+providers offer most for RSA keys. Header parameters joserfc does not know are ignored, as
+RFC 7516 §4 requires unless ``crit`` names them (joserfc still refuses those): providers
+replicate claims such as ``iss`` and ``aud`` in the header (RFC 7519 §5.3), and oidc-provider
+does, which joserfc's strict default refuses. Compressed JWEs (``zip``) are refused: they
+would inflate before any size bound applies, and no provider compresses its tokens.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from .._core._extras import require
@@ -18,12 +23,35 @@ from ._compact import MAX_TOKEN_SIZE, Rejected
 __all__ = ["ALGORITHMS", "decrypt", "import_private_keys"]
 
 ALGORITHMS = (
-    *("RSA-OAEP", "RSA-OAEP-256", "A128KW", "A256KW", "dir"),
-    *("ECDH-ES", "ECDH-ES+A128KW", "ECDH-ES+A256KW"),
-    *("A128CBC-HS256", "A192CBC-HS384", "A256CBC-HS512", "A128GCM", "A192GCM", "A256GCM"),
-    "DEF",
+    # key management (RFC 7518 §4.1)
+    "RSA-OAEP",
+    "RSA-OAEP-256",
+    "A128KW",
+    "A192KW",
+    "A256KW",
+    "dir",
+    "ECDH-ES",
+    "ECDH-ES+A128KW",
+    "ECDH-ES+A192KW",
+    "ECDH-ES+A256KW",
+    "A128GCMKW",
+    "A192GCMKW",
+    "A256GCMKW",
+    # content encryption (RFC 7518 §5.1)
+    "A128CBC-HS256",
+    "A192CBC-HS384",
+    "A256CBC-HS512",
+    "A128GCM",
+    "A192GCM",
+    "A256GCM",
 )
-"""The JWE ``alg``, ``enc`` and ``zip`` values a token may use (RFC 7518 §4, §5)."""
+"""The JWE ``alg`` and ``enc`` values accepted."""
+
+
+@functools.cache
+def _registry() -> Any:
+    jwe = require("joserfc.jwe", "jose", "decrypting tokens")
+    return jwe.JWERegistry(algorithms=ALGORITHMS, strict_check_header=False)
 
 
 def import_private_keys(keys: Any, feature: str = "decrypting tokens") -> Any:
@@ -63,7 +91,8 @@ def decrypt(token: str, keys: Any, what: str) -> str:
     jwe = require("joserfc.jwe", "jose", "decrypting tokens")
     errors = require("joserfc.errors", "jose", "decrypting tokens")
     try:
-        plaintext = jwe.decrypt_compact(token, import_private_keys(keys), ALGORITHMS).plaintext
+        key = import_private_keys(keys)
+        plaintext = jwe.decrypt_compact(token, key, registry=_registry()).plaintext
     except (errors.JoseError, ValueError, TypeError, KeyError):
         raise Rejected(
             "decryption", f"the {what} does not decrypt with the client's keys"

@@ -173,8 +173,13 @@ class TokenManager(BackChannelFlows):
 
     @property
     def client_secret(self) -> str | None:
-        """The client secret, if this is a confidential client."""
-        return self._client_secret
+        """The client secret, if this is a confidential client: the one given, or else the one
+        its authentication holds (``auth=`` given, or set by a session's ``fetch_token``), which
+        is also the HMAC key of HS256 ID tokens and UserInfo responses (OIDC Core §10.1)."""
+        if self._client_secret is not None:
+            return self._client_secret
+        held = getattr(self.auth, "client_secret", None)
+        return held if isinstance(held, str) and held else None
 
     @property
     def token(self) -> Token | None:

@@ -5,7 +5,9 @@ and its JWK Set, each in a shared cache entry (:mod:`oauthkit._core._cache`): fe
 once for any number of concurrent callers, and kept as long as the response's ``Cache-Control``
 allows. :func:`shared_provider` returns the one :class:`Provider` per issuer of the process,
 so sessions built per HTTP request reuse what the first one fetched. Both documents can be
-given instead of fetched, for tests and offline use.
+given instead of fetched, for tests and offline use. It also keeps the ``jti`` of the
+back-channel logout tokens its sessions accepted (a :class:`ReplayWindow`), so that a replay is
+refused by whichever session of the process receives it.
 
 :func:`keys_flow` returns the keys; :func:`validated` runs a validation with them and, when
 a token names a ``kid`` the set does not hold, refetches the set once (the first refetch is
@@ -30,6 +32,7 @@ from .._jose._keys import KeySet, import_jwks
 from .._jose._verify import UnknownKey
 from .._oauth2._backchannel import malformed, read_answer
 from .._oauth2._metadata import OPENID, RFC8414, ServerMetadata, metadata_url, parse_server_metadata
+from ._logout import ReplayWindow
 
 if TYPE_CHECKING:
     from .._oauth2._manager import TokenManager
@@ -80,6 +83,7 @@ class Provider:
         self.default_ttl = default_ttl
         self.metadata_entry: Entry[ServerMetadata] = Entry(f"oidc metadata {issuer}")
         self.keys_entry: Entry[KeySet] = Entry(f"oidc jwks {issuer}")
+        self.replay = ReplayWindow()  # logout tokens' jti, shared by the issuer's sessions
         self._given_keys = jwks is not None
         if metadata is not None:
             self.metadata_entry.store(metadata, 0.0, math.inf)
@@ -96,7 +100,8 @@ class Provider:
         return self.metadata_entry.value
 
     def clear(self) -> None:
-        """Forget the fetched metadata and keys; the next use fetches them again."""
+        """Forget the fetched metadata and keys; the next use fetches them again (the logout
+        tokens seen are still remembered)."""
         self.metadata_entry.clear()
         if not self._given_keys:
             self.keys_entry.clear()

@@ -23,7 +23,7 @@ from .._oauth2._metadata import ServerMetadata
 from ._claims import IDTokenClaims
 from ._errors import LogoutTokenError, id_token_error
 from ._id_token import IDTokenExpectations, check_id_token
-from ._logout import ReplayWindow, build_end_session_url, check_logout_token
+from ._logout import build_end_session_url, check_logout_token
 from ._provider import Provider, metadata_flow, shared_provider, validated
 from ._userinfo import userinfo_flow
 
@@ -100,7 +100,8 @@ class RelyingParty:
         self.login_max_age = self.max_age
         self.login_acr: tuple[str, ...] | None = self.acr_values
         self.claims: IDTokenClaims | None = None
-        self.replay = ReplayWindow()
+        # the provider's: a web app validates logout tokens in a new session per request
+        self.replay = self.provider.replay
         self._exchanging = False
 
     def __repr__(self) -> str:

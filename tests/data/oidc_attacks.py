@@ -86,14 +86,14 @@ ATTACKS: tuple[Attack, ...] = (
         "HS256 keyed with its RSA public key as PEM, HS256 advertised in its metadata",
         Script(signer="hs256-pem", discovery=_WITH_HS256),
         oidc.IDTokenSignatureError,
-        "alg",
+        "signature",  # verified with the client secret, the only HMAC key: it does not match
     ),
     Attack(
         "hs256-with-rsa-jwk",
         "HS256 keyed with its RSA public key as JWK JSON, HS256 advertised in its metadata",
         Script(signer="hs256-jwk", discovery=_WITH_HS256),
         oidc.IDTokenSignatureError,
-        "alg",
+        "signature",  # verified with the client secret, the only HMAC key: it does not match
     ),
     Attack(
         "signature-stripped",

@@ -373,8 +373,8 @@ def test_userinfo_as_a_signed_or_encrypted_jwt() -> None:
         (_jwt(sign(["sub"])), "format"),
         (_json({"sub": SUB}, 401), "status"),
         (_json({"sub": SUB}, 403), "status"),
-        (_json({"error": "server_error"}, 500), "format"),
-        (_jwt(sign({"sub": SUB}), 500), "format"),
+        (_json({"error": "server_error"}, 500), "status"),
+        (_jwt(sign({"sub": SUB}), 500), "status"),
         (HttpResponse(200, {"Content-Type": "text/html"}, b"<html>"), "format"),
         (_json([{"sub": SUB}]), "format"),
         (_json({"email": "a@b"}), "sub"),
@@ -394,3 +394,32 @@ def test_userinfo_about_another_subject_is_refused(other: str) -> None:
         error = userinfo_refused("sub", response)
         assert isinstance(error, oidc.UserinfoSubjectError)
         assert other not in str(error)
+
+
+def test_logout_token_claims_and_a_typ_in_any_case() -> None:
+    """``typ`` compares case-insensitively (media types do, RFC 7515 §4.1.9); the claims
+    type says what a logout token may leave out."""
+    token = sign(logout_claims(sub=None), typ="Logout+JWT")
+    claims = oidc.validate_logout_token(
+        token, jwks=jwks("rsa"), issuer=ISSUER, client_id=CLIENT_ID, now=NOW
+    )
+    assert isinstance(claims, oidc.LogoutTokenClaims)
+    assert claims.subject is None
+    assert claims.sid == "sid-1"
+    assert claims.audience == (CLIENT_ID,)
+    assert claims.issued_at == NOW
+    assert claims.expires_at is None or claims.expires_at > NOW
+    assert "sid-1" in repr(claims)
+
+
+def test_import_jwks_refuses_what_is_not_a_key_set() -> None:
+    with pytest.raises(oauthkit.UsageError, match="jwks"):
+        oidc.import_jwks({"no": "keys"})  # type: ignore[arg-type]
+    assert oidc.import_jwks(jwks("rsa")).kids()
+
+
+def test_a_userinfo_server_error_is_named_as_such() -> None:
+    response = oauthkit.HttpResponse(502, {"Content-Type": "text/html"}, b"<h1>bad gateway</h1>")
+    with pytest.raises(oidc.UserinfoError, match="HTTP 502") as caught:
+        oidc.parse_userinfo(response, subject="u", issuer=ISSUER, client_id=CLIENT_ID)
+    assert caught.value.check == "status"

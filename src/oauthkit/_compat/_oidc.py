@@ -24,6 +24,7 @@ from ._calls import Call
 if TYPE_CHECKING:
     from .._oauth2._metadata import ServerMetadata
     from ..oidc._claims import IDTokenClaims
+    from ..oidc._logout import LogoutTokenClaims
     from ..oidc._relying_party import RelyingParty
     from ._attributes import SessionAttributes
     from ._session import OAuth2SessionState
@@ -111,7 +112,9 @@ def userinfo(session: SessionAttributes, /, *, timeout: Any = None) -> Call[dict
     return Call(rp.userinfo_flow(state.core, session._seconds(timeout)), _same)
 
 
-def validate_logout_token(session: SessionAttributes, /, logout_token: str) -> Call[IDTokenClaims]:
+def validate_logout_token(
+    session: SessionAttributes, /, logout_token: str
+) -> Call[LogoutTokenClaims]:
     """Validate a back-channel logout token (OIDC Back-Channel Logout 1.0 §2.6).
 
     Call it from the web app's ``backchannel_logout_uri`` route with the ``logout_token``

@@ -23,7 +23,8 @@ from .._core._exports import lazy_exports
 TYPE_CHECKING = False  # typing costs milliseconds at import; type checkers read this as True
 if TYPE_CHECKING:
     from .._jose._keys import KeySet as KeySet
-    from .._jose._keys import import_jwks as import_jwks
+    from .._oauth2._metadata import OPENID as OPENID
+    from .._oauth2._metadata import RFC8414 as RFC8414
     from ._claims import IDTokenClaims as IDTokenClaims
     from ._errors import IDTokenAcrError as IDTokenAcrError
     from ._errors import IDTokenAudienceError as IDTokenAudienceError
@@ -42,10 +43,12 @@ if TYPE_CHECKING:
     from ._id_token import IDTokenExpectations as IDTokenExpectations
     from ._id_token import validate_id_token as validate_id_token
     from ._logout import BACKCHANNEL_LOGOUT_EVENT as BACKCHANNEL_LOGOUT_EVENT
+    from ._logout import LogoutTokenClaims as LogoutTokenClaims
     from ._logout import ReplayWindow as ReplayWindow
     from ._logout import build_end_session_url as build_end_session_url
     from ._logout import validate_logout_token as validate_logout_token
     from ._provider import Provider as Provider
+    from ._provider import import_jwks as import_jwks
     from ._provider import keys_flow as keys_flow
     from ._provider import metadata_flow as metadata_flow
     from ._provider import shared_provider as shared_provider
@@ -55,6 +58,8 @@ if TYPE_CHECKING:
 
 # The one export table: public name -> the private module that defines it.
 _EXPORTS = {
+    "OPENID": ".._oauth2._metadata",
+    "RFC8414": ".._oauth2._metadata",
     "BACKCHANNEL_LOGOUT_EVENT": "._logout",
     "PROMPTS": "._relying_party",
     "IDTokenAcrError": "._errors",
@@ -71,6 +76,7 @@ _EXPORTS = {
     "IDTokenSubjectError": "._errors",
     "IDTokenTimeError": "._errors",
     "KeySet": ".._jose._keys",
+    "LogoutTokenClaims": "._logout",
     "LogoutTokenError": "._errors",
     "Provider": "._provider",
     "RelyingParty": "._relying_party",
@@ -78,7 +84,7 @@ _EXPORTS = {
     "UserinfoError": "._errors",
     "UserinfoSubjectError": "._errors",
     "build_end_session_url": "._logout",
-    "import_jwks": ".._jose._keys",
+    "import_jwks": "._provider",
     "keys_flow": "._provider",
     "metadata_flow": "._provider",
     "parse_userinfo": "._userinfo",
@@ -89,7 +95,9 @@ _EXPORTS = {
 
 __all__ = [
     "BACKCHANNEL_LOGOUT_EVENT",
+    "OPENID",
     "PROMPTS",
+    "RFC8414",
     "IDTokenAcrError",
     "IDTokenAudienceError",
     "IDTokenAuthTimeError",
@@ -104,6 +112,7 @@ __all__ = [
     "IDTokenSubjectError",
     "IDTokenTimeError",
     "KeySet",
+    "LogoutTokenClaims",
     "LogoutTokenError",
     "Provider",
     "RelyingParty",

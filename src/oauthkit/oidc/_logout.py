@@ -12,7 +12,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -21,11 +22,12 @@ from .._errors import UsageError
 from .._jose._compact import Rejected, parse_jws
 from .._jose._keys import KeySet, import_jwks
 from .._jose._verify import check_algorithms, verify_jws
-from ._claims import IDTokenClaims, audiences, check_times, string
+from ._claims import audiences, check_times, string
 from ._errors import LogoutTokenError
 
 __all__ = [
     "BACKCHANNEL_LOGOUT_EVENT",
+    "LogoutTokenClaims",
     "ReplayWindow",
     "build_end_session_url",
     "check_logout_token",
@@ -115,6 +117,68 @@ class ReplayWindow:
         return True
 
 
+class LogoutTokenClaims(Mapping[str, Any]):
+    """The claims of a validated back-channel logout token (Back-Channel Logout 1.0 §2.4).
+
+    A read-only mapping of every claim; ``sub`` and ``sid`` name what to log out (one of them
+    may be absent).
+    """
+
+    __slots__ = ("_claims", "header")
+
+    def __init__(self, claims: Mapping[str, Any], header: Mapping[str, Any]) -> None:
+        self._claims = MappingProxyType(dict(claims))
+        self.header = MappingProxyType(dict(header))
+
+    def __getitem__(self, name: str) -> Any:
+        return self._claims[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._claims)
+
+    def __len__(self) -> int:
+        return len(self._claims)
+
+    def __repr__(self) -> str:
+        return f"LogoutTokenClaims(iss={self.issuer!r}, sub={self.subject!r}, sid={self.sid!r})"
+
+    @property
+    def issuer(self) -> str:
+        """``iss``."""
+        return str(self._claims["iss"])
+
+    @property
+    def audience(self) -> tuple[str, ...]:
+        """``aud`` as a tuple."""
+        return audiences(self._claims)
+
+    @property
+    def subject(self) -> str | None:
+        """``sub``: the user to log out of every session, if named."""
+        return self._claims.get("sub")
+
+    @property
+    def sid(self) -> str | None:
+        """``sid``: the provider session to log out of, if named."""
+        return self._claims.get("sid")
+
+    @property
+    def jti(self) -> str:
+        """``jti``: the token's unique ID."""
+        return str(self._claims["jti"])
+
+    @property
+    def issued_at(self) -> float:
+        """``iat``."""
+        return float(self._claims["iat"])
+
+    @property
+    def expires_at(self) -> float | None:
+        """``exp``, when given."""
+        value = self._claims.get("exp")
+        return None if value is None else float(value)
+
+
 def check_logout_token(
     token: object,
     keys: KeySet | None,
@@ -126,11 +190,13 @@ def check_logout_token(
     leeway: float,
     replay: ReplayWindow | None,
     client_secret: str | None = None,
-) -> IDTokenClaims:
+) -> LogoutTokenClaims:
     """:func:`validate_logout_token` with imported keys, raising the internal verdict."""
     compact = parse_jws(token)
     typ = compact.header.get("typ")
-    if typ is not None and typ not in ("logout+jwt", "application/logout+jwt"):
+    if typ is not None and (
+        not isinstance(typ, str) or typ.lower() not in ("logout+jwt", "application/logout+jwt")
+    ):
         raise Rejected("typ", f"typ {str(typ)[:40]!r} is not a logout token's")
     verify_jws(compact, keys=keys, algorithms=algorithms, secret=client_secret)
     claims = compact.claims()
@@ -160,7 +226,7 @@ def check_logout_token(
         )
         if not replay.first_use(f"{issuer} {jti}", until if math.isfinite(until) else now, now):
             raise Rejected("jti", "this logout token was already received (replay)")
-    return IDTokenClaims(claims, compact.header)
+    return LogoutTokenClaims(claims, compact.header)
 
 
 def validate_logout_token(
@@ -174,7 +240,7 @@ def validate_logout_token(
     leeway: float = 30.0,
     replay: ReplayWindow | None = None,
     client_secret: str | None = None,
-) -> IDTokenClaims:
+) -> LogoutTokenClaims:
     """Validate a back-channel logout token (Back-Channel Logout 1.0 §2.6); return its claims.
 
     Call it from the route registered as ``backchannel_logout_uri`` with the ``logout_token``

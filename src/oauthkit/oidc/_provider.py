@@ -27,8 +27,9 @@ from .._core._exchange import Deadline, exchange
 from .._core._http import HttpRequest, HttpResponse
 from .._core._steps import Flow, Purpose
 from .._errors import UsageError
+from .._jose import _keys
 from .._jose._compact import Rejected
-from .._jose._keys import KeySet, import_jwks
+from .._jose._keys import KeySet
 from .._jose._verify import UnknownKey
 from .._oauth2._backchannel import malformed, read_answer
 from .._oauth2._metadata import OPENID, RFC8414, ServerMetadata, metadata_url, parse_server_metadata
@@ -37,7 +38,15 @@ from ._logout import ReplayWindow
 if TYPE_CHECKING:
     from .._oauth2._manager import TokenManager
 
-__all__ = ["Provider", "get", "keys_flow", "metadata_flow", "shared_provider", "validated"]
+__all__ = [
+    "Provider",
+    "get",
+    "import_jwks",
+    "keys_flow",
+    "metadata_flow",
+    "shared_provider",
+    "validated",
+]
 
 T = TypeVar("T")
 
@@ -85,10 +94,11 @@ class Provider:
         self.keys_entry: Entry[KeySet] = Entry(f"oidc jwks {issuer}")
         self.replay = ReplayWindow()  # logout tokens' jti, shared by the issuer's sessions
         self._given_keys = jwks is not None
+        self._given_metadata = metadata is not None
         if metadata is not None:
             self.metadata_entry.store(metadata, 0.0, math.inf)
         if jwks is not None:
-            keys = jwks if isinstance(jwks, KeySet) else _import(jwks)
+            keys = jwks if isinstance(jwks, KeySet) else import_jwks(jwks)
             self.keys_entry.store(keys, 0.0, math.inf)
 
     def __repr__(self) -> str:
@@ -100,16 +110,26 @@ class Provider:
         return self.metadata_entry.value
 
     def clear(self) -> None:
-        """Forget the fetched metadata and keys; the next use fetches them again (the logout
-        tokens seen are still remembered)."""
-        self.metadata_entry.clear()
+        """Forget the fetched metadata and keys; the next use fetches them again. What was
+        given instead of fetched is kept, and so are the logout tokens seen."""
+        if not self._given_metadata:
+            self.metadata_entry.clear()
         if not self._given_keys:
             self.keys_entry.clear()
 
 
-def _import(jwks: Mapping[str, Any]) -> KeySet:
+def import_jwks(jwks: Mapping[str, Any] | list[Any]) -> KeySet:
+    """Import the signature keys of a JWK Set once, to verify many tokens with (RFC 7517 §5).
+
+    Keys it cannot use are skipped: symmetric keys, encryption keys, RSA keys under 2048 bits,
+    unknown key types and curves; private members are dropped.
+
+    Raises:
+        UsageError: Not a JWK Set.
+        MissingExtraError: joserfc is not installed (the ``jose`` extra).
+    """
     try:
-        return import_jwks(jwks)
+        return _keys.import_jwks(jwks)
     except Rejected as exc:
         raise UsageError(f"jwks: {exc}") from None
 
@@ -179,7 +199,7 @@ def _keys_fetch(
         )
         document = read_answer(response, "JWK Set")
         try:
-            keys = import_jwks(document)
+            keys = _keys.import_jwks(document)
         except Rejected as exc:
             raise malformed(f"JWK Set: {exc}", response) from None
         return keys, lifetime(response, default=provider.default_ttl, floor=0.0, ceiling=_DAY)

@@ -23,7 +23,7 @@ from .._oauth2._metadata import ServerMetadata
 from ._claims import IDTokenClaims
 from ._errors import LogoutTokenError, id_token_error
 from ._id_token import IDTokenExpectations, check_id_token
-from ._logout import build_end_session_url, check_logout_token
+from ._logout import LogoutTokenClaims, build_end_session_url, check_logout_token
 from ._provider import Provider, metadata_flow, shared_provider, validated
 from ._userinfo import userinfo_flow
 
@@ -291,7 +291,9 @@ class RelyingParty:
             **params,
         )
 
-    def logout_token_flow(self, manager: TokenManager, logout_token: str) -> Flow[IDTokenClaims]:
+    def logout_token_flow(
+        self, manager: TokenManager, logout_token: str
+    ) -> Flow[LogoutTokenClaims]:
         """Validate a back-channel logout token with the provider's keys (refetched once for
         an unknown ``kid``); see :func:`~oauthkit.oidc.validate_logout_token`.
 

@@ -115,6 +115,8 @@ def parse_userinfo(
             f"the userinfo endpoint refused the access token (HTTP {response.status_code})",
             "status",
         )
+    if not 200 <= response.status_code < 300:
+        raise UserinfoError(f"the userinfo endpoint answered HTTP {response.status_code}", "status")
     if response.media_type == "application/jwt" and 200 <= response.status_code < 300:
         try:
             text = response.body.decode("ascii").strip()

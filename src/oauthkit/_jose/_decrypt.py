@@ -8,6 +8,7 @@ them, RFC 8725 §3.2).
 
 from __future__ import annotations
 
+import zlib
 from typing import Any
 
 from .._core._extras import require
@@ -54,7 +55,7 @@ def decrypt(token: str, keys: Any, what: str) -> str:
     errors = require("joserfc.errors", "jose", "decrypting tokens")
     try:
         plaintext = jwe.decrypt_compact(token, import_private_keys(keys)).plaintext
-    except (errors.JoseError, ValueError, TypeError, KeyError):
+    except (errors.JoseError, ValueError, TypeError, KeyError, zlib.error):  # zip: not DEFLATE
         raise Rejected(
             "decryption", f"the {what} does not decrypt with the client's keys"
         ) from None

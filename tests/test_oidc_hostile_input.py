@@ -1,0 +1,63 @@
+"""OpenID Connect parsers against hostile input: the findings of the fuzz campaign (issue #9).
+
+Each test is the minimized reproducer of one finding of ``fuzz/campaign.py`` (targets
+``id_token``, ``logout_token``, ``userinfo``, ``jwks``), now refused with the parser's own
+error or handled; ``tests/test_fuzz_parsers.py`` runs the campaign's targets briefly.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from joserfc import jwk
+
+from oauthkit import HttpResponse
+from oauthkit.oidc import (
+    IDTokenExpectations,
+    IDTokenSignatureError,
+    UserinfoError,
+    parse_userinfo,
+    validate_id_token,
+)
+
+ISSUER = "https://as.example"
+CLIENT_ID = "client-1"
+NOW = 1_700_000_000.0
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _dir_jwe(plaintext: bytes, header: dict[str, Any], key: bytes) -> str:
+    """A compact JWE (RFC 7516 §7.1) with ``alg`` ``dir``, written by hand: joserfc would
+    deflate a plaintext whose header says ``zip``."""
+    head = _b64(json.dumps(header).encode())
+    iv = os.urandom(12)
+    sealed = AESGCM(key).encrypt(iv, plaintext, head.encode("ascii"))
+    return f"{head}..{_b64(iv)}.{_b64(sealed[:-16])}.{_b64(sealed[-16:])}"
+
+
+def test_an_encrypted_token_whose_zip_does_not_inflate_is_refused() -> None:
+    # fuzz/campaign.py: zlib.error escaped from the decryption of an ID token or a UserInfo
+    # response whose JWE header says "zip": "DEF" over a plaintext that is not DEFLATE data.
+    # Anyone holding the client's public encryption key can send one.
+    key = os.urandom(16)
+    token = _dir_jwe(b"e30.e30.", {"alg": "dir", "enc": "A128GCM", "zip": "DEF"}, key)
+    client_key = jwk.OctKey.import_key(key)
+    expect = IDTokenExpectations(ISSUER, CLIENT_ID)
+    with pytest.raises(IDTokenSignatureError, match="decrypt"):
+        validate_id_token(
+            token, jwks={"keys": []}, expect=expect, now=NOW, decryption_keys=client_key
+        )
+    response = HttpResponse(200, {"Content-Type": "application/jwt"}, token.encode())
+    with pytest.raises(UserinfoError, match="decrypt") as caught:
+        parse_userinfo(
+            response, subject="u", issuer=ISSUER, client_id=CLIENT_ID, decryption_keys=client_key
+        )
+    assert caught.value.check == "decryption"

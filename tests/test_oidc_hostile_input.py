@@ -14,15 +14,17 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from joserfc import jwk
+from joserfc import jwk, jwt
 
 from oauthkit import HttpResponse
 from oauthkit.oidc import (
+    BACKCHANNEL_LOGOUT_EVENT,
     IDTokenExpectations,
     IDTokenSignatureError,
     UserinfoError,
     parse_userinfo,
     validate_id_token,
+    validate_logout_token,
 )
 
 ISSUER = "https://as.example"
@@ -61,3 +63,29 @@ def test_an_encrypted_token_whose_zip_does_not_inflate_is_refused() -> None:
             response, subject="u", issuer=ISSUER, client_id=CLIENT_ID, decryption_keys=client_key
         )
     assert caught.value.check == "decryption"
+
+
+def test_the_claims_of_a_logout_token_without_sub_can_be_shown() -> None:
+    # fuzz/campaign.py (logout_token): a valid logout token that names only sid (Back-Channel
+    # Logout §2.4 allows it) came back as claims whose repr, and subject, raised KeyError.
+    key = jwk.ECKey.generate_key("P-256", parameters={"kid": "ec-1", "use": "sig"})
+    claims = {
+        "iss": ISSUER,
+        "aud": CLIENT_ID,
+        "iat": int(NOW),
+        "jti": "jti-1",
+        "sid": "sid-1",
+        "events": {BACKCHANNEL_LOGOUT_EVENT: {}},
+    }
+    header = {"alg": "ES256", "typ": "logout+jwt", "kid": "ec-1"}
+    token = jwt.encode(header, claims, key, algorithms=["ES256"])
+    found = validate_logout_token(
+        token,
+        jwks={"keys": [key.as_dict(private=False)]},
+        issuer=ISSUER,
+        client_id=CLIENT_ID,
+        now=NOW,
+        algorithms=["ES256"],
+    )
+    assert repr(found) == f"IDTokenClaims(iss={ISSUER!r}, sub=None, aud=({CLIENT_ID!r},))"
+    assert (found.subject, found.sid) == ("", "sid-1")

@@ -151,7 +151,8 @@ class IDTokenClaims(Mapping[str, Any]):
 
     def __repr__(self) -> str:
         # Other claims are personal data (email, name): only what identifies the token.
-        return f"IDTokenClaims(iss={self.issuer!r}, sub={self.subject!r}, aud={self.audience!r})"
+        iss, sub = self.claims.get("iss"), self.claims.get("sub")  # a logout token may lack sub
+        return f"IDTokenClaims(iss={iss!r}, sub={sub!r}, aud={self.audience!r})"
 
     @property
     def issuer(self) -> str:
@@ -160,8 +161,9 @@ class IDTokenClaims(Mapping[str, Any]):
 
     @property
     def subject(self) -> str:
-        """``sub``: the end user's identifier at this issuer."""
-        return str(self.claims["sub"])
+        """``sub``: the end user's identifier at this issuer; ``""`` for a logout token that
+        names only ``sid`` (an ID token always has one)."""
+        return str(self.claims.get("sub", ""))
 
     @property
     def audience(self) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ import os
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from joserfc import jwk, jwt
 
@@ -21,7 +22,10 @@ from oauthkit.oidc import (
     BACKCHANNEL_LOGOUT_EVENT,
     IDTokenExpectations,
     IDTokenSignatureError,
+    KeySet,
+    Provider,
     UserinfoError,
+    import_jwks,
     parse_userinfo,
     validate_id_token,
     validate_logout_token,
@@ -89,3 +93,16 @@ def test_the_claims_of_a_logout_token_without_sub_can_be_shown() -> None:
     )
     assert repr(found) == f"IDTokenClaims(iss={ISSUER!r}, sub=None, aud=({CLIENT_ID!r},))"
     assert (found.subject, found.sid) == ("", "sid-1")
+
+
+def test_an_rsa_key_shorter_than_2048_bits_is_skipped_without_a_warning() -> None:
+    # fuzz/campaign.py (jwks): such a key was imported with joserfc's SecurityWarning, which
+    # escapes as an exception where warnings are errors (as in this test suite); RFC 7518
+    # §3.3 forbids it for RS256 and PS256 anyway.
+    small = rsa.generate_private_key(65537, 1024).public_key().public_numbers()  # noqa: S505
+    member = {"kty": "RSA", "kid": "small", "e": "AQAB", "n": _b64(small.n.to_bytes(128, "big"))}
+    big = jwk.RSAKey.generate_key(2048, parameters={"kid": "big"}).as_dict(private=False)
+    assert import_jwks({"keys": [member, big]}).kids() == {"big"}
+    assert import_jwks({"keys": [{"n": "3600", "e": "AQAB", "kty": "RSA"}]}).keys == ()
+    provider = Provider(ISSUER, jwks={"keys": [member]})
+    assert provider.keys_entry.value == KeySet()

@@ -4,8 +4,9 @@
 keys, importing each through joserfc once, so that a validation only looks keys up.
 Members it cannot use are skipped, not fatal (a set may hold encryption keys, or key types for
 other clients): symmetric keys (HMAC uses the client's own secret, never a published key),
-keys whose ``use`` is not ``sig`` or whose ``key_ops`` exclude ``verify``, and key types or
-curves joserfc does not know. Private members are dropped before import.
+keys whose ``use`` is not ``sig`` or whose ``key_ops`` exclude ``verify``, RSA keys shorter than
+2048 bits (RFC 7518 §3.3), and key types or curves joserfc does not know. Private members are
+dropped before import.
 
 :meth:`KeySet.candidates` picks the keys that may verify a token with a given ``alg`` and
 ``kid`` (RFC 7515 §4.1.4; OIDC Core §10.1): the key type must fit the algorithm, the curve
@@ -14,6 +15,7 @@ must be the algorithm's, and a key's own ``alg`` must match.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -108,8 +110,24 @@ def _usable(member: Mapping[str, Any]) -> bool:
         return False
     if member.get("use") not in (None, "sig"):
         return False
+    if member.get("kty") == "RSA" and _short_modulus(member.get("n")):
+        return False
     ops = member.get("key_ops")
     return ops is None or (isinstance(ops, list) and "verify" in ops)
+
+
+def _short_modulus(n: object) -> bool:
+    """Whether ``n`` is an RSA modulus under 2048 bits, which RFC 7518 §3.3 forbids for RS256
+    and PS256 (joserfc imports it with a ``SecurityWarning``, an error where warnings are)."""
+    try:
+        if isinstance(n, str):
+            n = n.encode("ascii")
+        if not isinstance(n, bytes):
+            return False  # not a modulus at all: joserfc refuses it
+        modulus = base64.urlsafe_b64decode(n + b"==")
+    except ValueError:  # not ASCII, or binascii.Error: joserfc refuses it too
+        return False
+    return int.from_bytes(modulus, "big").bit_length() < 2048
 
 
 def import_jwks(document: object, *, feature: str = "verifying signed tokens") -> KeySet:

@@ -89,6 +89,7 @@ ID_SETTINGS = (
             ISSUER,
             CLIENT_ID,
             algorithms=("RS256", "ES256"),
+            trusted_audiences=frozenset({"https://api.example"}),
             previous=IDTokenClaims(ID_CLAIMS, {"alg": "RS256"}),
         ),
         KEYSET,
@@ -147,6 +148,7 @@ def check_id_token(value: Any, result: Any) -> None:
     _times(result, expect.leeway, require_exp=True)
     for name in ("auth_time", "amr", "azp", "sid", "header"):
         getattr(result, name)
+    _require(len(result) == len(dict(result)), "len")
     repr(result)
     alg = verified_alg(render(value[1:]), setting.decryption_keys)
     _require(alg is not None and alg in expect.allowed, "accepted a token the issuer did not sign")
@@ -158,6 +160,7 @@ _TAMPERED[1][2] = sign("RS256", f"{b64(_TAMPERED[1][0])}.{b64(_TAMPERED[1][1])}"
 _TAMPERED[1][1] = json.dumps({**ID_CLAIMS, "sub": "admin"}).encode()
 _EPK = jwk.ECKey.import_key(EC_KEY.public_key()).as_dict()
 _JWE_ECDH = json.dumps({"alg": "ECDH-ES", "enc": "A128GCM", "epk": _EPK}).encode()
+AZP = CLIENT_ID
 ID_SEEDS = [
     (0, *_jws("RS256", ID_CLAIMS)),
     (0, *_jws("ES256", ID_CLAIMS)),
@@ -179,6 +182,10 @@ ID_SEEDS = [
     (0, "keep", _TAMPERED[1]),
     (1, "keep", [_JWE_ECDH, b"", b"\x00" * 12, b"ct", b"\x00" * 16]),
     (0, "keep", ["e30.e30.e30"]),
+    (0, *_jws("RS256", {**ID_CLAIMS, "aud": [CLIENT_ID, "https://evil.example"], "azp": AZP})),
+    (1, *_jws("ES256", {**ID_CLAIMS, "aud": [CLIENT_ID, "https://api.example"], "azp": AZP})),
+    (1, *_jws("RS256", {**ID_CLAIMS, "azp": CLIENT_ID, "auth_time": 1})),
+    (0, *_jws("RS256", {**ID_CLAIMS, "x": "a" * 100_000}, "RS256+zip")),  # inflates past 64 KiB
 ]
 
 
@@ -190,11 +197,12 @@ class LogoutSetting:
     algorithms: tuple[str, ...]
     jwks: Any
     replay: str  # "fresh", "none" or "seen": a window that has seen the seeds' jti
+    client_secret: str | None = CLIENT_SECRET
 
 
 LOGOUT_SETTINGS = (
     LogoutSetting(("RS256", "ES256", "HS256"), KEYSET, "fresh"),
-    LogoutSetting(("RS256",), JWKS, "none"),
+    LogoutSetting(("RS256", "HS256"), JWKS, "none", client_secret=None),
     LogoutSetting(("RS256", "EdDSA"), KEYSET, "seen"),
 )
 SEEN_JTI = LOGOUT_CLAIMS["jti"]
@@ -217,7 +225,7 @@ def run_logout_token(value: Any) -> Any:
         now=NOW,
         algorithms=setting.algorithms,
         replay=replay,
-        client_secret=CLIENT_SECRET,
+        client_secret=setting.client_secret,
     )
 
 

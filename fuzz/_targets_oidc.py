@@ -6,7 +6,8 @@
   leeway and the JWK Set as parsed JSON. Only :class:`~oauthkit.oidc.IDTokenError` may come
   out (a :class:`~oauthkit.UsageError` is a finding: the token is the provider's).
 * ``logout_token``: :func:`oauthkit.oidc.validate_logout_token`, with a fresh replay window,
-  none, or one that has seen the seeds' ``jti``; only ``LogoutTokenError``.
+  none (and HS256 allowed without a client secret), or one that has seen the seeds' ``jti``;
+  only ``LogoutTokenError``.
 * ``userinfo``: :func:`oauthkit.oidc.parse_userinfo` on JSON and ``application/jwt`` answers;
   only ``UserinfoError``.
 * ``jwks``: :class:`oauthkit.oidc.Provider` given a JWK Set, where a bad set is the caller's
@@ -125,6 +126,8 @@ def check_metadata(value: Any, result: Any) -> None:
     for names in result.supported.values():
         _require(isinstance(names, tuple) and all(isinstance(n, str) for n in names), "lists")
     _require(isinstance(result.authorization_response_iss_parameter_supported, bool), "iss")
+    _require(result.endpoint("token_endpoint") == result.endpoints.get("token_endpoint"), "url")
+    _require(result.supports("scopes_supported", "openid") is not None, "supports")
     repr(result)
 
 

@@ -11,16 +11,15 @@ exception of the classes the target allows. Anything else is a finding:
 * ``invariant``: a value that breaks a promise (a ``Token`` from a 500, an infinite expiry);
 * ``unshowable``: an error whose message or excerpt cannot be shown in one short line.
 
-Every target takes its input in one of the shapes named below (``RESPONSE``, ``HEADER``...),
-so the campaign can generate, mutate and shrink inputs without knowing the parser; what each
-parser must return is checked by :mod:`_checks`.
+Every target takes its input in one of the shapes named in :mod:`_model` (``RESPONSE``,
+``HEADER``...), so the campaign can generate, mutate and shrink inputs without knowing the
+parser; what each parser must return is checked by :mod:`_checks` (:mod:`_targets_oidc` for
+the OpenID Connect targets).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from _checks import (
@@ -43,8 +42,19 @@ from _checks import (
     check_stored,
     check_token,
     response_of,
-    shape_of,
 )
+from _model import (
+    BYTES,
+    CALLBACK,
+    CHALLENGED,
+    FIELDS,
+    HEADER,
+    OAUTH1_CALLBACK,
+    RESPONSE,
+    STORED,
+    Target,
+)
+from _targets_oidc import OIDC_TARGETS
 from oauthkit import (
     AuthorizationError,
     CallbackError,
@@ -65,40 +75,6 @@ from oauthkit import (
     parse_www_authenticate,
 )
 from oauthkit._core._json import JsonError, read_json, read_json_object
-
-RESPONSE = "response"  # (status, content type, body bytes)
-HEADER = "header"  # a WWW-Authenticate value
-CHALLENGED = "challenged"  # (status, WWW-Authenticate value)
-CALLBACK = "callback"  # (mode, str | bytes | mapping)
-OAUTH1_CALLBACK = "oauth1_callback"  # (expected token or None, URL)
-FIELDS = "fields"  # a mapping
-STORED = "stored"  # (now, mapping)
-BYTES = "bytes"  # bytes
-
-
-@dataclass(frozen=True)
-class Target:
-    """One parser: how to call it, what it may raise, what it must return.
-
-    Attributes:
-        name: Short name used on the command line and in the report.
-        api: The public (or internal) callable fuzzed.
-        kind: The shape of its input (``RESPONSE``, ``HEADER``...).
-        run: Calls the parser on one input.
-        allowed: Exception classes an input may provoke.
-        check: Raises :class:`Violation` if a returned value breaks a promise.
-        seeds: Valid and near-valid inputs the mutator starts from.
-        shape: What kind of value came back, for the corpus feedback.
-    """
-
-    name: str
-    api: str
-    kind: str
-    run: Callable[[Any], Any]
-    allowed: tuple[type[BaseException], ...]
-    check: Callable[[Any, Any], None]
-    seeds: list[Any] = field(default_factory=list)
-    shape: Callable[[Any], str] = shape_of
 
 
 def _json(data: Any) -> bytes:
@@ -318,5 +294,6 @@ TARGETS = [
         check_json_object,
         [b'{"a": {"b": [1, {"c": -0.0}]}}', b"\xef\xbb\xbf{}"],
     ),
+    *OIDC_TARGETS,  # OpenID Connect (issue #9): ID and logout tokens, UserInfo, keys, metadata
 ]
 BY_NAME = {target.name: target for target in TARGETS}

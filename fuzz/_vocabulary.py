@@ -179,3 +179,76 @@ TEMPLATES = (
     {"active": False},
     {"oauth_token": "t", "oauth_token_secret": "s", "oauth_callback_confirmed": "true"},
 )
+
+# --- OpenID Connect: JOSE headers, claims, keys (issue #9) -------------------------------------
+
+ISSUER = "https://as.example"
+CLIENT_ID = "client-1"
+SUBJECT = "user-42"
+NONCE = "n-0S6_WzA2Mj"
+OIDC_NOW = 1_700_000_000  # _checks.NOW, as an int for claims
+# JWS algorithm names (RFC 7518 §3.1, RFC 8037, RFC 9864) and a few no registry holds.
+ALGS = ("RS256", "ES256", "EdDSA", "HS256", "none", "None", "NONE", "PS256", "ES256K", "RS512")
+ALGS += ("HS512", "Ed25519", "Ed448", "ES384", "dir", "RSA-OAEP", "", "rs256", "HS256 ")
+KIDS = ("rsa-1", "ec-1", "ed-1", "RSA-1", "rsa-1 ", "", "../../etc/passwd", "x" * 300)
+TYPS = ("JWT", "jwt", "application/jwt", "logout+jwt", "at+jwt", "JOSE", "", "secevent+jwt")
+# JWS and JWE header members: what oauthkit reads, what it must refuse, what joserfc parses.
+JOSE_NAMES = ("alg", "kid", "typ", "cty", "crit", "jku", "jwk", "x5u", "x5c", "x5t", "b64")
+JOSE_NAMES += ("enc", "zip", "epk", "apu", "apv", "iv", "tag", "p2s", "p2c", "x")
+ENCS = ("A128GCM", "A256GCM", "A128CBC-HS256", "A256CBC-HS512", "A1GCM", "")
+# What a JWE protected header holds (RFC 7516 §4.1): key management, content encryption, zip.
+JWE_VALUES = ("dir", "ECDH-ES", "ECDH-ES+A128KW", "RSA-OAEP", "A128KW", "DEF", "GZIP", "JWT")
+JWE_VALUES += ENCS
+CLAIM_NAMES = ("iss", "sub", "aud", "exp", "iat", "nbf", "nonce", "azp", "auth_time", "acr")
+CLAIM_NAMES += ("amr", "at_hash", "c_hash", "sid", "jti", "events", "email", "name", "x")
+# Values a claim may hold near the edge of what each check accepts.
+CLAIM_VALUES = (
+    ISSUER,
+    ISSUER + "/",
+    "https://AS.example",
+    "https://evil.example",
+    CLIENT_ID,
+    [CLIENT_ID],
+    [CLIENT_ID, "https://api.example"],
+    [CLIENT_ID, "https://evil.example"],
+    [],
+    [1],
+    SUBJECT,
+    NONCE,
+    NONCE + "\ud800",
+    "",
+    OIDC_NOW,
+    OIDC_NOW + 31,
+    OIDC_NOW - 31,
+    OIDC_NOW + 600,
+    100_000_000_000,
+    100_000_000_001,
+    -1,
+    1.5e300,
+    True,
+    None,
+    "1700000000",
+    {"http://schemas.openid.net/event/backchannel-logout": {}},
+    {"http://schemas.openid.net/event/backchannel-logout": []},
+    "urn:acr:gold",
+)
+# JWK members (RFC 7517 §4, RFC 7518 §6) with values of the right name and the wrong shape.
+JWK_NAMES = ("kty", "use", "key_ops", "alg", "kid", "crv", "n", "e", "x", "y", "d", "k")
+JWK_NAMES += ("x5c", "oth", "keys")
+JWK_VALUES = ("RSA", "EC", "OKP", "oct", "sig", "enc", ["verify"], ["sign"], "P-256", "P-521")
+JWK_VALUES += ("Ed25519", "X25519", "secp256k1", "AQAB", "AA", "", "_-_", "AQ==", "A", 65537)
+# An OpenID Provider's metadata (OIDC Discovery 1.0 §3), for Gen.protocol_object() too.
+METADATA = {
+    "issuer": ISSUER,
+    "authorization_endpoint": ISSUER + "/authorize",
+    "token_endpoint": ISSUER + "/token",
+    "userinfo_endpoint": ISSUER + "/userinfo",
+    "jwks_uri": ISSUER + "/jwks",
+    "end_session_endpoint": "http://127.0.0.1:8080/logout",
+    "scopes_supported": ["openid", "email"],
+    "response_types_supported": ["code"],
+    "id_token_signing_alg_values_supported": ["RS256", "ES256"],
+    "authorization_response_iss_parameter_supported": True,
+    "mtls_endpoint_aliases": {"token_endpoint": "https://mtls.as.example/token"},
+}
+TEMPLATES += (METADATA,)

@@ -25,17 +25,20 @@ import atheris
 
 from _checks import CALLBACK_MODES
 from _engine import execute
-from _targets import (
-    BY_NAME,
+from _model import (
     BYTES,
     CALLBACK,
     CHALLENGED,
     FIELDS,
     HEADER,
+    JSONISH,
+    JWT,
     OAUTH1_CALLBACK,
     RESPONSE,
+    SIGNED_RESPONSE,
     STORED,
 )
+from _targets import BY_NAME
 from _vocabulary import CONTENT_TYPES
 
 
@@ -50,12 +53,16 @@ def _mapping(data: bytes) -> dict[Any, Any]:
 def input_for(kind: str, data: bytes) -> Any:
     """The target's input, read from libFuzzer's bytes."""
     fdp = atheris.FuzzedDataProvider(data)
-    if kind in (RESPONSE, CHALLENGED):
+    if kind in (RESPONSE, CHALLENGED, SIGNED_RESPONSE):
         status = fdp.ConsumeIntInRange(100, 599)
         if kind == CHALLENGED:
             return (status, fdp.ConsumeUnicode(fdp.remaining_bytes()))
-        content_type = CONTENT_TYPES[fdp.ConsumeIntInRange(0, len(CONTENT_TYPES) - 1)]
+        types = (*CONTENT_TYPES, "application/jwt")
+        content_type = types[fdp.ConsumeIntInRange(0, len(types) - 1)]
         return (status, content_type, fdp.ConsumeBytes(fdp.remaining_bytes()))
+    if kind == JWT:  # (variant, signer, segments): raw text, as it came
+        variant = fdp.ConsumeIntInRange(0, 5)
+        return (variant, "keep", [fdp.ConsumeUnicode(fdp.remaining_bytes())])
     if kind == HEADER:
         return fdp.ConsumeUnicode(fdp.remaining_bytes())
     if kind == CALLBACK:
@@ -68,7 +75,7 @@ def input_for(kind: str, data: bytes) -> Any:
     if kind == OAUTH1_CALLBACK:
         expected = (None, "t")[fdp.ConsumeIntInRange(0, 1)]
         return (expected, fdp.ConsumeUnicode(fdp.remaining_bytes()))
-    if kind == FIELDS:
+    if kind in (FIELDS, JSONISH):
         return _mapping(data)
     if kind == STORED:
         now = (None, 1_700_000_000.0, float("nan"))[fdp.ConsumeIntInRange(0, 2)]

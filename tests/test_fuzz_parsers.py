@@ -4,13 +4,15 @@ One property per parser, fed by :mod:`tests._hostile`. A fuzzed server response 
 is never the caller's fault, so :class:`~oauthkit.UsageError` fails these properties except
 for :meth:`Token.from_dict`, whose documented answer to a bad dictionary it is. Each property
 also checks what came back: the value's own invariants, and an error whose message, ``repr``
-and excerpt can be shown. ``fuzz/campaign.py`` runs the same targets a million times each.
+and excerpt can be shown. ``fuzz/campaign.py`` runs the same targets a million times each;
+its OpenID Connect targets (issue #9) run here briefly, through its own engine.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -346,3 +348,36 @@ def test_regression_json_nesting_is_bounded_whatever_the_stack() -> None:
         return dump_from(frames - 1) if frames else json.dumps(token.to_dict())
 
     assert json.loads(dump_from(400))["x"] == json.loads(nested)["x"]
+
+
+# --- the campaign's OpenID Connect targets, briefly (fuzz/campaign.py, issue #9) ------------
+
+FUZZ_DIR = Path(__file__).resolve().parent.parent / "fuzz"
+OIDC_TARGETS = ["id_token", "logout_token", "userinfo", "jwks", "server_metadata"]
+
+
+def _campaign(monkeypatch: pytest.MonkeyPatch, name: str, count: int) -> Any:
+    monkeypatch.syspath_prepend(str(FUZZ_DIR))
+    from _engine import run_target
+    from _targets import BY_NAME
+
+    return run_target(BY_NAME[name], count, 7, slow_seconds=5.0, hang_seconds=20.0)
+
+
+@pytest.mark.parametrize("name", OIDC_TARGETS)
+def test_campaign_oidc_target_briefly(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    report = _campaign(monkeypatch, name, 400)
+    found = [
+        f"{f.problem}, {f.label} at {f.where}: {f.detail}; minimized {f.minimized!r}"[:600]
+        for f in report.findings.values()
+    ]
+    assert not found
+    # The seeds' valid inputs get past every check, and the rest are refused for many reasons.
+    assert any(label.startswith("returned") for label in report.outcomes)
+    assert len(report.outcomes) >= 2
+
+
+def test_campaign_replays_the_same_jwts(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Fixed keys, RFC 6979 signatures and IVs from the plaintext: a seed replays its inputs.
+    first = _campaign(monkeypatch, "id_token", 150).outcomes
+    assert _campaign(monkeypatch, "id_token", 150).outcomes == first

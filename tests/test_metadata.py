@@ -70,6 +70,12 @@ def test_a_document_is_read_into_a_checked_value() -> None:
         ({"token_endpoint": "/token"}, oauthkit.MalformedResponseError, "token_endpoint"),
         ({"jwks_uri": 7}, oauthkit.MalformedResponseError, "jwks_uri"),
         ({"token_endpoint": "http://as.example/token"}, oauthkit.InsecureTransportError, "http"),
+        # Found by fuzz/campaign.py (server_metadata): the server's URLs, not the caller's.
+        ({"end_session_endpoint": "http://1::80"}, oauthkit.MalformedResponseError, "port"),
+        ({"token_endpoint": "https://as.example:99999/t"}, oauthkit.MalformedResponseError, "port"),
+        ({"jwks_uri": "http://: "}, oauthkit.MalformedResponseError, "jwks_uri"),
+        ({"token_endpoint": "https://a\\@as.example/"}, oauthkit.MalformedResponseError, "host"),
+        ({"userinfo_endpoint": "https://u@/x"}, oauthkit.MalformedResponseError, "no host"),
         ({"scopes_supported": "openid"}, oauthkit.MalformedResponseError, "scopes_supported"),
         ({"mtls_endpoint_aliases": []}, oauthkit.MalformedResponseError, "mtls"),
         (

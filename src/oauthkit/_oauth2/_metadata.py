@@ -18,7 +18,7 @@ from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from .._core._http import HttpResponse
 from .._core._transport import InsecureAllowance, TransportPolicy
-from .._errors import IssuerMismatchError, UsageError
+from .._errors import InsecureTransportError, IssuerMismatchError, UsageError
 from ._backchannel import malformed, read_answer, transport_policy
 
 __all__ = ["OPENID", "RFC8414", "ServerMetadata", "metadata_url", "parse_server_metadata"]
@@ -131,8 +131,9 @@ def parse_server_metadata(
 
     Raises:
         IssuerMismatchError: The document names another issuer (RFC 8414 §3.3).
-        MalformedResponseError: Not a JSON object; an endpoint that is not an absolute URL;
-            a ``*_supported`` member that is not a list of strings.
+        MalformedResponseError: Not a JSON object; an endpoint that is not an absolute URL
+            (an invalid port, a host that parsers read differently); a ``*_supported`` member
+            that is not a list of strings.
         TokenEndpointError: A non-2xx answer.
         InsecureTransportError: An endpoint over plain http to a non-loopback host.
         UsageError: ``issuer`` is not a valid issuer URL.
@@ -153,7 +154,12 @@ def parse_server_metadata(
             continue
         if not isinstance(value, str) or not _absolute(value):
             raise malformed(f"metadata document: {name} is not an absolute URL", response)
-        policy.check(value)
+        try:
+            policy.check(value)
+        except InsecureTransportError:
+            raise  # the caller's policy refuses plain http there: its allow_insecure_transport
+        except UsageError as exc:  # an invalid port, a host that parsers read differently
+            raise malformed(f"metadata document: {name}: {exc}", response) from None
         endpoints[name] = value
     supported: dict[str, tuple[str, ...]] = {}
     for name in _LISTS:

@@ -22,6 +22,7 @@ A ``typ`` header naming another kind of JWT (a logout token, an access token...)
 
 from __future__ import annotations
 
+import functools
 import hmac
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
@@ -84,11 +85,23 @@ class IDTokenExpectations:
             raise UsageError("IDTokenExpectations needs the issuer")
         if not isinstance(self.client_id, str) or not self.client_id:
             raise UsageError("IDTokenExpectations needs the client_id")
+        algorithms = self.algorithms
         try:
-            allowed = check_algorithms(self.algorithms, "ID tokens")
+            allowed = (
+                _allowed(algorithms)
+                if type(algorithms) is tuple
+                else check_algorithms(algorithms, "ID tokens")
+            )
         except ValueError as exc:
             raise UsageError(str(exc)) from None
         object.__setattr__(self, "allowed", allowed)
+
+
+@functools.lru_cache(maxsize=32)
+def _allowed(algorithms: tuple[str, ...]) -> frozenset[str]:
+    # A client builds expectations per login from the same few lists (a RelyingParty's tuple,
+    # the default): check each once.
+    return check_algorithms(algorithms, "ID tokens")
 
 
 def _open(
@@ -126,7 +139,10 @@ def check_id_token(
     azp = string(claims, "azp", required=len(audience) > 1)
     if azp is not None and azp != expect.client_id:
         raise Rejected("azp", f"azp names another client ({azp[:100]!r})")
-    untrusted = set(audience) - {expect.client_id} - expect.trusted_audiences
+    # One audience is the client's (checked above): nothing else to trust.
+    untrusted = (
+        set(audience) - {expect.client_id} - expect.trusted_audiences if len(audience) > 1 else ()
+    )
     if untrusted:
         raise Rejected(
             "aud", f"aud also names {len(untrusted)} audience(s) this client does not trust"
@@ -152,7 +168,7 @@ def check_id_token(
     previous = expect.previous
     if previous is not None:
         _check_refresh(claims, subject, previous)
-    return IDTokenClaims(claims, compact.header)
+    return IDTokenClaims.of_parsed(claims, compact.header)
 
 
 def _check_nonce(claims: Mapping[str, Any], expect: IDTokenExpectations) -> None:

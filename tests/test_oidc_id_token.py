@@ -9,17 +9,23 @@ cannot drop a check or reorder them (the signature before any claim).
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from joserfc import jwe, jws
 from joserfc.jwk import ECKey, RSAKey
 
 from oauthkit import UsageError, oidc
+from oauthkit._core._json import JsonError, read_json_object
+from oauthkit._jose import _compact
 
 ISSUER = "https://op.example.com"
 CLIENT_ID = "s6BhdRkqt3"
@@ -489,3 +495,78 @@ def test_expectations_take_any_collection_of_algorithms(
     expectations = expect(algorithms=algorithms)
     assert expectations.allowed == frozenset(algorithms)
     assert validate(sign(), keys, expectations).subject == "24400320"
+
+
+# --- the parser under validation: properties ------------------------------------------------
+
+_SEGMENT = re.compile(r"[A-Za-z0-9_-]*")
+
+
+def _reference_b64decode(segment: str) -> bytes | None:
+    """RFC 7515 §2 base64url without padding, as a regular expression and the lenient
+    decoder read it (what oauthkit did before its faster decoders)."""
+    if _SEGMENT.fullmatch(segment) is None or len(segment) % 4 == 1:
+        return None
+    return binascii.a2b_base64(
+        segment.replace("-", "+").replace("_", "/") + "=" * (-len(segment) % 4)
+    )
+
+
+_segments = st.text(
+    alphabet=st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+    | st.sampled_from("+/=! \n\t.\x00\x7f\u00e9\u2028"),
+    max_size=40,
+)
+
+
+@given(_segments)
+@settings(max_examples=2000)
+def test_both_base64url_decoders_read_what_the_reference_reads(segment: str) -> None:
+    expected = _reference_b64decode(segment)
+    for decode in (_compact._decode_strict, _compact._decode_checked):
+        data = segment.encode("ascii", "replace") if segment.isascii() else None
+        if data is None or len(data) % 4 == 1:
+            continue  # b64decode refuses these before either decoder
+        try:
+            got: bytes | None = decode(data)
+        except binascii.Error:
+            got = None
+        assert got == expected, (decode.__name__, segment)
+    check = None
+    try:
+        got = _compact.b64decode(segment)
+    except _compact.Rejected as exc:
+        check, got = exc.check, None
+    assert got == expected
+    assert check == (None if expected is not None else "format")
+
+
+_payload_texts = st.one_of(
+    st.builds(json.dumps, st.dictionaries(st.text(max_size=5), st.integers() | st.text())),
+    st.text(max_size=60),
+    st.sampled_from(['{"a":1,"a":2}', '{"a":NaN}', ' {"a":1} ', '{"a":[[[[]]]]}', "{}x"]),
+)
+
+
+@given(_payload_texts)
+@settings(max_examples=500)
+def test_claims_are_read_as_the_strict_reader_reads_them(text: str) -> None:
+    compact = _compact.Compact({"alg": "RS256"}, text.encode("utf-8", "surrogatepass"), b"", b"")
+    try:
+        expected: object = read_json_object(compact.payload)
+    except JsonError:
+        expected = None
+    check = None
+    try:
+        got: object = compact.claims()
+    except _compact.Rejected as exc:
+        check, got = exc.check, None
+    assert got == expected
+    assert check == (None if expected is not None else "format")
+
+
+@given(st.text(alphabet=st.sampled_from("eyJhbGciOiJSUzI1NiJ9.x-_+/=\u00e9 "), max_size=80))
+@settings(max_examples=1000)
+def test_any_text_is_refused_with_an_id_token_error(token: str) -> None:
+    with pytest.raises(oidc.IDTokenError):
+        oidc.validate_id_token(token, jwks=None, expect=expect(), now=NOW)

@@ -91,24 +91,27 @@ class Compact(NamedTuple):
             raise Rejected("format", f"the payload is not a JSON object: {exc}") from None
 
 
-if sys.version_info >= (3, 11):
-    # "+", "/" and "=" are not base64url: made invalid for the strict decoder, which then
-    # refuses anything outside the alphabet in the same pass as it decodes.
-    _TO_STANDARD = bytes.maketrans(b"-_+/=", b"+/!!!")
+_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_TO_STANDARD = bytes.maketrans(b"-_", b"+/")
+# "+", "/" and "=" are not base64url: made invalid for the strict decoder, which then refuses
+# anything outside the alphabet in the pass that decodes.
+_TO_STRICT = bytes.maketrans(b"-_+/=", b"+/!!!")
 
-    def _decode(data: bytes) -> bytes:
-        return binascii.a2b_base64(
-            data.translate(_TO_STANDARD) + _PADDING[len(data) % 4], strict_mode=True
-        )
 
-else:  # no strict mode: check the alphabet first, so the lenient decoder skips nothing
-    _ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-    _TO_STANDARD = bytes.maketrans(b"-_", b"+/")
+def _decode_strict(data: bytes) -> bytes:
+    padded = data.translate(_TO_STRICT) + _PADDING[len(data) % 4]
+    return binascii.a2b_base64(padded, strict_mode=True)  # type: ignore[call-arg,unused-ignore]
 
-    def _decode(data: bytes) -> bytes:
-        if data.translate(None, _ALPHABET):
-            raise binascii.Error("not base64url")
-        return binascii.a2b_base64(data.translate(_TO_STANDARD) + _PADDING[len(data) % 4])
+
+def _decode_checked(data: bytes) -> bytes:
+    # Without a strict mode (3.10), check the alphabet first: the lenient decoder skips
+    # whatever is not base64.
+    if data.translate(None, _ALPHABET):
+        raise binascii.Error("not base64url")
+    return binascii.a2b_base64(data.translate(_TO_STANDARD) + _PADDING[len(data) % 4])
+
+
+_decode = _decode_strict if sys.version_info >= (3, 11) else _decode_checked
 
 
 def b64decode(segment: str) -> bytes:

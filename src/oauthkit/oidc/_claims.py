@@ -113,6 +113,12 @@ def check_times(
 
 
 _TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
+_SHA2 = {
+    **dict.fromkeys(("RS256", "PS256", "ES256", "ES256K", "HS256"), hashlib.sha256),
+    **dict.fromkeys(("RS384", "PS384", "ES384", "HS384"), hashlib.sha384),
+    **dict.fromkeys(("RS512", "PS512", "ES512", "HS512", "EdDSA", "Ed25519"), hashlib.sha512),
+}
+"""The hash of the usual algorithms, found at once; :func:`_left_hash` works out the rest."""
 
 
 def left_hash(value: str, alg: str) -> str:
@@ -123,7 +129,10 @@ def left_hash(value: str, alg: str) -> str:
 
 def _left_hash(value: str, alg: str) -> bytes:
     data = value.encode("ascii", "surrogateescape")
-    if alg == "Ed448":
+    sha = _SHA2.get(alg)
+    if sha is not None:
+        digest = sha(data).digest()
+    elif alg == "Ed448":
         digest = hashlib.shake_256(data).digest(114)
     elif alg.endswith("384"):
         digest = hashlib.sha384(data).digest()

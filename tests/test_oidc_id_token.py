@@ -570,3 +570,50 @@ def test_claims_are_read_as_the_strict_reader_reads_them(text: str) -> None:
 def test_any_text_is_refused_with_an_id_token_error(token: str) -> None:
     with pytest.raises(oidc.IDTokenError):
         oidc.validate_id_token(token, jwks=None, expect=expect(), now=NOW)
+
+
+# --- the checks logout tokens share -------------------------------------------------------------
+
+
+def _logout_claims(**changes: Any) -> dict[str, Any]:
+    claims: dict[str, Any] = {
+        "iss": ISSUER,
+        "aud": CLIENT_ID,
+        "iat": NOW - 5,
+        "jti": "bWJq",
+        "sid": "08a5019c-17e1-4977-8f42-65a12843ea02",
+        "events": {"http://schemas.openid.net/event/backchannel-logout": {}},
+    }
+    claims.update(changes)
+    return {k: v for k, v in claims.items() if v is not None}
+
+
+@pytest.mark.parametrize(
+    ("changes", "check"),
+    [
+        ({}, None),  # no exp: optional in a logout token
+        ({"exp": NOW + 120}, None),
+        ({"exp": NOW - 31}, "exp"),
+        ({"exp": "soon"}, "exp"),
+        ({"iat": NOW + 31}, "iat"),
+        ({"iat": None}, "iat"),
+        ({"nbf": NOW + 31}, "nbf"),
+        ({"nonce": NONCE}, "nonce"),
+    ],
+)
+def test_logout_tokens_share_the_time_checks(
+    sign: Signer, keys: oidc.KeySet, changes: dict[str, Any], check: str | None
+) -> None:
+    token = sign(_logout_claims(**changes), typ="logout+jwt")
+
+    def validate_logout() -> oidc.IDTokenClaims:
+        return oidc.validate_logout_token(
+            token, jwks=keys, issuer=ISSUER, client_id=CLIENT_ID, now=NOW
+        )
+
+    if check is None:
+        assert validate_logout().claims["jti"] == "bWJq"
+    else:
+        with pytest.raises(oidc.LogoutTokenError) as info:
+            validate_logout()
+        assert info.value.check == check

@@ -259,8 +259,8 @@ def validation_ops(setup: Validation) -> dict[str, Callable[[str], Mapping[str, 
     registry = JWSRegistry(algorithms=["RS256"], strict_check_header=False)
 
     def authlib(token: str) -> Mapping[str, Any]:
-        # authlib.integrations.base_client.OpenIDMixin.parse_id_token (Authlib 1.6+), with the
-        # key set imported once instead of per call.
+        # authlib.integrations.base_client.OpenIDMixin.parse_id_token (Authlib 1.9), with the
+        # key set imported and the JWSRegistry built once instead of on every call.
         decoded = joserfc.jwt.decode(token, jose_keys, registry=registry)
         claims = CodeIDToken(
             decoded.claims,
@@ -272,7 +272,7 @@ def validation_ops(setup: Validation) -> dict[str, Callable[[str], Mapping[str, 
         return claims
 
     def authlib_jose(token: str) -> Mapping[str, Any]:
-        # The older API (deprecated since Authlib 1.6): jwt.decode with CodeIDToken.
+        # The older API (authlib.jose, deprecated for joserfc): jwt.decode with CodeIDToken.
         claims = authlib_jwt.decode(
             token,
             authlib_keys,

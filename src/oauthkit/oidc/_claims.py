@@ -179,7 +179,7 @@ class IDTokenClaims(Mapping[str, Any]):
         object.__setattr__(self, "header", MappingProxyType(dict(self.header)))
 
     @classmethod
-    def of_parsed(cls, claims: dict[str, Any], header: Mapping[str, Any]) -> IDTokenClaims:
+    def _of_parsed(cls, claims: dict[str, Any], header: Mapping[str, Any]) -> IDTokenClaims:
         """Wrap what a validator just parsed, without the copies the constructor makes.
 
         Args:

@@ -170,7 +170,7 @@ def check_id_token(
     previous = expect.previous
     if previous is not None:
         _check_refresh(claims, subject, previous)
-    return IDTokenClaims.of_parsed(claims, compact.header)
+    return IDTokenClaims._of_parsed(claims, compact.header)
 
 
 def _check_nonce(claims: Mapping[str, Any], sent: str) -> None:

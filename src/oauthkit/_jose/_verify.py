@@ -12,6 +12,10 @@
 * the signature, by joserfc's implementation of the algorithm.
 
 An unknown ``kid`` raises :class:`UnknownKey`, so the caller can refetch the keys once.
+
+joserfc's algorithm objects are looked up once per name and kept (:func:`_algorithm`), and
+the keys that fit a ``kid`` and ``alg`` once per key set (:func:`_candidates`): a provider's
+tokens name the same few keys, and every validation used to search the set again.
 """
 
 from __future__ import annotations
@@ -21,13 +25,43 @@ from typing import Any
 
 from .._core._extras import require
 from ._compact import Compact, Rejected
-from ._keys import ALGORITHM_KEY_TYPES, HMAC_ALGORITHMS, KeySet
+from ._keys import ALGORITHM_KEY_TYPES, HMAC_ALGORITHMS, KeySet, PublicKey
 
 __all__ = ["UnknownKey", "check_algorithms", "verify_jws"]
 
 
 class UnknownKey(Rejected):
     """No key of the set has the token's ``kid`` (or fits its algorithm): refetch, maybe."""
+
+
+_ALGORITHMS: dict[str, Any] = {}
+"""joserfc's algorithm object for each JWS ``alg`` name used so far."""
+
+
+def _algorithm(alg: str) -> Any:
+    algorithm = _ALGORITHMS.get(alg)
+    if algorithm is None:
+        jws = require("joserfc.jws", "jose", "verifying signed tokens")
+        algorithm = _ALGORITHMS[alg] = jws.JWSRegistry.algorithms[alg]
+    return algorithm
+
+
+_CANDIDATES: dict[tuple[int, str, str | None], tuple[KeySet, tuple[PublicKey, ...]]] = {}
+"""(id of a key set, alg, kid) -> the set (to tell a reused id apart) and the keys that fit."""
+_MAX_CANDIDATES = 64
+
+
+def _candidates(keys: KeySet, alg: str, kid: str | None) -> tuple[PublicKey, ...]:
+    entry = (id(keys), alg, kid)
+    found = _CANDIDATES.get(entry)
+    if found is not None and found[0] is keys:
+        return found[1]
+    candidates = tuple(keys.candidates(alg, kid))
+    if candidates:  # only kids of real keys: forged ones cannot fill the cache
+        if len(_CANDIDATES) >= _MAX_CANDIDATES:
+            _CANDIDATES.clear()
+        _CANDIDATES[entry] = (keys, candidates)
+    return candidates
 
 
 def check_algorithms(algorithms: Collection[str], what: str) -> frozenset[str]:
@@ -80,8 +114,7 @@ def verify_jws(
         raise Rejected(
             "crit", "the header marks an extension critical, which oauthkit does not know"
         )
-    jws = require("joserfc.jws", "jose", "verifying signed tokens")
-    algorithm = jws.JWSRegistry.algorithms[alg]
+    algorithm = _algorithm(alg)
     if alg in HMAC_ALGORITHMS:
         if not secret:  # an empty secret is none: joserfc refuses to import it (ValueError)
             raise Rejected("alg", f"{alg} tokens verify with the client secret, and there is none")
@@ -91,7 +124,7 @@ def verify_jws(
     kid = header.get("kid")
     if kid is not None and not isinstance(kid, str):
         raise Rejected("kid", "the header's kid is not a string")
-    candidates = [] if keys is None else keys.candidates(alg, kid)
+    candidates = () if keys is None else _candidates(keys, alg, kid)
     if not candidates:
         named = f"kid {kid[:64]!r}" if kid is not None else "no kid"
         raise UnknownKey("kid", f"no key of the issuer's set ({named}) verifies {alg}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import base64
+import binascii
 import hashlib
 import hmac
 from collections.abc import Iterator, Mapping
@@ -23,6 +23,10 @@ __all__ = [
 ]
 
 
+_MAX_TIME = 100_000_000_000
+"""The largest NumericDate read (the year 5138): anything beyond is not a time."""
+
+
 def number(claims: Mapping[str, Any], name: str, *, required: bool) -> float | None:
     """A NumericDate claim (RFC 7519 §2) as a float; ``None`` when absent and not required.
 
@@ -30,13 +34,15 @@ def number(claims: Mapping[str, Any], name: str, *, required: bool) -> float | N
         Rejected: Missing while required, or not a finite number (check ``name``).
     """
     value = claims.get(name)
+    if type(value) is int and -_MAX_TIME <= value <= _MAX_TIME:
+        return float(value)  # what JSON gives for a time, nearly always
     if value is None:
         if required:
             raise Rejected(name, f"the {name} claim is missing")
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise Rejected(name, f"the {name} claim is not a number")
-    if not abs(value) <= 1e11:  # also NaN
+    if not abs(value) <= _MAX_TIME:  # also NaN
         raise Rejected(name, f"the {name} claim is not a plausible time")
     return float(value)
 
@@ -79,6 +85,21 @@ def check_times(
     Raises:
         Rejected: Checks ``"exp"``, ``"iat"``, ``"nbf"``.
     """
+    expires, issued = claims.get("exp"), claims.get("iat")
+    if (
+        type(expires) is int
+        and type(issued) is int
+        and "nbf" not in claims
+        and -_MAX_TIME <= expires <= _MAX_TIME
+        and -_MAX_TIME <= issued <= _MAX_TIME
+    ):
+        # The usual ID token: whole-second exp and iat, no nbf. The same checks, in the same
+        # order, as below.
+        if now > expires + leeway:
+            raise Rejected("exp", f"it expired {now - expires:.0f} s ago")
+        if issued > now + leeway:
+            raise Rejected("iat", f"it claims to be issued {issued - now:.0f} s in the future")
+        return
     expires = number(claims, "exp", required=require_exp)
     if expires is not None and now > expires + leeway:
         raise Rejected("exp", f"it expired {now - expires:.0f} s ago")
@@ -91,13 +112,29 @@ def check_times(
         raise Rejected("nbf", f"it is not valid for another {not_before - now:.0f} s")
 
 
+_TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
+_SHA2 = {
+    **dict.fromkeys(("RS256", "PS256", "ES256", "ES256K", "HS256"), hashlib.sha256),
+    **dict.fromkeys(("RS384", "PS384", "ES384", "HS384"), hashlib.sha384),
+    **dict.fromkeys(("RS512", "PS512", "ES512", "HS512", "EdDSA", "Ed25519"), hashlib.sha512),
+}
+"""The hash of the usual algorithms, found at once; :func:`_left_hash` works out the rest."""
+
+
 def left_hash(value: str, alg: str) -> str:
     """OIDC Core §3.1.3.6 / §3.3.2.11: the left half of the hash of ``value`` that goes with
     the JWS ``alg``, base64url (SHA-512 for Ed25519, SHAKE256 for Ed448)."""
+    return _left_hash(value, alg).decode("ascii")
+
+
+def _left_hash(value: str, alg: str) -> bytes:
     # Codes and tokens are ASCII (RFC 6749 Appendix A); one that is not (a caller's or a
     # callback's mistake) is hashed as UTF-8 and fails the comparison instead of raising
     data = value.encode("utf-8", "surrogatepass")
-    if alg == "Ed448":
+    sha = _SHA2.get(alg)
+    if sha is not None:
+        digest = sha(data).digest()
+    elif alg == "Ed448":
         digest = hashlib.shake_256(data).digest(114)
     elif alg.endswith("384"):
         digest = hashlib.sha384(data).digest()
@@ -105,7 +142,8 @@ def left_hash(value: str, alg: str) -> str:
         digest = hashlib.sha512(data).digest()
     else:
         digest = hashlib.sha256(data).digest()
-    return base64.urlsafe_b64encode(digest[: len(digest) // 2]).rstrip(b"=").decode("ascii")
+    encoded = binascii.b2a_base64(digest[: len(digest) // 2], newline=False)
+    return encoded.translate(_TO_URLSAFE).rstrip(b"=")
 
 
 def check_hash(claims: Mapping[str, Any], name: str, value: str | None, alg: str) -> None:
@@ -118,7 +156,7 @@ def check_hash(claims: Mapping[str, Any], name: str, value: str | None, alg: str
     if claimed is None or value is None:
         return
     if not isinstance(claimed, str) or not hmac.compare_digest(
-        claimed.encode("utf-8", "surrogatepass"), left_hash(value, alg).encode("ascii")
+        claimed.encode("utf-8", "surrogatepass"), _left_hash(value, alg)
     ):
         what = "access token" if name == "at_hash" else "authorization code"
         raise Rejected(name, f"{name} does not match the {what}")
@@ -141,6 +179,22 @@ class IDTokenClaims(Mapping[str, Any]):
     def __post_init__(self) -> None:
         object.__setattr__(self, "claims", MappingProxyType(dict(self.claims)))
         object.__setattr__(self, "header", MappingProxyType(dict(self.header)))
+
+    @classmethod
+    def _of_parsed(cls, claims: dict[str, Any], header: Mapping[str, Any]) -> IDTokenClaims:
+        """Wrap what a validator just parsed, without the copies the constructor makes.
+
+        Args:
+            claims: A dict no one else holds (fresh from the JSON reader), now read-only.
+            header: The protected header: a read-only view (the header cache's) is shared,
+                anything else copied.
+        """
+        self = object.__new__(cls)
+        object.__setattr__(self, "claims", MappingProxyType(claims))
+        if type(header) is not MappingProxyType:
+            header = MappingProxyType(dict(header))
+        object.__setattr__(self, "header", header)
+        return self
 
     def __getitem__(self, name: str) -> Any:
         return self.claims[name]

@@ -22,6 +22,7 @@ A ``typ`` header naming another kind of JWT (a logout token, an access token...)
 
 from __future__ import annotations
 
+import functools
 import hmac
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
@@ -84,11 +85,23 @@ class IDTokenExpectations:
             raise UsageError("IDTokenExpectations needs the issuer")
         if not isinstance(self.client_id, str) or not self.client_id:
             raise UsageError("IDTokenExpectations needs the client_id")
+        algorithms = self.algorithms
         try:
-            allowed = check_algorithms(self.algorithms, "ID tokens")
+            allowed = (
+                _allowed(algorithms)
+                if type(algorithms) is tuple
+                else check_algorithms(algorithms, "ID tokens")
+            )
         except ValueError as exc:
             raise UsageError(str(exc)) from None
         object.__setattr__(self, "allowed", allowed)
+
+
+@functools.lru_cache(maxsize=32)
+def _allowed(algorithms: tuple[str, ...]) -> frozenset[str]:
+    # A client builds expectations per login from the same few lists (a RelyingParty's tuple,
+    # the default): check each once.
+    return check_algorithms(algorithms, "ID tokens")
 
 
 def _open(
@@ -126,14 +139,18 @@ def check_id_token(
     azp = string(claims, "azp", required=len(audience) > 1)
     if azp is not None and azp != expect.client_id:
         raise Rejected("azp", f"azp names another client ({azp[:100]!r})")
-    untrusted = set(audience) - {expect.client_id} - expect.trusted_audiences
+    # One audience is the client's (checked above): nothing else to trust.
+    untrusted = (
+        set(audience) - {expect.client_id} - expect.trusted_audiences if len(audience) > 1 else ()
+    )
     if untrusted:
         raise Rejected(
             "aud", f"aud also names {len(untrusted)} audience(s) this client does not trust"
         )
     check_times(claims, now, expect.leeway)
     subject = string(claims, "sub", required=True)
-    _check_nonce(claims, expect)
+    if expect.nonce is not None:
+        _check_nonce(claims, expect.nonce)
     if expect.acr_values is not None and claims.get("acr") not in expect.acr_values:
         raise Rejected("acr", f"acr is not one of the essential values {list(expect.acr_values)}")
     auth_time = number(
@@ -148,17 +165,15 @@ def check_id_token(
             "auth_time", f"the user authenticated more than max_age={expect.max_age} s ago"
         )
     check_hash(claims, "at_hash", expect.access_token, alg)
-    check_hash(claims, "c_hash", expect.code, alg)
+    if expect.code is not None:
+        check_hash(claims, "c_hash", expect.code, alg)
     previous = expect.previous
     if previous is not None:
         _check_refresh(claims, subject, previous)
-    return IDTokenClaims(claims, compact.header)
+    return IDTokenClaims._of_parsed(claims, compact.header)
 
 
-def _check_nonce(claims: Mapping[str, Any], expect: IDTokenExpectations) -> None:
-    sent = expect.nonce
-    if sent is None:
-        return
+def _check_nonce(claims: Mapping[str, Any], sent: str) -> None:
     got = claims.get("nonce")
     if not isinstance(got, str):
         raise Rejected("nonce", "the nonce sent with the authorization request is missing")

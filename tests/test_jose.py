@@ -245,3 +245,21 @@ def test_check_algorithms_refuses_none_unknown_and_empty() -> None:
     for bad, words in (([], "empty"), (["none"], "none"), (["RS256", "XS1"], "XS1")):
         with pytest.raises(ValueError, match=words):
             check_algorithms(bad, "ID tokens")
+
+
+def test_a_client_secret_too_short_for_hmac_is_refused_not_warned() -> None:
+    """joserfc warns on an HMAC key under 112 bits; under ``-W error`` that warning would escape
+    as an exception, so such a secret is refused as a verdict instead."""
+    import hashlib
+    import hmac
+
+    from oauthkit._jose._verify import MIN_SECRET_BYTES
+
+    short = "s" * (MIN_SECRET_BYTES - 1)
+    signing_input = f"{b64(json.dumps({'alg': 'HS256'}).encode())}.{b64(b'{}')}"
+    mac = hmac.new(short.encode(), signing_input.encode(), hashlib.sha256).digest()
+    token = f"{signing_input}.{b64(mac)}"
+    with pytest.raises(Rejected) as caught:
+        verify_jws(parse_jws(token), keys=None, algorithms=frozenset({"HS256"}), secret=short)
+    assert caught.value.check == "alg"
+    assert "shorter" in str(caught.value)

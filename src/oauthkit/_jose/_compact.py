@@ -26,7 +26,15 @@ from typing import Any, NamedTuple
 
 from .._core._json import JsonError, read_json_object, scan_object, too_deep
 
-__all__ = ["MAX_TOKEN_SIZE", "Compact", "Rejected", "b64decode", "is_jwe", "parse_jws"]
+__all__ = [
+    "MAX_TOKEN_SIZE",
+    "Compact",
+    "Rejected",
+    "b64decode",
+    "is_jwe",
+    "parse_jws",
+    "peek_alg",
+]
 
 MAX_TOKEN_SIZE = 64 * 1024
 """The longest compact token read, in characters (ID tokens are a kilobyte or two)."""
@@ -151,6 +159,18 @@ def is_jwe(token: object) -> bool:
         return False
     third = token.find(".", token.find(".", token.find(".") + 1) + 1)
     return third > 0 and token.count(".") == 4  # a JWS has two dots: no count for it
+
+
+def peek_alg(token: str) -> object:
+    """The ``alg`` member of a compact JWS's header (any JSON value), or ``None`` when the
+    header cannot be read; nothing else is decoded (the header is cached)."""
+    first = token.find(".")
+    if first <= 0 or len(token) > MAX_TOKEN_SIZE:
+        return None
+    try:
+        return _header(token[:first]).get("alg")
+    except Rejected:
+        return None
 
 
 def parse_jws(token: object) -> Compact:

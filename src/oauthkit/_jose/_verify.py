@@ -27,7 +27,7 @@ from .._core._extras import require
 from ._compact import Compact, Rejected
 from ._keys import ALGORITHM_KEY_TYPES, HMAC_ALGORITHMS, KeySet, PublicKey
 
-__all__ = ["UnknownKey", "check_algorithms", "verify_jws"]
+__all__ = ["MIN_SECRET_BYTES", "UnknownKey", "check_algorithms", "verify_jws"]
 
 
 class UnknownKey(Rejected):
@@ -141,7 +141,18 @@ def _verifies(algorithm: Any, compact: Compact, key: Any) -> bool:
         return False
 
 
+MIN_SECRET_BYTES = 14
+"""The shortest client secret used as an HMAC key (112 bits, as joserfc and NIST SP 800-107
+require; RFC 7518 §3.2 asks for the hash's size)."""
+
+
 def _oct(secret: str | bytes) -> Any:
     jwk = require("joserfc.jwk", "jose", "verifying signed tokens")
     raw = secret.encode("utf-8") if isinstance(secret, str) else secret
+    if len(raw) < MIN_SECRET_BYTES:
+        # joserfc would warn, which a program running with -W error meets as an exception
+        raise Rejected(
+            "alg",
+            f"the client secret is shorter than {MIN_SECRET_BYTES} bytes: too weak an HMAC key",
+        )
     return jwk.OctKey.import_key(raw)

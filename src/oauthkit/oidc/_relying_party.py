@@ -17,7 +17,7 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .._errors import UsageError
-from .._jose._compact import Rejected, is_jwe, parse_jws
+from .._jose._compact import Rejected, is_jwe, peek_alg
 from .._jose._keys import ALGORITHM_KEY_TYPES, HMAC_ALGORITHMS
 from .._oauth2._metadata import ServerMetadata
 from ._claims import IDTokenClaims
@@ -334,10 +334,7 @@ def _needs_keys(token: str) -> bool:
     """Whether verifying ``token`` needs the provider's keys (not an HMAC-signed JWS)."""
     if is_jwe(token):
         return True
-    try:
-        alg = parse_jws(token).header.get("alg")
-    except Rejected:
-        return False  # the validation itself reports the format
+    alg = peek_alg(token)  # None when unreadable: the validation itself reports the format
     # an alg that is a JSON array or object is unhashable: the validation reports it
     return not (isinstance(alg, str) and alg in HMAC_ALGORITHMS)
 

@@ -12,6 +12,7 @@ import base64
 import json
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -188,6 +189,8 @@ def test_a_callback_without_an_expected_state_warns_once(driver: str, origin: Ro
         s.fetch_token(origin.url("/token"), authorization_response=callback, client_secret="pw")
     assert [w.category for w in seen] == [oauthkit.UncheckedStateWarning]
     assert "state=saved" in str(seen[0].message)
+    # pointed at the caller's line, never at oauthkit's own layers
+    assert not seen[0].filename.startswith(str(Path(oauthkit.__file__).parent))
 
 
 @pytest.mark.parametrize("driver", DRIVERS)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hmac
 import warnings
 from collections.abc import Callable, Mapping, Sequence
+from types import FrameType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
@@ -61,6 +62,18 @@ class _BareRefresh:
     def params(self) -> list[tuple[str, str]]:
         """``grant_type`` only."""
         return [("grant_type", self.grant_type)]
+
+
+def _outside_oauthkit() -> int:
+    """The ``stacklevel`` that points a warning at the first frame outside oauthkit: the
+    caller's line, however many layers (drivers, call builders, flows) are in between."""
+    import sys
+
+    frame: FrameType | None = sys._getframe(1)
+    level = 1
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("oauthkit"):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def asks_openid(scope: str | Sequence[str] | None, params: Mapping[str, str]) -> bool:
@@ -116,7 +129,7 @@ class TokenRequests:
                 "expect, so a forged callback would be accepted. Keep the state from "
                 "authorization_url() and pass OAuth2Session(..., state=saved) here",
                 UncheckedStateWarning,
-                stacklevel=5,
+                stacklevel=_outside_oauthkit(),
             )
         oidc = getattr(self, "oidc", None)
         metadata = None if oidc is None else oidc.provider.metadata

@@ -59,3 +59,33 @@ def test_plugin_loads_without_oauthlib(pytester: pytest.Pytester) -> None:
     result = pytester.run(sys.executable, "-c", code, timeout=120)
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(["*MissingExtraError*pip install 'oauthkit[[]dev[]]'*"])
+
+
+def test_the_fixture_serves_an_openid_connect_app(pytester: pytest.Pytester) -> None:
+    """What a user's own test writes: their app logs in with issuer= against the fixture."""
+    pytester.makepyfile(
+        test_oidc="""
+        import requests
+
+        from oauthkit.requests import OAuth2Session
+
+        def test_login(oauthkit_dev_provider):
+            p = oauthkit_dev_provider
+            with OAuth2Session(
+                p.oauth2_client_id,
+                redirect_uri=p.callback_url,
+                scope=["openid", "email"],
+                issuer=p.issuer,
+                pkce="S256",
+            ) as session:
+                url, _ = session.authorization_url()
+                callback = requests.get(url, allow_redirects=False, timeout=10).headers["Location"]
+                session.fetch_token(
+                    authorization_response=callback, client_secret=p.oauth2_client_secret
+                )
+                assert session.id_token_claims.issuer == p.issuer
+                assert session.userinfo()["sub"] == session.id_token_claims.subject
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)

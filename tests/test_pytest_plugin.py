@@ -87,5 +87,7 @@ def test_the_fixture_serves_an_openid_connect_app(pytester: pytest.Pytester) -> 
                 assert session.userinfo()["sub"] == session.id_token_claims.subject
         """
     )
-    result = pytester.runpytest("-p", "no:cacheprovider")
+    # in a subprocess: an in-process inner run unloads the modules it imported, and
+    # cryptography does not survive being imported twice in one interpreter
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", timeout=120)
     result.assert_outcomes(passed=1)

@@ -247,3 +247,40 @@ def test_a_logout_token_passed_off_as_a_signed_userinfo_response() -> None:
                 assert caught.value.check == "format"
             else:
                 assert read()["sub"] == SUBJECT
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_a_restored_session_still_checks_the_userinfo_sub(driver: str) -> None:
+    """A session given a saved token (a store, ``token=``) did not validate its ID token
+    itself: ``userinfo()`` validates it first (signature, iss, aud, sub; not its times, which
+    have usually passed), so the UserInfo ``sub`` is still compared with it."""
+    with hostile_op(Script(userinfo_sub="user-2")) as op:
+        with _session(driver, op) as first:
+            saved = _login(first, op)
+        op.now += 1800  # the saved ID token (10 min) has expired since; the access token not
+        with open_session(
+            driver,
+            client_id=CLIENT_ID,
+            scope=["openid"],
+            issuer=op.issuer,
+            clock=op.clock,
+            token=saved,
+        ) as restored:
+            assert restored.id_token_claims is None
+            with pytest.raises(oidc.UserinfoSubjectError):
+                restored.userinfo()
+            assert restored.id_token_claims is not None
+            assert restored.id_token_claims.subject == SUBJECT
+        op.script = Script()
+        with (
+            open_session(
+                driver,
+                client_id=CLIENT_ID,
+                scope=["openid"],
+                issuer=op.issuer,
+                clock=op.clock,
+                token={**saved, "id_token": saved["id_token"][:-4] + "AAAA"},
+            ) as forged,
+            pytest.raises(oidc.IDTokenSignatureError),
+        ):
+            forged.userinfo()

@@ -37,6 +37,7 @@ __all__ = ["PROMPTS", "RelyingParty"]
 PROMPTS = frozenset({"none", "login", "consent", "select_account", "create"})
 """``prompt`` values (OIDC Core §3.1.2.1; ``create``: Initiating User Registration 1.0)."""
 _KNOWN = frozenset(ALGORITHM_KEY_TYPES) | HMAC_ALGORITHMS
+_TIMELESS = 1e12  # a leeway past any NumericDate: the times of a restored ID token are not judged
 
 
 def _spaced(name: str, value: object) -> str:
@@ -248,6 +249,8 @@ class RelyingParty:
         """The UserInfo claims (OIDC Core §5.3), their ``sub`` checked against the ID token's."""
         metadata = yield from metadata_flow(self.provider, manager)
         algorithms = self.userinfo_algorithms or self.id_token_algorithms(metadata)
+        if self.claims is None:
+            yield from self._restore_claims(manager, metadata)
         return (
             yield from userinfo_flow(
                 self.provider,
@@ -258,6 +261,36 @@ class RelyingParty:
                 timeout=timeout,
             )
         )
+
+    def _restore_claims(self, manager: TokenManager, metadata: ServerMetadata) -> Flow[None]:
+        """The claims of a token this session did not validate itself (restored from a store
+        or given as ``token=``), so that UserInfo's ``sub`` is still checked against them.
+
+        Its signature, ``iss``, ``aud`` and ``sub`` are checked again; its times are not: it
+        was validated when issued, and has most likely expired since (ID tokens are short).
+        """
+        token = manager.token
+        id_token = None if token is None else token.id_token
+        if id_token is None:
+            return
+        expect = IDTokenExpectations(
+            issuer=self.issuer,
+            client_id=self.client_id,
+            algorithms=self.id_token_algorithms(metadata),
+            trusted_audiences=self.trusted_audiences,
+            leeway=_TIMELESS,
+            client_secret=manager.client_secret,
+        )
+        now = manager.clock()
+        try:
+            self.claims = yield from validated(
+                self.provider,
+                manager,
+                lambda keys: check_id_token(id_token, keys, expect, now, self.decryption_keys),
+                needs_keys=_needs_keys(id_token),
+            )
+        except Rejected as exc:
+            raise id_token_error(exc.check, str(exc)) from None
 
     def end_session_url(
         self,

@@ -40,6 +40,9 @@ _GENERATE: dict[str, tuple[str, object]] = {
     "EdDSA": ("OKP", "Ed25519"),
 }
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# One encoder: json.dumps(separators=...) builds a new one per call, a tenth of a proof's cost.
+_ENCODE = json.JSONEncoder(separators=(",", ":")).encode
+_MEMO = 64
 
 
 def _b64(data: bytes) -> str:
@@ -84,7 +87,7 @@ class DPoPKey:
         MissingExtraError: joserfc is not installed (``pip install oauthkit[jose]``).
     """
 
-    __slots__ = ("_algorithm", "_header", "_key", "alg", "public_jwk", "thumbprint")
+    __slots__ = ("_algorithm", "_ath", "_header", "_htu", "_key", "alg", "public_jwk", "thumbprint")
 
     def __init__(self, key: Mapping[str, Any] | Any, alg: str | None = None) -> None:
         jwk = require("joserfc.jwk", "jose", _FEATURE)
@@ -111,7 +114,11 @@ class DPoPKey:
         self.public_jwk: Mapping[str, Any] = public
         self.thumbprint: str = key.thumbprint()
         header = {"typ": "dpop+jwt", "alg": self.alg, "jwk": public}
-        self._header = _b64(json.dumps(header, separators=(",", ":")).encode("utf-8")) + "."
+        self._header = _b64(_ENCODE(header).encode("utf-8")) + "."
+        # url -> htu and access token -> ath: a client sends many proofs to few URLs with one
+        # token, so each is worked out once (bounded; cleared when full).
+        self._htu: dict[str, str] = {}
+        self._ath: dict[str, str] = {}
 
     @classmethod
     def generate(cls, alg: str = "ES256") -> DPoPKey:
@@ -141,7 +148,7 @@ class DPoPKey:
 
     def sign(self, claims: Mapping[str, Any]) -> str:
         """A compact JWS of ``claims`` under this key's DPoP header."""
-        payload = _b64(json.dumps(claims, separators=(",", ":")).encode("utf-8"))
+        payload = _b64(_ENCODE(claims).encode("utf-8"))
         signing_input = self._header + payload
         signature = self._algorithm.sign(signing_input.encode("ascii"), self._key)
         return f"{signing_input}.{_b64(signature)}"
@@ -172,6 +179,15 @@ def dpop_htu(url: str) -> str:
 def access_token_hash(access_token: str) -> str:
     """The ``ath`` claim: base64url of the SHA-256 of the access token (RFC 9449 §4.2)."""
     return _b64(hashlib.sha256(access_token.encode("ascii")).digest())
+
+
+def _memo(memo: dict[str, str], argument: str, compute: Callable[[str], str]) -> str:
+    value = memo.get(argument)
+    if value is None:
+        if len(memo) >= _MEMO:
+            memo.clear()
+        value = memo[argument] = compute(argument)
+    return value
 
 
 def build_dpop_proof(
@@ -206,13 +222,14 @@ def build_dpop_proof(
     claims: dict[str, Any] = {
         "jti": jti or jti_factory(),
         "htm": method.upper(),
-        "htu": dpop_htu(url),
+        "htu": _memo(key._htu, url, dpop_htu),
         "iat": int(now),
     }
     if access_token is not None:
         if not access_token.isascii():
             raise UsageError("the access token is not ASCII: it cannot be hashed for ath")
-        claims["ath"] = access_token_hash(access_token)
+        ath = _memo(key._ath, access_token, access_token_hash)
+        claims["ath"] = ath
     if nonce is not None:
         claims["nonce"] = nonce
     return key.sign(claims)

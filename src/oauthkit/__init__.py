@@ -103,6 +103,9 @@ if TYPE_CHECKING:
     from ._oauth2._device import (
         parse_device_authorization_response as parse_device_authorization_response,
     )
+    from ._oauth2._dpop import DPoPKey as DPoPKey
+    from ._oauth2._dpop import build_dpop_proof as build_dpop_proof
+    from ._oauth2._dpop_nonces import DPoPNonces as DPoPNonces
     from ._oauth2._grants import AuthorizationCodeGrant as AuthorizationCodeGrant
     from ._oauth2._grants import ClientCredentialsGrant as ClientCredentialsGrant
     from ._oauth2._grants import DeviceCodeGrant as DeviceCodeGrant
@@ -185,6 +188,9 @@ _EXPORTS = {
     "PasswordGrant": "._oauth2._grants",
     "PkcePair": "._oauth2._pkce",
     "PrivateKeyJwt": "._oauth2._client_assertion",
+    "DPoPKey": "._oauth2._dpop",
+    "DPoPNonces": "._oauth2._dpop_nonces",
+    "build_dpop_proof": "._oauth2._dpop",
     "Purpose": "._core._steps",
     "RefreshTokenGrant": "._oauth2._grants",
     "RequestPatch": "._core._patch",
@@ -290,6 +296,8 @@ __all__ = [
     "ClientSecretJwt",
     "ClientSecretPost",
     "CorruptEntryError",
+    "DPoPKey",
+    "DPoPNonces",
     "DeviceAuthorization",
     "DeviceCodeExpiredError",
     "DeviceCodeGrant",
@@ -359,6 +367,7 @@ __all__ = [
     "build_bearer_patch",
     "build_bearer_request",
     "build_device_authorization_request",
+    "build_dpop_proof",
     "build_introspection_request",
     "build_revocation_request",
     "build_token_request",

@@ -33,6 +33,7 @@ from ._session import OAuth2SessionState, TokenUpdated, token_as_dict
 if TYPE_CHECKING:
     from typing import TypedDict
 
+    from .._oauth2._dpop import DPoPKey
     from ..oidc._relying_party import RelyingParty
 
     class NativeSettings(TypedDict, total=False):
@@ -119,6 +120,7 @@ class SessionAttributes(OpenIDAttributes):
         clock: Callable[[], float] | None = None,
         token_store: Any = None,
         token_key: str | None = None,
+        dpop: DPoPKey | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)  # the HTTP library's session or client
@@ -142,6 +144,7 @@ class SessionAttributes(OpenIDAttributes):
             timeout=self._default_timeout(),
             retry=retry,
             clock=clock,
+            dpop=dpop,
         )
         self._client = ClientView(self._oauth)
         if (token_store is None) != (token_key is None):

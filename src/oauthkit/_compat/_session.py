@@ -39,6 +39,7 @@ from ._token_requests import TokenRequests
 
 if TYPE_CHECKING:
     from .._oauth2._device import DeviceAuthorization
+    from .._oauth2._dpop import DPoPKey
 
 __all__ = ["OAuth2SessionState", "TokenUpdated", "token_as_dict", "wall_clock"]
 
@@ -97,7 +98,8 @@ class OAuth2SessionState(TokenRequests):
 
     Args: requests-oauthlib's ``OAuth2Session`` arguments, plus ``code_verifier`` (a PKCE
     verifier kept from the request that built the authorization URL), ``client_auth``,
-    ``issuer``, ``allow_insecure_transport``, ``leeway``, ``timeout``, ``retry`` and ``clock``.
+    ``issuer``, ``allow_insecure_transport``, ``leeway``, ``timeout``, ``retry``, ``clock`` and
+    ``dpop`` (a :class:`~oauthkit.DPoPKey` binding the session's tokens, RFC 9449).
 
     Raises:
         UsageError: ``pkce`` is not ``S256``, ``plain`` or ``None``, or the client object is
@@ -126,6 +128,7 @@ class OAuth2SessionState(TokenRequests):
         timeout: float | None = None,
         retry: RetryPolicy | None = None,
         clock: Callable[[], float] | None = None,
+        dpop: DPoPKey | None = None,
     ) -> None:
         if pkce not in ("S256", "plain", None):
             raise UsageError(f"pkce must be 'S256', 'plain' or None, not {pkce!r}")
@@ -157,6 +160,7 @@ class OAuth2SessionState(TokenRequests):
             timeout=timeout,
             retry=retry,
             clock=wall_clock if clock is None else clock,
+            dpop=dpop,
         )
         self._own_auth = self.core.auth  # another one there was assigned by the caller
         self.client_auth = client_auth
@@ -252,6 +256,8 @@ class OAuth2SessionState(TokenRequests):
         self._state = state
         response_type = "token" if self.kind == "implicit" else "code"
         response_type = str(kwargs.pop("response_type", response_type))
+        if self.core.dpop is not None:  # bind the code to the key (RFC 9449 §10)
+            kwargs.setdefault("dpop_jkt", self.core.dpop.thumbprint)
         link, flow = build_authorization_url(
             url,
             client_id=self.client_id,

@@ -67,14 +67,24 @@ def send(
     *,
     one_time: bool,
 ) -> Flow[HttpResponse]:
-    return exchange(
-        build,
-        purpose,
-        clock=manager.clock,
-        deadline=deadline,
-        policy=manager.retry,
-        one_time=one_time,
-    )
+    """One back-channel exchange of the manager's; with a DPoP key, also the one retry that
+    a ``use_dpop_nonce`` refusal allows (RFC 9449 §8)."""
+
+    def once(build: Callable[[float], HttpRequest]) -> Flow[HttpResponse]:
+        return exchange(
+            build,
+            purpose,
+            clock=manager.clock,
+            deadline=deadline,
+            policy=manager.retry,
+            one_time=one_time,
+        )
+
+    if manager.dpop is None:
+        return once(build)
+    from ._dpop_nonces import nonce_retry
+
+    return nonce_retry(manager.dpop_nonces, build, once)
 
 
 def _adopting(manager: TokenManager, token: Token) -> Flow[Token]:

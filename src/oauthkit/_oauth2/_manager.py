@@ -33,6 +33,8 @@ from .._errors import TokenExpiredError, UsageError
 from . import _protected
 from ._bearer import PLACEMENT_HEADER, PLACEMENTS, build_bearer_patch
 from ._client_auth import ClientAuth, client_auth_for
+from ._dpop import DPoPKey, build_dpop_proof
+from ._dpop_nonces import DPoPNonces, build_dpop_patch
 from ._grants import ClientCredentialsGrant, Grant, build_token_request
 from ._manager_flows import BackChannelFlows
 from ._renewal import RENEW_CLIENT_CREDENTIALS, RENEW_REFRESH_TOKEN, RenewalState
@@ -87,6 +89,9 @@ class TokenManager(BackChannelFlows):
         renew_on_401: Also renew and retry once after a ``401`` whose challenge names no error
             (a bare 401, which many APIs send for an expired token). Off by default: RFC 6750
             §3.1 names ``invalid_token`` for a rejected token.
+        dpop: A :class:`~oauthkit.DPoPKey`: every token request carries a DPoP proof, so the
+            server may bind the tokens to it (RFC 9449 §5), and tokens of type ``DPoP`` are
+            sent with a proof (§7.1). Server nonces are remembered per origin (§8, §9).
 
     Raises:
         UsageError: Invalid configuration (see :func:`oauthkit.client_auth_for`).
@@ -116,6 +121,7 @@ class TokenManager(BackChannelFlows):
         lock_key: str = "token",
         renew_on_401: bool = False,
         store_key: str | None = None,
+        dpop: DPoPKey | None = None,
     ) -> None:
         if renew not in (None, RENEW_REFRESH_TOKEN, RENEW_CLIENT_CREDENTIALS):
             raise UsageError(
@@ -146,6 +152,8 @@ class TokenManager(BackChannelFlows):
         self.store_key = store_key
         self.stored_version: int | None = None  # of the record the token came from
         self.renewals = RenewalState()
+        self.dpop = dpop
+        self.dpop_nonces = DPoPNonces()
         # Checks each new token before it becomes current (an OpenID Connect session validates
         # its ID token here): given the new token and the one it replaces, it returns the
         # token to keep or raises, and then the current token stays.
@@ -257,11 +265,17 @@ class TokenManager(BackChannelFlows):
         url = endpoint or self.token_endpoint
         if url is None:
             raise UsageError("no token endpoint: pass token_endpoint= to the client")
+        now = self.clock() if now is None else now
+        if self.dpop is not None:  # a fresh proof per attempt (RFC 9449 §4.2, §5)
+            proof = build_dpop_proof(
+                self.dpop, "POST", url, now=now, nonce=self.dpop_nonces.get(url)
+            )
+            options["headers"] = {**(options.get("headers") or {}), "DPoP": proof}
         return build_token_request(
             url,
             grant,
             auth or self.auth,
-            now=self.clock() if now is None else now,
+            now=now,
             allow_insecure_transport=self.transport,
             **options,
         )
@@ -273,12 +287,19 @@ class TokenManager(BackChannelFlows):
 
         Raises:
             InsecureTransportError: ``url`` is plain http to a non-loopback host.
-            UsageError: A token type this client cannot send (a DPoP-bound token).
+            UsageError: A token type this client cannot send (a DPoP-bound token without a
+                DPoP key).
             UnusableTokenError: The server issued a token no header can carry.
         """
         if token is None:
             return _UNAUTHORIZED
         self.transport.check(url)
+        if self.dpop is not None and token.token_type.lower() == "dpop":
+            # A proof names the method and URL and is used once: never cached (RFC 9449 §4.2).
+            patch = build_dpop_patch(
+                self.dpop, token, method, url, now=self.clock(), nonce=self.dpop_nonces.get(url)
+            )
+            return SendProtected(patch)
         cached = self._patch
         placement = self.placement
         if cached is not None and cached[0] is token and cached[1] == placement:
@@ -352,8 +373,8 @@ class TokenManager(BackChannelFlows):
             or ready[1] != self.placement
             or ready[2] != self.leeway
         ):
-            if token is None:
-                return None
+            if token is None or (self.dpop is not None and token.token_type.lower() == "dpop"):
+                return None  # a DPoP proof names the method: the flow makes each one
             step = self.protected_step(token, "", url)
             ready = self._ready = (token, self.placement, self.leeway, step, self._renew_at(token))
         renew_at = ready[4]

@@ -225,6 +225,8 @@ def protected(
         response = yield manager.protected_step(token, method, url)
     else:
         token, response = answered
+    if manager.dpop is not None and isinstance(response, HttpResponse):
+        response = yield from _dpop_nonce(manager, token, method, url, response, replayable)
     if (
         replayable
         and token is not None
@@ -236,4 +238,33 @@ def protected(
         log.debug("the resource server rejected the access token; renewing once")
         deadline = deadline or deadline_for(manager, timeout)
         token = yield from _renew_locked(manager, token, force=True, deadline=deadline)
-        yield manager.protected_step(token, method, url)
+        response = yield manager.protected_step(token, method, url)
+        if manager.dpop is not None and isinstance(response, HttpResponse):
+            manager.dpop_nonces.learn(url, response)
+
+
+def _dpop_nonce(
+    manager: TokenManager,
+    token: Token | None,
+    method: str,
+    url: str,
+    response: HttpResponse,
+    replayable: bool,
+) -> Flow[HttpResponse]:
+    """Remember the resource server's ``DPoP-Nonce``; after ``use_dpop_nonce``, send once more
+    with a proof that carries it (RFC 9449 §9)."""
+    from ._dpop_nonces import is_nonce_challenge
+
+    fresh = manager.dpop_nonces.learn(url, response)
+    if (
+        fresh
+        and replayable
+        and token is not None
+        and token.token_type.lower() == "dpop"
+        and is_nonce_challenge(response)
+    ):
+        log.debug("the resource server asked for a DPoP nonce; sending once more")
+        response = yield manager.protected_step(token, method, url)
+        if isinstance(response, HttpResponse):
+            manager.dpop_nonces.learn(url, response)
+    return response

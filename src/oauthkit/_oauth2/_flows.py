@@ -256,18 +256,48 @@ def device_token(
     deadline: float | None,
     scope: Scope,
 ) -> Flow[Token]:
-    """Poll (RFC 8628 §3.4, §3.5), then make the token current under the token's lock."""
-    from ._polling import poll_device_token
+    """Poll (RFC 8628 §3.4, §3.5), then make the token current under the token's lock.
 
-    token = yield from poll_device_token(
-        authorization,
-        endpoint,
-        manager.auth,
-        clock=manager.clock,
-        deadline=deadline,
-        requested_scope=scope,
-        allow_insecure_transport=manager.transport,
-    )
+    The polls are built like every token request of the manager (a DPoP proof each, with the
+    nonce a ``use_dpop_nonce`` refusal taught, RFC 9449 §8), and the token passes the
+    manager's ``accept`` check (an OpenID Connect session validates its ID token) before it
+    becomes current.
+    """
+    from ._dpop_nonces import is_nonce_error
+    from ._grants import DeviceCodeGrant
+    from ._polling import poll_device_token, poll_with
+
+    if manager.dpop is None:
+        token = yield from poll_device_token(
+            authorization,
+            endpoint,
+            manager.auth,
+            clock=manager.clock,
+            deadline=deadline,
+            requested_scope=scope,
+            allow_insecure_transport=manager.transport,
+        )
+    else:
+        manager.transport.check(endpoint)
+        grant = DeviceCodeGrant(authorization.device_code)
+        limit = (
+            authorization.expires_at
+            if deadline is None
+            else min(deadline, authorization.expires_at)
+        )
+
+        def build(now: float) -> HttpRequest:
+            return manager.build_grant_request(grant, endpoint=endpoint, now=now)
+
+        def answered(response: HttpResponse) -> bool:
+            fresh = manager.dpop_nonces.learn(endpoint, response)
+            return fresh and is_nonce_error(response)
+
+        token = yield from poll_with(
+            authorization, build, manager.clock, limit, scope, manager.retry, answered
+        )
+    if manager.accept is not None:
+        token = yield from manager.accept(token, manager.token)
     adopted: Token = yield Exclusive(manager.lock_key, _adopting(manager, token), None)
     return adopted
 

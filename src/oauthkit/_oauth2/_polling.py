@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from .._core._exchange import Deadline, RetryPolicy, exchange
-from .._core._http import HttpRequest
+from .._core._http import HttpRequest, HttpResponse
 from .._core._params import ExtraParams, Scope, encode_scope
 from .._core._steps import Flow, Purpose, Sleep
 from .._core._transport import InsecureAllowance, TransportPolicy
@@ -30,7 +30,7 @@ from ._grants import DeviceCodeGrant, build_token_request
 from ._token import Token
 from ._token_response import parse_token_response
 
-__all__ = ["MIN_INTERVAL", "effective_interval", "poll_device_token"]
+__all__ = ["MIN_INTERVAL", "effective_interval", "poll_device_token", "poll_with"]
 
 MIN_INTERVAL = 1.0
 """The shortest wait between two polls, whatever the server says."""
@@ -120,17 +120,24 @@ def poll_device_token(
             allow_insecure_transport=policy,
         )
 
-    return _poll(authorization, build, clock, limit, requested_scope, retry)
+    return poll_with(authorization, build, clock, limit, requested_scope, retry)
 
 
-def _poll(
+def poll_with(
     authorization: DeviceAuthorization,
     build: Callable[[float], HttpRequest],
     clock: Callable[[], float],
     limit: float,
     requested_scope: Scope,
     retry: RetryPolicy,
+    answered: Callable[[HttpResponse], bool] | None = None,
 ) -> Flow[Token]:
+    """Poll with requests from ``build`` until a token, a refusal or ``limit``.
+
+    ``answered`` sees every response first; when it returns ``True`` (a DPoP client that
+    learnt the nonce a ``use_dpop_nonce`` refusal carried, RFC 9449 §8) the poll is simply
+    made again at the next interval.
+    """
     interval = effective_interval(authorization.interval)
     while True:
         # Waiting past the deadline only to be told expired_token wastes the user's time.
@@ -149,6 +156,8 @@ def _poll(
             policy=retry,
             one_time=True,
         )
+        if answered is not None and answered(response):
+            continue
         try:
             return parse_token_response(response, now=clock(), requested_scope=requested_scope)
         except AuthorizationPendingError:

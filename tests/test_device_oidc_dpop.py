@@ -83,3 +83,40 @@ def test_device_polls_carry_proofs_and_learn_the_nonce(
         assert all("nonce" in proof for proof in proofs[1:])
         assert len({proof["jti"] for proof in proofs}) == len(proofs)  # a fresh proof each
         assert all(proof["htu"] == endpoint and proof["htm"] == "POST" for proof in proofs)
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_an_oidc_login_with_dpop_reads_userinfo_with_a_proof(
+    oidc_peer_factory: Callable[..., OidcProviderPeer], driver: str
+) -> None:
+    """``userinfo()`` of an OpenID Connect session sends a DPoP-bound token as the token type
+    requires: ``Authorization: DPoP`` and a proof with ``ath``, retried once after the
+    resource server's nonce challenge (RFC 9449 §9)."""
+    from tests._drivers2 import headless_authorize
+
+    peer = oidc_peer_factory(DPOP_REQUIRE_NONCE=1)
+    key = oauthkit.DPoPKey.generate()
+    with open_session(
+        driver,
+        client_id="dpop-client",
+        redirect_uri=peer.url("/cb"),
+        scope=["openid"],
+        issuer=peer.issuer,
+        pkce="S256",
+        dpop=key,
+    ) as s:
+        s.discover()
+        url, _ = s.authorization_url()
+        token = s.fetch_token(
+            authorization_response=headless_authorize(peer, url), include_client_id=True
+        )
+        assert token["token_type"] == "DPoP"
+        assert s.id_token_claims is not None
+        s.oauth_client.dpop_nonces = oauthkit.DPoPNonces()  # a fresh process knows no nonce
+        info = s.userinfo()
+        assert info["sub"] == s.id_token_claims.subject
+        first, second = s.recording.to(peer.discovery["userinfo_endpoint"])
+        assert first.headers["authorization"].startswith("DPoP ")
+        assert "nonce" not in _proof(first.headers)
+        assert _proof(second.headers)["nonce"]
+        assert _proof(second.headers)["ath"]

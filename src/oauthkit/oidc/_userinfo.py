@@ -25,6 +25,7 @@ from .._jose._verify import check_algorithms, verify_jws
 from .._oauth2._backchannel import read_answer
 from .._oauth2._bearer import bearer_headers
 from .._oauth2._challenges import is_token_rejected
+from .._oauth2._dpop_nonces import build_dpop_patch, is_nonce_challenge
 from .._oauth2._protected import current
 from ._claims import audiences
 from ._errors import UserinfoError, UserinfoSubjectError
@@ -162,6 +163,9 @@ def userinfo_flow(
         raise UsageError(f"the metadata of {provider.issuer} names no userinfo_endpoint")
     manager.transport.check(endpoint)
     response = yield from _send(manager, endpoint, force=False, timeout=timeout)
+    if manager.dpop is not None and is_nonce_challenge(response):
+        # RFC 9449 §9: once more, with the nonce the challenge's DPoP-Nonce brought
+        response = yield from _send(manager, endpoint, force=False, timeout=timeout)
     if (
         response.status_code == 401
         and is_token_rejected(response)
@@ -218,10 +222,24 @@ def _send(
     token = yield from current(manager, force=force, timeout=timeout)
     if token is None:
         raise UsageError("no access token: log in (fetch_token) before asking for UserInfo")
-    request = HttpRequest(
-        "GET", endpoint, {"Accept": "application/json, application/jwt", **bearer_headers(token)}
-    )
-    return (yield from get_request(manager, request))
+    headers = {"Accept": "application/json, application/jwt"}
+    if manager.dpop is not None and token.token_type.lower() == "dpop":
+        # RFC 9449 §7.1: the token with a fresh proof bound to it (ath), never as Bearer
+        patch = build_dpop_patch(
+            manager.dpop,
+            token,
+            "GET",
+            endpoint,
+            now=manager.clock(),
+            nonce=manager.dpop_nonces.get(endpoint),
+        )
+        headers.update(patch.headers)
+    else:
+        headers.update(bearer_headers(token))
+    response = yield from get_request(manager, HttpRequest("GET", endpoint, headers))
+    if manager.dpop is not None:
+        manager.dpop_nonces.learn(endpoint, response)
+    return response
 
 
 def get_request(manager: TokenManager, request: HttpRequest) -> Flow[HttpResponse]:

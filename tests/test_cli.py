@@ -94,6 +94,14 @@ def test_dev_provider_prints_urls_and_working_credentials(
     )
     assert requests.get(rows["resource URL"], auth=auth, timeout=10).status_code == 200
 
+    # The OpenID Connect URLs it prints are served: discovery names the rest.
+    discovery = requests.get(rows["OpenID discovery"], timeout=10).json()
+    assert discovery["issuer"] == rows["issuer"]
+    assert discovery["jwks_uri"] == rows["JWK Set"]
+    assert discovery["userinfo_endpoint"] == rows["userinfo endpoint"]
+    assert discovery["end_session_endpoint"] == rows["logout endpoint"]
+    assert requests.get(rows["JWK Set"], timeout=10).json()["keys"]
+
     key_file = tmp_path / "rsa.pem"
     assert rows["RSA private key"] == f"written to {key_file}"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600

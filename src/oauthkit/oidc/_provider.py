@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._core._cache import Entry, cached, lifetime, refetched
-from .._core._exchange import Deadline, exchange
+from .._core._exchange import exchange
 from .._core._http import HttpRequest, HttpResponse
 from .._core._steps import Flow, Purpose
 from .._errors import UsageError
@@ -32,6 +32,7 @@ from .._jose._compact import Rejected
 from .._jose._keys import KeySet
 from .._jose._verify import UnknownKey
 from .._oauth2._backchannel import malformed, read_answer
+from .._oauth2._flows import deadline_for
 from .._oauth2._metadata import OPENID, RFC8414, ServerMetadata, metadata_url, parse_server_metadata
 from ._logout import ReplayWindow
 
@@ -146,17 +147,22 @@ def shared_provider(issuer: str, kind: str = OPENID) -> Provider:
     return provider
 
 
-def get(manager: TokenManager, url: str, purpose: Purpose, accept: str) -> Flow[HttpResponse]:
-    """GET ``url`` under the client's transport policy, timeout and retry policy."""
+def get(
+    manager: TokenManager,
+    url: str,
+    purpose: Purpose,
+    accept: str,
+    headers: Mapping[str, str] | None = None,
+) -> Flow[HttpResponse]:
+    """GET ``url`` (with ``headers``, such as an access token's) under the client's transport
+    policy, timeout and retry policy."""
     manager.transport.check(url)
-    timeout = manager.timeout if manager.timeout is not None else 30.0
-    deadline = Deadline(manager.clock, timeout)
-    request = HttpRequest("GET", url, {"Accept": accept})
+    request = HttpRequest("GET", url, {"Accept": accept, **(headers or {})})
     return exchange(
         lambda _: request,
         purpose,
         clock=manager.clock,
-        deadline=deadline,
+        deadline=deadline_for(manager, None),
         policy=manager.retry,
         one_time=False,
     )

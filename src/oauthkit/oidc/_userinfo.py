@@ -15,7 +15,7 @@ import hmac
 from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
-from .._core._http import HttpRequest, HttpResponse
+from .._core._http import HttpResponse
 from .._core._steps import Flow, Purpose
 from .._errors import UsageError
 from .._jose._compact import Rejected, is_jwe, parse_jws
@@ -30,12 +30,12 @@ from .._oauth2._protected import current
 from ._claims import audiences
 from ._errors import UserinfoError, UserinfoSubjectError
 from ._id_token import JWT_TYPES
-from ._provider import Provider, metadata_flow, validated
+from ._provider import Provider, get, metadata_flow, validated
 
 if TYPE_CHECKING:
     from .._oauth2._manager import TokenManager
 
-__all__ = ["check_userinfo_subject", "get_request", "parse_userinfo", "userinfo_flow"]
+__all__ = ["check_userinfo_subject", "parse_userinfo", "userinfo_flow"]
 
 
 def check_userinfo_subject(claims: dict[str, Any], subject: str | None) -> dict[str, Any]:
@@ -222,7 +222,7 @@ def _send(
     token = yield from current(manager, force=force, timeout=timeout)
     if token is None:
         raise UsageError("no access token: log in (fetch_token) before asking for UserInfo")
-    headers = {"Accept": "application/json, application/jwt"}
+    headers: dict[str, str] = {}
     if manager.dpop is not None and token.token_type.lower() == "dpop":
         # RFC 9449 §7.1: the token with a fresh proof bound to it (ath), never as Bearer
         patch = build_dpop_patch(
@@ -236,22 +236,8 @@ def _send(
         headers.update(patch.headers)
     else:
         headers.update(bearer_headers(token))
-    response = yield from get_request(manager, HttpRequest("GET", endpoint, headers))
+    accept = "application/json, application/jwt"
+    response = yield from get(manager, endpoint, Purpose.USERINFO, accept, headers)
     if manager.dpop is not None:
         manager.dpop_nonces.learn(endpoint, response)
     return response
-
-
-def get_request(manager: TokenManager, request: HttpRequest) -> Flow[HttpResponse]:
-    """Send ``request`` (already authorized) with the client's timeout and retry policy."""
-    from .._core._exchange import Deadline, exchange
-
-    timeout = manager.timeout if manager.timeout is not None else 30.0
-    return exchange(
-        lambda _: request,
-        Purpose.USERINFO,
-        clock=manager.clock,
-        deadline=Deadline(manager.clock, timeout),
-        policy=manager.retry,
-        one_time=False,
-    )

@@ -27,6 +27,7 @@ __all__ = [
     "bearer_value",
     "build_bearer_patch",
     "build_bearer_request",
+    "sendable",
 ]
 
 PLACEMENT_HEADER = "header"
@@ -54,7 +55,7 @@ def bearer_value(token: str | Token) -> str:
                 )
             raise UsageError(f"token_type {token.token_type!r} is not a bearer token type")
         value = token.access_token
-        if not _sendable(value):
+        if not sendable(value):
             raise UnusableTokenError(
                 "the access token cannot be sent as a Bearer credential: it holds a space or a "
                 "character outside printable ASCII (RFC 6750 §2.1); the server issued a token "
@@ -63,12 +64,13 @@ def bearer_value(token: str | Token) -> str:
         return value
     if not isinstance(token, str):
         raise UsageError("token must be an access token string or a Token")
-    if not token or not _sendable(token):
+    if not token or not sendable(token):
         raise UsageError("the access token is empty or contains whitespace or control characters")
     return token
 
 
-def _sendable(value: str) -> bool:
+def sendable(value: str) -> bool:
+    """Whether an access token can travel in a header value as it is."""
     # Runs on every request. Providers issue tokens outside the b64token alphabet (with "|",
     # say) that servers accept; only what cannot travel in a header value is refused.
     return value.isascii() and value.isprintable() and " " not in value

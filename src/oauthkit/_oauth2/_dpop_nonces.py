@@ -21,6 +21,7 @@ from .._core._patch import RequestPatch
 from .._core._run import log
 from .._core._steps import Flow
 from .._errors import UnusableTokenError, UsageError
+from ._bearer import sendable
 from ._dpop import DPoPKey, build_dpop_proof
 
 if TYPE_CHECKING:
@@ -158,7 +159,7 @@ def build_dpop_patch(
         UsageError: See :func:`build_dpop_proof`.
     """
     value = token.access_token
-    if not value or not value.isascii() or not value.isprintable() or " " in value:
+    if not value or not sendable(value):
         raise UnusableTokenError(
             "the access token cannot be sent as a DPoP credential: it holds a space or a "
             "character outside printable ASCII; the server issued a token this client cannot use"

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .._core._http import HttpRequest, HttpResponse, origin_of
-from .._core._json import JsonError, read_json_object
 from .._core._patch import RequestPatch
 from .._core._run import log
 from .._core._steps import Flow
@@ -95,11 +94,10 @@ def is_nonce_error(response: HttpResponse) -> bool:
     ``use_dpop_nonce`` (RFC 9449 §8)."""
     if response.status_code != 400:
         return False
-    try:
-        body = read_json_object(response.body)
-    except JsonError:
-        return False
-    return body.get("error") == USE_DPOP_NONCE
+    from .._error_codes import UseDpopNonceError
+    from ._token_response import parse_error_body
+
+    return isinstance(parse_error_body(response), UseDpopNonceError)
 
 
 def is_nonce_challenge(response: HttpResponse) -> bool:

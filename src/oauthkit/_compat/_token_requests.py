@@ -13,7 +13,7 @@ import hmac
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from .._core._http import HttpRequest
@@ -32,6 +32,9 @@ from .._oauth2._grants import (
 from .._oauth2._manager import TokenManager
 from .._oauth2._token import Token
 from ._clients import ExternalAuth, renews_with, session_auth
+
+if TYPE_CHECKING:
+    from ..oidc._relying_party import RelyingParty
 
 __all__ = ["TokenRequests", "as_query_request", "asks_openid"]
 
@@ -103,6 +106,7 @@ class TokenRequests:
     client_auth: ClientAuth | None
     code_verifier: str | None
     issuer: str | None
+    oidc: RelyingParty | None
     scope: str | Sequence[str] | None
     redirect_uri: str | None
     auto_refresh_kwargs: dict[str, Any]
@@ -131,7 +135,7 @@ class TokenRequests:
                 UncheckedStateWarning,
                 stacklevel=_outside_oauthkit(),
             )
-        oidc = getattr(self, "oidc", None)
+        oidc = self.oidc
         metadata = None if oidc is None else oidc.provider.metadata
         callback = parse_authorization_callback(
             authorization_response,
@@ -231,7 +235,7 @@ class TokenRequests:
             self.core.renew_params = params
         elif not external_auth and not self._refresh_auth_pinned and renews_with(auth):
             self.core.auth = self._own_auth = auth  # refreshes authenticate the same way
-        oidc = getattr(self, "oidc", None)
+        oidc = self.oidc
         if (
             oidc is not None
             and isinstance(grant, AuthorizationCodeGrant)

@@ -123,6 +123,7 @@ if TYPE_CHECKING:
     from ._oauth2._metadata import ServerMetadata as ServerMetadata
     from ._oauth2._metadata import metadata_url as metadata_url
     from ._oauth2._metadata import parse_server_metadata as parse_server_metadata
+    from ._oauth2._mtls import ClientCertificate as ClientCertificate
     from ._oauth2._pkce import PKCE_METHODS as PKCE_METHODS
     from ._oauth2._pkce import PkcePair as PkcePair
     from ._oauth2._pkce import code_challenge as code_challenge
@@ -152,6 +153,7 @@ _EXPORTS = {
     "CorruptEntryError": "._errors",
     "Challenge": "._oauth2._challenges",
     "ClientAuth": "._oauth2._client_auth",
+    "ClientCertificate": "._oauth2._mtls",
     "ClientCredentialsGrant": "._oauth2._grants",
     "ClientSecretBasic": "._oauth2._client_auth",
     "ClientSecretJwt": "._oauth2._client_assertion",
@@ -291,6 +293,7 @@ __all__ = [
     "CallbackError",
     "Challenge",
     "ClientAuth",
+    "ClientCertificate",
     "ClientCredentialsGrant",
     "ClientSecretBasic",
     "ClientSecretJwt",

@@ -19,6 +19,7 @@ import json
 import os
 import queue
 import shutil
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -47,9 +48,14 @@ KNOWN_ENV = frozenset(
         "DPOP_REQUIRE_NONCE",
         "EXTRA_REDIRECT_URIS",
         "HIDE_OPENID_CONFIGURATION",
+        "MTLS_SELF_SIGNED_CERT",
+        "MTLS_SUBJECT_DN",
         "PKCE_REQUIRED",
         "REFRESH_TOKEN_TTL",
         "TEST_ACCOUNT_ID",
+        "TLS_CA",
+        "TLS_CERT",
+        "TLS_KEY",
     }
 )
 """Settings a caller may override; ``PORT``, ``HOST`` and ``KEYS_DIR`` are the launcher's own."""
@@ -78,9 +84,14 @@ def client_secret(client_id: str) -> str:
     return client_id + _SECRET_SUFFIX
 
 
-def _no_proxy_opener() -> urllib.request.OpenerDirector:
+def _no_proxy_opener(cafile: str | None = None) -> urllib.request.OpenerDirector:
     # The peer is on loopback; an HTTP(S)_PROXY inherited from CI must not capture the request.
-    return urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    # A peer in TLS mode has a certificate of the test's own CA (``cafile``).
+    handlers: list[urllib.request.BaseHandler] = [urllib.request.ProxyHandler({})]
+    if cafile is not None:
+        context = ssl.create_default_context(cafile=cafile)
+        handlers.append(urllib.request.HTTPSHandler(context=context))
+    return urllib.request.build_opener(*handlers)
 
 
 class OidcProviderPeer:
@@ -221,7 +232,8 @@ class OidcProviderPeer:
 
     @property
     def issuer(self) -> str:
-        """The issuer URL, e.g. ``http://127.0.0.1:42705`` (no trailing slash)."""
+        """The issuer URL, e.g. ``http://127.0.0.1:42705`` (no trailing slash; ``https`` in TLS
+        mode, with ``TLS_CERT`` and ``TLS_KEY``)."""
         return str(self.info["issuer"])
 
     @property
@@ -242,7 +254,8 @@ class OidcProviderPeer:
         """
         if self._discovery is None:
             url = self.url("/.well-known/openid-configuration")
-            with _no_proxy_opener().open(url, timeout=10) as response:
+            opener = _no_proxy_opener(self._env.get("TLS_CA"))
+            with opener.open(url, timeout=10) as response:
                 document = json.loads(response.read())
             if not isinstance(document, dict):
                 raise OidcPeerError(f"{url} did not return a JSON object")
@@ -356,11 +369,15 @@ class OidcProviderPeer:
             isinstance(info, dict)
             and isinstance(info.get("issuer"), str)
             and isinstance(info.get("port"), int)
-            and info["issuer"] == f"http://127.0.0.1:{info['port']}"
+            and info["issuer"] == f"{self._scheme}://127.0.0.1:{info['port']}"
             and self._port in (0, info["port"])
         ):
             raise self._failure(f"unexpected ready line {line[:300]!r}")
         return info
+
+    @property
+    def _scheme(self) -> str:
+        return "https" if "TLS_CERT" in self._env and "TLS_KEY" in self._env else "http"
 
     def _failure(self, what: str) -> OidcPeerError:
         return OidcPeerError(

@@ -21,6 +21,7 @@ from .._errors import UsageError
 from .._oauth2._bearer import PLACEMENTS
 from .._oauth2._client_auth import ClientAuth
 from .._oauth2._manager import TokenManager
+from .._oauth2._mtls import ClientCertificate, client_certificate
 from .._oauth2._renewal import RENEW_CLIENT_CREDENTIALS
 from .._oauth2._token import Token
 from .._oauth2._updater import TokenUpdater
@@ -121,9 +122,12 @@ class SessionAttributes(OpenIDAttributes):
         token_store: Any = None,
         token_key: str | None = None,
         dpop: DPoPKey | None = None,
+        cert: Any = None,
+        verify: Any = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(**kwargs)  # the HTTP library's session or client
+        certificate = client_certificate(cert)
+        self._open_native(kwargs, certificate, verify)  # the HTTP library's session or client
         self._oauth = OAuth2SessionState(
             client_id,
             client,
@@ -145,6 +149,7 @@ class SessionAttributes(OpenIDAttributes):
             retry=retry,
             clock=clock,
             dpop=dpop,
+            client_certificate=certificate,
         )
         self._client = ClientView(self._oauth)
         if (token_store is None) != (token_key is None):
@@ -154,6 +159,15 @@ class SessionAttributes(OpenIDAttributes):
             core.store_key = core.lock_key = token_key
         self._token_store = token_store
         self._start(token_updater)
+
+    def _open_native(
+        self, native: dict[str, Any], certificate: ClientCertificate | None, verify: Any
+    ) -> None:
+        """Initialise the HTTP library's session or client with its own keywords, presenting
+        ``certificate`` in every TLS handshake and checking servers with ``verify`` (a CA
+        bundle's path, ``True`` for the library's default CAs, or ``False``); each driver
+        says how its library takes them (RFC 8705 §2)."""
+        super().__init__(**native)
 
     def _default_timeout(self) -> float | None:
         """The HTTP client's own timeout, for renewals; ``None`` for the default."""

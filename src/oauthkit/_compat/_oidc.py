@@ -67,7 +67,8 @@ def _load(state: OAuth2SessionState) -> Flow[ServerMetadata]:
 
     metadata = yield from metadata_flow(relying_party_of(state).provider, state.core)
     if state.core.token_endpoint is None:
-        state.core.token_endpoint = metadata.endpoint("token_endpoint")
+        mtls = state.core.client_certificate is not None
+        state.core.token_endpoint = metadata.endpoint("token_endpoint", mtls=mtls)
     return metadata
 
 

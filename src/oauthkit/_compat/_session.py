@@ -40,6 +40,7 @@ from ._token_requests import TokenRequests
 if TYPE_CHECKING:
     from .._oauth2._device import DeviceAuthorization
     from .._oauth2._dpop import DPoPKey
+    from .._oauth2._mtls import ClientCertificate
 
 __all__ = ["OAuth2SessionState", "TokenUpdated", "token_as_dict", "wall_clock"]
 
@@ -99,7 +100,8 @@ class OAuth2SessionState(TokenRequests):
     Args: requests-oauthlib's ``OAuth2Session`` arguments, plus ``code_verifier`` (a PKCE
     verifier kept from the request that built the authorization URL), ``client_auth``,
     ``issuer``, ``allow_insecure_transport``, ``leeway``, ``timeout``, ``retry``, ``clock`` and
-    ``dpop`` (a :class:`~oauthkit.DPoPKey` binding the session's tokens, RFC 9449).
+    ``dpop`` (a :class:`~oauthkit.DPoPKey` binding the session's tokens, RFC 9449) and
+    ``client_certificate`` (the TLS certificate the driver presents, RFC 8705).
 
     Raises:
         UsageError: ``pkce`` is not ``S256``, ``plain`` or ``None``, or the client object is
@@ -129,6 +131,7 @@ class OAuth2SessionState(TokenRequests):
         retry: RetryPolicy | None = None,
         clock: Callable[[], float] | None = None,
         dpop: DPoPKey | None = None,
+        client_certificate: ClientCertificate | None = None,
     ) -> None:
         if pkce not in ("S256", "plain", None):
             raise UsageError(f"pkce must be 'S256', 'plain' or None, not {pkce!r}")
@@ -161,6 +164,7 @@ class OAuth2SessionState(TokenRequests):
             retry=retry,
             clock=wall_clock if clock is None else clock,
             dpop=dpop,
+            client_certificate=client_certificate,
         )
         self._own_auth = self.core.auth  # another one there was assigned by the caller
         self.client_auth = client_auth
@@ -288,7 +292,7 @@ class OAuth2SessionState(TokenRequests):
                 f"no URL was given for the {name} and the issuer's metadata is not loaded: "
                 "pass the URL, or give the session issuer= and call discover() first"
             )
-        url = metadata.endpoint(name)
+        url = metadata.endpoint(name, mtls=self.core.client_certificate is not None)
         if url is None:
             raise UsageError(f"the metadata of {metadata.issuer} names no {name}")
         return url

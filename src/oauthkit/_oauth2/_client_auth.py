@@ -14,6 +14,9 @@ method                        what is sent
 ``none``                      ``client_id`` in the body: a public client (RFC 6749 §2.1)
 ============================  =============================================================
 
+RFC 8705's ``tls_client_auth`` and ``self_signed_tls_client_auth`` (:mod:`._mtls`) send
+``client_id`` in the body too: the client's certificate authenticates it in the TLS handshake.
+
 Rules that hold for every method here: the method is chosen explicitly (or, with
 ``method=None``, a client with a secret uses ``client_secret_basic`` and one without is public);
 a client without a secret never sends Basic with an empty password; the secret is never sent
@@ -293,6 +296,16 @@ def _private_key_factory(
     return PrivateKeyJwt(client_id, **options)
 
 
+def _mtls_factory(method: str) -> ClientAuthFactory:
+    def factory(client_id: str, client_secret: str | None = None, **options: Any) -> ClientAuth:
+        from ._mtls import mtls_auth_factory
+
+        made: ClientAuth = mtls_auth_factory(method)(client_id, client_secret, **options)
+        return made
+
+    return factory
+
+
 _METHODS: dict[str, ClientAuthFactory] = {
     "client_secret_basic": _secret_factory(ClientSecretBasic),
     "client_secret_post": _secret_factory(ClientSecretPost),
@@ -300,6 +313,9 @@ _METHODS: dict[str, ClientAuthFactory] = {
     "client_secret_jwt": _client_secret_jwt_factory,
     "private_key_jwt": _private_key_factory,
     "none": _none_factory,
+    # RFC 8705 §2: the TLS handshake authenticates; the drivers configure the certificate.
+    "tls_client_auth": _mtls_factory("tls_client_auth"),
+    "self_signed_tls_client_auth": _mtls_factory("self_signed_tls_client_auth"),
 }
 
 

@@ -37,6 +37,7 @@ from ._dpop import DPoPKey, build_dpop_proof
 from ._dpop_nonces import DPoPNonces, build_dpop_patch
 from ._grants import ClientCredentialsGrant, Grant, build_token_request
 from ._manager_flows import BackChannelFlows
+from ._mtls import ClientCertificate, check_token_binding
 from ._renewal import RENEW_CLIENT_CREDENTIALS, RENEW_REFRESH_TOKEN, RenewalState
 from ._token import Token
 
@@ -92,6 +93,8 @@ class TokenManager(BackChannelFlows):
         dpop: A :class:`~oauthkit.DPoPKey`: every token request carries a DPoP proof, so the
             server may bind the tokens to it (RFC 9449 §5), and tokens of type ``DPoP`` are
             sent with a proof (§7.1). Server nonces are remembered per origin (§8, §9).
+        client_certificate: The TLS :class:`~oauthkit.ClientCertificate` the driver presents
+            (RFC 8705): endpoints from ``mtls_endpoint_aliases``; tokens bound elsewhere refused.
 
     Raises:
         UsageError: Invalid configuration (see :func:`oauthkit.client_auth_for`).
@@ -122,6 +125,7 @@ class TokenManager(BackChannelFlows):
         renew_on_401: bool = False,
         store_key: str | None = None,
         dpop: DPoPKey | None = None,
+        client_certificate: ClientCertificate | None = None,
     ) -> None:
         if renew not in (None, RENEW_REFRESH_TOKEN, RENEW_CLIENT_CREDENTIALS):
             raise UsageError(
@@ -154,6 +158,7 @@ class TokenManager(BackChannelFlows):
         self.renewals = RenewalState()
         self.dpop = dpop
         self.dpop_nonces = DPoPNonces()
+        self.client_certificate = client_certificate
         # Checks each new token before it becomes current (an OpenID Connect session validates
         # its ID token here): given the new token and the one it replaces, it returns the
         # token to keep or raises, and then the current token stays.
@@ -309,7 +314,10 @@ class TokenManager(BackChannelFlows):
         return step
 
     def adopt(self, token: Token) -> Token:
-        """Make ``token`` current (called by flows, under the token's lock)."""
+        """Make ``token`` current (called by flows, under the token's lock); one bound to
+        another TLS certificate than the client's raises :class:`UnusableTokenError`."""
+        if self.client_certificate is not None:
+            check_token_binding(token, self.client_certificate)
         self._token = token
         return token
 

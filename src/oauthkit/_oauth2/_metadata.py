@@ -41,6 +41,19 @@ _ENDPOINTS = (
     "end_session_endpoint",
     "backchannel_authentication_endpoint",
 )
+# RFC 8705 §5: the endpoints a client reaches with its certificate; the authorization and
+# end-session endpoints are the browser's, and jwks_uri needs no client authentication.
+_MTLS_ALIASED = frozenset(
+    {
+        "token_endpoint",
+        "revocation_endpoint",
+        "introspection_endpoint",
+        "pushed_authorization_request_endpoint",
+        "userinfo_endpoint",
+        "device_authorization_endpoint",
+        "backchannel_authentication_endpoint",
+    }
+)
 _LISTS = (
     "scopes_supported",
     "response_types_supported",
@@ -107,8 +120,16 @@ class ServerMetadata:
     mtls_endpoint_aliases: Mapping[str, str] = field(default_factory=dict)
     document: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
-    def endpoint(self, name: str) -> str | None:
-        """The URL of endpoint ``name`` (``"token_endpoint"``...), or ``None`` if not named."""
+    def endpoint(self, name: str, *, mtls: bool = False) -> str | None:
+        """The URL of endpoint ``name`` (``"token_endpoint"``...), or ``None`` if not named.
+
+        With ``mtls`` (the client presents a TLS certificate), the ``mtls_endpoint_aliases``
+        entry of a back-channel endpoint wins when there is one (RFC 8705 §5).
+        """
+        if mtls and name in _MTLS_ALIASED:
+            alias = self.mtls_endpoint_aliases.get(name)
+            if alias is not None:
+                return alias
         return self.endpoints.get(name)
 
     def supports(self, member: str, value: str) -> bool:
@@ -174,6 +195,14 @@ def parse_server_metadata(
         isinstance(v, str) and _absolute(v) for v in aliases.values()
     ):
         raise malformed("metadata document: mtls_endpoint_aliases is not a URL map", response)
+    for name, value in aliases.items():
+        try:
+            policy.check(value)
+        except InsecureTransportError:
+            raise
+        except UsageError as exc:
+            where = f"mtls_endpoint_aliases {str(name)[:100]!r}"
+            raise malformed(f"metadata document: {where}: {exc}", response) from None
     iss_parameter = data.get("authorization_response_iss_parameter_supported", False)
     if not isinstance(iss_parameter, bool):
         raise malformed(

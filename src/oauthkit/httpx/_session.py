@@ -30,8 +30,9 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from .._compat._attributes import NativeSettings
+    from .._oauth2._mtls import ClientCertificate
 
-__all__ = ["AsyncOAuth2Client", "OAuth2Client"]
+__all__ = ["AsyncOAuth2Client", "OAuth2Client", "tls_context"]
 
 T = TypeVar("T")
 
@@ -52,10 +53,49 @@ class _SessionAuth(OAuth2Auth):
     dict_of = staticmethod(token_as_dict)
 
 
+def tls_context(certificate: ClientCertificate | None, verify: Any) -> Any:
+    """httpx's ``verify=`` presenting ``certificate``: an ``ssl.SSLContext`` made as httpx
+    makes its own (its default CAs, a CA bundle's path, or none with ``False``), with the
+    certificate loaded by ``load_cert_chain``, httpx's documented way (RFC 8705 §2).
+
+    Raises:
+        UsageError: ``verify`` is an ``ssl.SSLContext`` as well as ``cert=`` given (load the
+            certificate into that context instead, and leave ``cert=`` out).
+    """
+    import os
+    import ssl
+
+    if isinstance(verify, ssl.SSLContext):
+        if certificate is not None:
+            raise UsageError(
+                "cert= and an ssl.SSLContext as verify=: call load_cert_chain on the context "
+                "and leave cert= out, or pass verify= a CA bundle's path"
+            )
+        return verify
+    if isinstance(verify, str):
+        # an SSLContext, not the path httpx 0.28 deprecates
+        if os.path.isdir(verify):
+            context = ssl.create_default_context(capath=verify)
+        else:
+            context = ssl.create_default_context(cafile=verify)
+    elif certificate is None:
+        return True if verify is None else verify
+    else:
+        context = httpx.create_ssl_context(verify=verify is not False)
+    if certificate is not None:
+        context.load_cert_chain(certificate.certfile, certificate.keyfile)
+    return context
+
+
 class _ClientBase(SessionAttributes):
     """What the sync and async clients share: the auth and the redirect hook."""
 
     _token_auth: OAuth2Auth
+
+    def _open_native(
+        self, native: dict[str, Any], certificate: ClientCertificate | None, verify: Any
+    ) -> None:
+        super()._open_native({**native, "verify": tls_context(certificate, verify)}, None, None)
 
     def _default_timeout(self) -> float | None:
         return seconds(getattr(self, "timeout", None))
@@ -89,6 +129,11 @@ class OAuth2Client(_ClientBase, SyncSessionMethods, httpx.Client):
     OAuth arguments are those of ``OAuth2Session``; every other keyword goes to
     ``httpx.Client``. ``verify``, ``proxies`` and ``cert`` belong to the client in httpx, so
     the fetch methods refuse them per call. The client's ``timeout`` bounds renewals too.
+
+    ``cert=`` (a certificate file, ``(certfile, keyfile)`` or an
+    :class:`oauthkit.ClientCertificate`) is loaded into an ``ssl.SSLContext`` handed to httpx
+    as ``verify=`` (with the CA bundle ``verify=`` names); the client then uses the server's
+    ``mtls_endpoint_aliases`` and checks certificate-bound tokens (RFC 8705).
     """
 
     def _start(self, token_updater: TokenUpdater | None) -> None:

@@ -158,7 +158,7 @@ def userinfo_flow(
         TokenExpiredError: The token expired and cannot be renewed.
     """
     metadata = yield from metadata_flow(provider, manager)
-    endpoint = metadata.endpoint("userinfo_endpoint")
+    endpoint = metadata.endpoint("userinfo_endpoint", mtls=manager.client_certificate is not None)
     if endpoint is None:
         raise UsageError(f"the metadata of {provider.issuer} names no userinfo_endpoint")
     manager.transport.check(endpoint)

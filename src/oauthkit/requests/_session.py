@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from .._compat._attributes import NativeSettings
+    from .._oauth2._mtls import ClientCertificate
     from .._oauth2._token import Token
 
 __all__ = ["OAuth2Session"]
@@ -95,6 +96,10 @@ class OAuth2Session(SyncSessionMethods, requests.Session):
       (RFC 9207), which stops mix-up attacks between several servers;
     * ``allow_insecure_transport=``: plain http beyond loopback, for this session only
       (``True``, or host names);
+    * ``cert=`` (a certificate file, ``(certfile, keyfile)`` or a
+      :class:`oauthkit.ClientCertificate`) and ``verify=`` (a CA bundle): set as
+      ``session.cert``/``session.verify``; with ``cert=`` the session uses the server's
+      ``mtls_endpoint_aliases`` and checks certificate-bound tokens (RFC 8705);
     * ``leeway`` (seconds before expiry to renew), ``retry`` (a :class:`oauthkit.RetryPolicy`)
       and ``clock``;
     * ``fetch_token(url, grant=...)`` with any core grant (JWT bearer, token exchange, ...);
@@ -105,6 +110,16 @@ class OAuth2Session(SyncSessionMethods, requests.Session):
         UsageError: Invalid ``pkce``, an unsupported ``client`` object, or a coroutine
             function as ``token_updater``.
     """
+
+    def _open_native(
+        self, native: dict[str, Any], certificate: ClientCertificate | None, verify: Any
+    ) -> None:
+        """requests' own settings: ``session.cert`` and ``session.verify`` (RFC 8705 §2)."""
+        requests.Session.__init__(self, **native)
+        if certificate is not None:
+            self.cert = certificate.files
+        if verify is not None:
+            self.verify = verify
 
     def _start(self, token_updater: TokenUpdater | None) -> None:
         super()._start(token_updater)

@@ -93,7 +93,8 @@ def test_client_credentials_authenticated_by_the_certificate(
         # the token is bound to the certificate (§3): the peer's thumbprint is ours
         info = _introspect(s)
         assert s.recording.to(mtls_peer.peer.url("/mtls/token/introspection"))
-        assert info.active and info.client_id == client_id
+        assert info.active
+        assert info.client_id == client_id
         expected = _thumbprint(cert[0])
         assert info.extra["cnf"] == {"x5t#S256": expected}
         certificate = s.oauth_client.client_certificate
@@ -177,9 +178,8 @@ def test_discovered_aliases(mtls_peer: MtlsPeer, driver: str) -> None:
     aliases = metadata.mtls_endpoint_aliases
     for name in ("token_endpoint", "userinfo_endpoint", "introspection_endpoint"):
         plain = metadata.endpoint(name)
-        assert plain is not None and aliases[name] == plain.replace(
-            mtls_peer.issuer, mtls_peer.issuer + "/mtls"
-        )
+        assert plain is not None
+        assert aliases[name] == plain.replace(mtls_peer.issuer, mtls_peer.issuer + "/mtls")
         assert metadata.endpoint(name, mtls=True) == aliases[name]
     # the browser's endpoint is never an alias
     assert metadata.endpoint("authorization_endpoint", mtls=True) == metadata.endpoint(

@@ -142,6 +142,12 @@ def test_bound_token_works_only_with_the_certificate(mtls_peer: MtlsPeer, driver
         claims = s.userinfo()  # over the session's certificate, at the alias
         assert claims["sub"] == "test-user"
         assert s.recording.to(mtls_peer.peer.url("/mtls/me"))
+        # the refresh token is bound too: refreshed over the certificate, at the alias
+        refreshed: dict[str, Any] = s._call(s.s.refresh_token)
+        assert len(s.recording.to(mtls_peer.peer.url("/mtls/token"))) == 2
+        assert refreshed["access_token"] != token["access_token"]
+        assert _introspect(s).extra["cnf"] == {"x5t#S256": _thumbprint(mtls_peer.client[0])}
+        token = refreshed
     access_token = token["access_token"]
     assert _plain_userinfo(mtls_peer, access_token, mtls_peer.client) == 200
     assert _plain_userinfo(mtls_peer, access_token, None) == 401

@@ -117,6 +117,8 @@ def test_cert_setting_shapes(files: Files) -> None:
     made = oauthkit.ClientCertificate(files.cert, files.key)
     assert client_certificate(made) is made
     assert client_certificate((files.cert, files.key)) == made
+    assert client_certificate((Path(files.cert), Path(files.key))) == made
+    assert client_certificate(Path(files.combined)) == oauthkit.ClientCertificate(files.combined)
     assert client_certificate(files.combined) == oauthkit.ClientCertificate(files.combined)
     assert made.files == (files.cert, files.key)
     assert oauthkit.ClientCertificate(files.combined).files == files.combined

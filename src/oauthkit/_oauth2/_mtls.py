@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -131,19 +132,24 @@ class ClientCertificate:
         )
 
 
+def _is_path(value: object) -> bool:
+    return isinstance(value, (str, os.PathLike))
+
+
 def client_certificate(value: object) -> ClientCertificate | None:
     """Read a ``cert=`` setting: ``None``, a :class:`ClientCertificate`, a certificate file
-    (holding the key too) or ``(certfile, keyfile)``, as requests and httpx take it.
+    (holding the key too) or ``(certfile, keyfile)``, as requests and httpx take it (paths as
+    strings or :class:`os.PathLike`).
 
     Raises:
         UsageError: Any other shape, or a file that cannot be read (see ClientCertificate).
     """
     if value is None or isinstance(value, ClientCertificate):
         return value
-    if isinstance(value, str):
-        return ClientCertificate(value)
-    if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, str) for v in value):
-        return ClientCertificate(value[0], value[1])
+    if isinstance(value, (str, os.PathLike)):
+        return ClientCertificate(str(os.fspath(value)))
+    if isinstance(value, tuple) and len(value) == 2 and all(_is_path(v) for v in value):
+        return ClientCertificate(str(os.fspath(value[0])), str(os.fspath(value[1])))
     if isinstance(value, tuple) and len(value) == 3:
         raise UsageError("cert=: a key password is not supported; use an unencrypted key file")
     raise UsageError("cert= takes a certificate file, (certfile, keyfile) or a ClientCertificate")

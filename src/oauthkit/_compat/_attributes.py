@@ -121,6 +121,7 @@ class SessionAttributes(OpenIDAttributes):
         token_store: Any = None,
         token_key: str | None = None,
         dpop: DPoPKey | None = None,
+        response_mode: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)  # the HTTP library's session or client
@@ -145,6 +146,7 @@ class SessionAttributes(OpenIDAttributes):
             retry=retry,
             clock=clock,
             dpop=dpop,
+            response_mode=response_mode,
         )
         self._client = ClientView(self._oauth)
         if (token_store is None) != (token_key is None):

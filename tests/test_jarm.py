@@ -294,6 +294,10 @@ def test_a_jwt_response_needs_an_issuer() -> None:
     s = OAuth2SessionState(CLIENT_ID, redirect_uri=CB, state=STATE)
     with pytest.raises(UsageError, match="issuer="):
         s.fetch_token_flow(f"{ISSUER}/token", authorization_response=url_of(sign(jarm_claims())))
+    with pytest.raises(UsageError, match="issuer="):
+        s.authorization_url(f"{ISSUER}/authorize", response_mode="form_post.jwt")
+    plain, _ = s.authorization_url(f"{ISSUER}/authorize", response_mode="form_post")
+    assert "response_mode=form_post" in plain  # without metadata, any other mode is sent
 
 
 def test_authorization_url_sends_and_remembers_the_mode() -> None:

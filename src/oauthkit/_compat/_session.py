@@ -296,8 +296,16 @@ class OAuth2SessionState(TokenRequests):
         ``query`` and ``fragment``).
 
         Raises:
-            UsageError: The metadata is loaded and does not list ``mode``.
+            UsageError: The metadata is loaded and does not list ``mode``, or a JWT mode
+                (JARM) for a session without an issuer, which has no keys to check it with.
         """
+        from .._oauth2._jarm import is_jarm_mode
+
+        if self.oidc is None and is_jarm_mode(mode):
+            raise UsageError(
+                f"response_mode={mode} returns a JWT checked with the issuer's keys: give the "
+                "session issuer="
+            )
         metadata = None if self.oidc is None else self.oidc.provider.metadata
         if metadata is not None:
             supported = metadata.supported.get("response_modes_supported", ("query", "fragment"))

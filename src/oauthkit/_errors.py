@@ -12,6 +12,10 @@ is at fault, because that decides what a caller can do about it::
     ├── CallbackError                   the redirect back to us is not acceptable
     │   ├── StateMismatchError          state / oauth_token does not match what we sent
     │   ├── IssuerMismatchError         RFC 9207 ``iss`` differs from the expected issuer
+    │   ├── JARMError                   a JWT-secured authorization response failed a check
+    │   │                               (``err.check``; JARMFormat/Signature/Issuer/Audience/
+    │   │                               TimeError, in oauthkit.oidc; JARMIssuerError is also
+    │   │                               an IssuerMismatchError)
     │   └── MissingVerifierError        OAuth 1.0a callback without ``oauth_verifier``
     │                                   (also ValueError, as requests-oauthlib's)
     ├── AuthorizationError              the authorization server refused in the front channel

@@ -124,6 +124,7 @@ class SessionAttributes(OpenIDAttributes):
         dpop: DPoPKey | None = None,
         cert: Any = None,
         verify: Any = None,
+        response_mode: str | None = None,
         **kwargs: Any,
     ) -> None:
         certificate = client_certificate(cert)
@@ -150,6 +151,7 @@ class SessionAttributes(OpenIDAttributes):
             clock=clock,
             dpop=dpop,
             client_certificate=certificate,
+            response_mode=response_mode,
         )
         self._client = ClientView(self._oauth)
         if (token_store is None) != (token_key is None):

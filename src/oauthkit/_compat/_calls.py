@@ -116,7 +116,7 @@ def fetch_token(
     /,
     token_url: str | None = None,
     code: str | None = None,
-    authorization_response: str | None = None,
+    authorization_response: str | bytes | Mapping[str, Any] | None = None,
     body: str = "",
     auth: Any = None,
     username: str | None = None,
@@ -139,6 +139,12 @@ def fetch_token(
     refused here. With ``issuer=``, ``token_url`` defaults to the discovered token endpoint,
     and an ID token in the answer is validated before any of its tokens is kept.
 
+    ``authorization_response`` is the callback URL, or for ``response_mode=form_post`` (and
+    ``form_post.jwt``) the POSTed body: a string, bytes, or the mapping of its fields. A
+    JWT-secured response (JARM: a ``response`` parameter) is verified with the issuer's keys
+    (signature, ``iss``, ``aud``, ``exp``) before its ``state`` and code are read; when the
+    session asked for a JWT ``response_mode``, a plain response is refused.
+
     Returns:
         The token dictionary.
 
@@ -146,6 +152,8 @@ def fetch_token(
         StateMismatchError: ``authorization_response`` carries another ``state``, or one already
             exchanged.
         AuthorizationError: ``authorization_response`` is an error response.
+        JARMError: The response JWT failed a check (``err.check``), or the callback is plain
+            where the session asked for a JWT response mode.
         TokenEndpointError: The server refused (one subclass per ``error`` code).
         MalformedResponseError: The body is not a token response.
         UnexpectedRedirectError: The token endpoint redirected; nothing was re-sent.

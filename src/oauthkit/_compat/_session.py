@@ -99,9 +99,11 @@ class OAuth2SessionState(TokenRequests):
 
     Args: requests-oauthlib's ``OAuth2Session`` arguments, plus ``code_verifier`` (a PKCE
     verifier kept from the request that built the authorization URL), ``client_auth``,
-    ``issuer``, ``allow_insecure_transport``, ``leeway``, ``timeout``, ``retry``, ``clock`` and
-    ``dpop`` (a :class:`~oauthkit.DPoPKey` binding the session's tokens, RFC 9449) and
-    ``client_certificate`` (the TLS certificate the driver presents, RFC 8705).
+    ``issuer``, ``allow_insecure_transport``, ``leeway``, ``timeout``, ``retry``, ``clock``,
+    ``dpop`` (a :class:`~oauthkit.DPoPKey` binding the session's tokens, RFC 9449),
+    ``client_certificate`` (the TLS certificate the driver presents, RFC 8705) and
+    ``response_mode`` (sent with every authorization URL; a JWT mode of JARM makes the callback
+    a signed JWT, and a plain one is then refused).
 
     Raises:
         UsageError: ``pkce`` is not ``S256``, ``plain`` or ``None``, or the client object is
@@ -132,6 +134,7 @@ class OAuth2SessionState(TokenRequests):
         clock: Callable[[], float] | None = None,
         dpop: DPoPKey | None = None,
         client_certificate: ClientCertificate | None = None,
+        response_mode: str | None = None,
     ) -> None:
         if pkce not in ("S256", "plain", None):
             raise UsageError(f"pkce must be 'S256', 'plain' or None, not {pkce!r}")
@@ -190,6 +193,9 @@ class OAuth2SessionState(TokenRequests):
         self._state: str | None = state if isinstance(state, str) else None
         self._used_state: str | None = None
         self.hooks = ComplianceHooks()
+        # sent with every authorization URL, and the callback must come back in it: a JWT
+        # mode (JARM) then refuses a plain response
+        self.response_mode: str | None = response_mode
 
     def set_client_id(self, client_id: str | None) -> None:
         """Change the client identifier (requests-oauthlib lets code assign it), and the
@@ -244,9 +250,14 @@ class OAuth2SessionState(TokenRequests):
         be loaded), the OpenID Connect parameters are checked and encoded, and a ``nonce`` is
         added when ``openid`` is requested.
 
+        ``response_mode`` (the call's, else the session's) must be one the issuer's metadata
+        lists when it is loaded; a JWT mode (JARM) makes ``fetch_token`` refuse a plain
+        callback.
+
         Raises:
             InsecureTransportError: ``url`` is plain http and not loopback.
-            UsageError: Invalid parameters; no ``url`` and no known authorization endpoint.
+            UsageError: Invalid parameters; no ``url`` and no known authorization endpoint;
+                a ``response_mode`` the server does not list.
         """
         from .._oauth2._authorization import build_authorization_url
 
@@ -258,6 +269,9 @@ class OAuth2SessionState(TokenRequests):
             raise UsageError("authorization_url() needs the authorization endpoint's URL")
         state = state or self.new_state()
         self._state = state
+        mode = kwargs.get("response_mode", self.response_mode)
+        if mode is not None:
+            kwargs["response_mode"] = self.response_mode = self._supported_mode(str(mode))
         response_type = "token" if self.kind == "implicit" else "code"
         response_type = str(kwargs.pop("response_type", response_type))
         if self.core.dpop is not None:  # bind the code to the key (RFC 9449 §10)
@@ -279,6 +293,32 @@ class OAuth2SessionState(TokenRequests):
         if self.oidc is not None:
             self.oidc.nonce = flow.nonce
         return link, state
+
+    def _supported_mode(self, mode: str) -> str:
+        """``mode``, when the server's metadata (if known) lists it (OAuth 2.0 Multiple
+        Response Type Encoding Practices §2.1, JARM §2.3; RFC 8414 §2's default list is
+        ``query`` and ``fragment``).
+
+        Raises:
+            UsageError: The metadata is loaded and does not list ``mode``, or a JWT mode
+                (JARM) for a session without an issuer, which has no keys to check it with.
+        """
+        from .._oauth2._jarm import is_jarm_mode
+
+        if self.oidc is None and is_jarm_mode(mode):
+            raise UsageError(
+                f"response_mode={mode} returns a JWT checked with the issuer's keys: give the "
+                "session issuer="
+            )
+        metadata = None if self.oidc is None else self.oidc.provider.metadata
+        if metadata is not None:
+            supported = metadata.supported.get("response_modes_supported", ("query", "fragment"))
+            if mode not in supported:
+                raise UsageError(
+                    f"response_mode {mode[:40]!r} is not one the server supports "
+                    f"(response_modes_supported: {list(supported)})"
+                )
+        return mode
 
     def endpoint(self, name: str) -> str:
         """An endpoint from the issuer's metadata, which must be loaded.

@@ -9,16 +9,13 @@ half of :class:`~oauthkit._compat._session.OAuth2SessionState`.
 
 from __future__ import annotations
 
-import hmac
-import warnings
 from collections.abc import Callable, Mapping, Sequence
-from types import FrameType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from .._core._http import HttpRequest
 from .._core._steps import Flow, Purpose
-from .._errors import StateMismatchError, UsageError
+from .._errors import UsageError
 from .._oauth2._client_auth import ClientAuth
 from .._oauth2._flows import purpose_of, token_flow
 from .._oauth2._grants import (
@@ -31,6 +28,7 @@ from .._oauth2._grants import (
 )
 from .._oauth2._manager import TokenManager
 from .._oauth2._token import Token
+from ._callbacks import Callback, CallbackChecks
 from ._clients import ExternalAuth, renews_with, session_auth
 
 if TYPE_CHECKING:
@@ -67,18 +65,6 @@ class _BareRefresh:
         return [("grant_type", self.grant_type)]
 
 
-def _outside_oauthkit() -> int:
-    """The ``stacklevel`` that points a warning at the first frame outside oauthkit: the
-    caller's line, however many layers (drivers, call builders, flows) are in between."""
-    import sys
-
-    frame: FrameType | None = sys._getframe(1)
-    level = 1
-    while frame is not None and frame.f_globals.get("__name__", "").startswith("oauthkit"):
-        frame, level = frame.f_back, level + 1
-    return level
-
-
 def asks_openid(scope: str | Sequence[str] | None, params: Mapping[str, str]) -> bool:
     """Whether the scope (the session's, or the call's) asks for ``openid``."""
     asked = params.get("scope") or scope
@@ -95,7 +81,7 @@ def as_query_request(request: HttpRequest, method: str = "GET") -> HttpRequest:
     return HttpRequest(method, urlunsplit(parts._replace(query=query)), headers, None)
 
 
-class TokenRequests:
+class TokenRequests(CallbackChecks):
     """``fetch_token`` and ``refresh_token`` of a requests-oauthlib session, as core flows.
 
     A mixin: the session state supplies the attributes declared here.
@@ -105,60 +91,34 @@ class TokenRequests:
     kind: str
     client_auth: ClientAuth | None
     code_verifier: str | None
-    issuer: str | None
     oidc: RelyingParty | None
     scope: str | Sequence[str] | None
     redirect_uri: str | None
     auto_refresh_kwargs: dict[str, Any]
     _refresh_auth_pinned: bool
     _own_auth: ClientAuth
-    _warned_state: bool = False
     code: str | None
-    _state: str | None
-    _used_state: str | None
 
     @property
     def client_id(self) -> str:
         """The client identifier."""
         return self.core.client_id
 
-    def _callback_code(self, authorization_response: str) -> str | None:
-        from .._oauth2._callback import UncheckedStateWarning, parse_authorization_callback
+    def _after_jarm(
+        self,
+        token: str,
+        token_url: str,
+        body: str | Mapping[str, Any] | None,
+        options: dict[str, Any],
+    ) -> Flow[Token]:
+        """Check the JWT (signature, ``iss``, ``aud``, ``exp``), then the parameters it
+        carries as any callback's (``state`` first), then exchange the code."""
+        from ..oidc._jarm import jarm_flow
 
-        state = self._state
-        if state is None and self._used_state is None and not self._warned_state:
-            self._warned_state = True
-            warnings.warn(
-                "the callback's state is not checked: this session was given no state to "
-                "expect, so a forged callback would be accepted. Keep the state from "
-                "authorization_url() and pass OAuth2Session(..., state=saved) here",
-                UncheckedStateWarning,
-                stacklevel=_outside_oauthkit(),
-            )
-        oidc = self.oidc
-        metadata = None if oidc is None else oidc.provider.metadata
-        callback = parse_authorization_callback(
-            authorization_response,
-            expected_state=state,
-            issuer=self.issuer,
-            # RFC 9207 §2.4: a server that says it sends iss must send it
-            iss_required=bool(metadata and metadata.authorization_response_iss_parameter_supported),
-            skip_state_check=state is None,  # requests-oauthlib accepts it; warned above
-        )
-        used = self._used_state
-        if (
-            used is not None
-            and callback.state is not None
-            and hmac.compare_digest(
-                callback.state.encode("utf-8", "surrogatepass"),
-                used.encode("utf-8", "surrogatepass"),
-            )
-        ):
-            raise StateMismatchError(
-                "this authorization response was already exchanged for a token; a state and "
-                "its PKCE verifier are single-use"
-            )
-        return callback.code
+        assert self.oidc is not None  # noqa: S101 - _jarm_token refused a session without one
+        params = yield from jarm_flow(self.oidc, self.core, token, options.get("client_secret"))
+        code = self.code = self._callback_code(params)
+        return (yield from self._code_flow(token_url, code, body, True, **options))
 
     def _builder(
         self,
@@ -187,7 +147,7 @@ class TokenRequests:
         self,
         token_url: str,
         code: str | None = None,
-        authorization_response: str | None = None,
+        authorization_response: Callback | None = None,
         body: str | Mapping[str, Any] | None = "",
         *,
         external_auth: bool = False,
@@ -203,18 +163,60 @@ class TokenRequests:
     ) -> Flow[Token]:
         """Obtain a token at ``token_url`` (RFC 6749 §4.1.3, §4.3.2, §4.4.2).
 
+        ``authorization_response`` is the callback URL, or the ``form_post`` body (a string,
+        bytes, or the mapping of its fields). A JWT-secured one (JARM: a ``response``
+        parameter) is checked with the issuer's keys before its ``state`` and code are read.
+
         Raises:
             StateMismatchError: ``authorization_response`` carries another ``state``, or one
                 already exchanged.
             AuthorizationError: ``authorization_response`` is an error response.
+            JARMError: The response JWT failed a check, or a plain response came back where
+                the session asked for a JWT one.
             InsecureTransportError: ``token_url`` is plain http and not loopback.
             UsageError: Missing arguments for the grant.
         """
         if method.upper() not in ("POST", "GET"):
             raise UsageError("the method must be POST or GET")
         self.core.transport.check(token_url)
+        options: dict[str, Any] = {
+            "external_auth": external_auth,
+            "username": username,
+            "password": password,
+            "include_client_id": include_client_id,
+            "client_secret": client_secret,
+            "method": method,
+            "force_querystring": force_querystring,
+            "headers": headers,
+            "timeout": timeout,
+            **kwargs,
+        }
+        consumes = authorization_response is not None
         if not code and authorization_response:
+            jwt = self._jarm_token(authorization_response)
+            if jwt is not None:
+                return self._after_jarm(jwt, token_url, body, options)
             code = self.code = self._callback_code(authorization_response)
+        return self._code_flow(token_url, code, body, consumes, **options)
+
+    def _code_flow(
+        self,
+        token_url: str,
+        code: str | None,
+        body: str | Mapping[str, Any] | None,
+        consumes_state: bool,
+        *,
+        external_auth: bool,
+        username: str | None,
+        password: str | None,
+        include_client_id: bool | None,
+        client_secret: str | None,
+        method: str,
+        force_querystring: bool,
+        headers: Mapping[str, str] | None,
+        timeout: float | None,
+        **kwargs: Any,
+    ) -> Flow[Token]:
         code = code or self.code  # the client object's, or the last callback's (as oauthlib)
         params = _form_params(body, kwargs)
         params.pop("client_id", None)  # requests-oauthlib also ignores it: the session's wins
@@ -254,7 +256,7 @@ class TokenRequests:
                 requested_scope=self.scope,
                 timeout=timeout,
             ),
-            consumes_state=authorization_response is not None,
+            consumes_state=consumes_state,
         )
 
     def _fetch_auth(

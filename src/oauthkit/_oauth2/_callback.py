@@ -27,7 +27,12 @@ from .._errors import (
 )
 from ._authorization import FlowState, _require_text, _split
 
-__all__ = ["AuthorizationCallback", "UncheckedStateWarning", "parse_authorization_callback"]
+__all__ = [
+    "AuthorizationCallback",
+    "UncheckedStateWarning",
+    "callback_params",
+    "parse_authorization_callback",
+]
 
 # What a URL starts with: a scheme (RFC 3986 §3.1), including the private-use schemes of
 # native apps (``com.example.app:/cb``, RFC 8252 §7.1), or a relative reference's "/", "?"
@@ -117,7 +122,7 @@ def parse_authorization_callback(
     """
     if flow is not None and not isinstance(flow, FlowState):
         raise UsageError("flow must be the FlowState from build_authorization_url (or None)")
-    params = _callback_params(response)
+    params = callback_params(response)
     if expected_state is None and flow is not None:
         expected_state = flow.state
     if issuer is None and flow is not None:
@@ -164,7 +169,14 @@ def _utf8(text: str) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
 
-def _callback_params(response: object) -> dict[str, str]:
+def callback_params(response: object) -> dict[str, str]:
+    """The parameters of a callback URL (query and fragment), a ``form_post`` body or a
+    mapping, each name once (RFC 6749 §3.1).
+
+    Raises:
+        CallbackError: Not UTF-8, a repeated parameter, a non-string value, a bad URL.
+        UsageError: Not a URL, a body or a mapping.
+    """
     if isinstance(response, Mapping):
         return _collect(response.items())
     if isinstance(response, (bytes, bytearray)):

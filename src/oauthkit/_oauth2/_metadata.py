@@ -63,6 +63,7 @@ _LISTS = (
     "token_endpoint_auth_methods_supported",
     "id_token_signing_alg_values_supported",
     "dpop_signing_alg_values_supported",
+    "authorization_signing_alg_values_supported",
 )
 
 

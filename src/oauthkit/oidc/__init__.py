@@ -9,6 +9,9 @@
 * :func:`parse_userinfo` checks a UserInfo response (§5.3), JSON or signed.
 * :func:`build_end_session_url` (RP-Initiated Logout 1.0) and :func:`validate_logout_token`
   (Back-Channel Logout 1.0, with a :class:`ReplayWindow` for ``jti``).
+* :func:`validate_jarm_response` checks a JWT-secured authorization response (JARM §2.4:
+  signature, ``iss``, ``aud``, ``exp``) against :class:`JARMExpectations` and returns its
+  parameters, or raises the :class:`JARMError` subclass naming the failed check.
 * :class:`RelyingParty` holds a client's settings and login state and runs these as flows;
   the sessions of :mod:`oauthkit.requests` and :mod:`oauthkit.httpx` use it when given
   ``issuer=``.
@@ -23,6 +26,15 @@ from .._core._exports import lazy_exports
 TYPE_CHECKING = False  # typing costs milliseconds at import; type checkers read this as True
 if TYPE_CHECKING:
     from .._jose._keys import KeySet as KeySet
+    from .._oauth2._jarm import JWT_RESPONSE_MODES as JWT_RESPONSE_MODES
+    from .._oauth2._jarm import JARMAudienceError as JARMAudienceError
+    from .._oauth2._jarm import JARMError as JARMError
+    from .._oauth2._jarm import JARMExpectations as JARMExpectations
+    from .._oauth2._jarm import JARMFormatError as JARMFormatError
+    from .._oauth2._jarm import JARMIssuerError as JARMIssuerError
+    from .._oauth2._jarm import JARMSignatureError as JARMSignatureError
+    from .._oauth2._jarm import JARMTimeError as JARMTimeError
+    from .._oauth2._jarm import validate_jarm_response as validate_jarm_response
     from .._oauth2._metadata import OPENID as OPENID
     from .._oauth2._metadata import RFC8414 as RFC8414
     from ._claims import IDTokenClaims as IDTokenClaims
@@ -60,6 +72,15 @@ if TYPE_CHECKING:
 _EXPORTS = {
     "OPENID": ".._oauth2._metadata",
     "RFC8414": ".._oauth2._metadata",
+    "JWT_RESPONSE_MODES": ".._oauth2._jarm",
+    "JARMAudienceError": ".._oauth2._jarm",
+    "JARMError": ".._oauth2._jarm",
+    "JARMExpectations": ".._oauth2._jarm",
+    "JARMFormatError": ".._oauth2._jarm",
+    "JARMIssuerError": ".._oauth2._jarm",
+    "JARMSignatureError": ".._oauth2._jarm",
+    "JARMTimeError": ".._oauth2._jarm",
+    "validate_jarm_response": ".._oauth2._jarm",
     "BACKCHANNEL_LOGOUT_EVENT": "._logout",
     "PROMPTS": "._relying_party",
     "IDTokenAcrError": "._errors",
@@ -95,6 +116,7 @@ _EXPORTS = {
 
 __all__ = [
     "BACKCHANNEL_LOGOUT_EVENT",
+    "JWT_RESPONSE_MODES",
     "OPENID",
     "PROMPTS",
     "RFC8414",
@@ -111,6 +133,13 @@ __all__ = [
     "IDTokenSignatureError",
     "IDTokenSubjectError",
     "IDTokenTimeError",
+    "JARMAudienceError",
+    "JARMError",
+    "JARMExpectations",
+    "JARMFormatError",
+    "JARMIssuerError",
+    "JARMSignatureError",
+    "JARMTimeError",
     "KeySet",
     "LogoutTokenClaims",
     "LogoutTokenError",
@@ -126,6 +155,7 @@ __all__ = [
     "parse_userinfo",
     "shared_provider",
     "validate_id_token",
+    "validate_jarm_response",
     "validate_logout_token",
 ]
 

@@ -32,11 +32,12 @@ if TYPE_CHECKING:
     from .._oauth2._manager import TokenManager
     from .._oauth2._token import Token
 
-__all__ = ["PROMPTS", "RelyingParty"]
+__all__ = ["KNOWN_ALGORITHMS", "PROMPTS", "RelyingParty", "needs_keys"]
 
 PROMPTS = frozenset({"none", "login", "consent", "select_account", "create"})
 """``prompt`` values (OIDC Core §3.1.2.1; ``create``: Initiating User Registration 1.0)."""
-_KNOWN = frozenset(ALGORITHM_KEY_TYPES) | HMAC_ALGORITHMS
+KNOWN_ALGORITHMS = frozenset(ALGORITHM_KEY_TYPES) | HMAC_ALGORITHMS
+"""The JWS algorithms a provider's ``*_alg_values_supported`` may offer the client."""
 _TIMELESS = 1e12  # a leeway past any NumericDate: the times of a restored ID token are not judged
 
 
@@ -59,7 +60,8 @@ class RelyingParty:
             ``id_token_signing_alg_values_supported``, else RS256.
         userinfo_algorithms: Accepted algorithms for signed UserInfo responses; default as
             ``algorithms``.
-        decryption_keys: The client's private keys for encrypted ID tokens and UserInfo.
+        decryption_keys: The client's private keys for encrypted ID tokens, UserInfo and
+            JWT authorization responses (JARM).
         leeway: Seconds of clock skew allowed.
         max_age: Sent with every login; ``auth_time`` is then checked against it.
         require_auth_time: Require ``auth_time`` in ID tokens (``require_auth_time``
@@ -92,6 +94,8 @@ class RelyingParty:
             None if userinfo_algorithms is None else tuple(userinfo_algorithms)
         )
         self.decryption_keys = decryption_keys
+        # JARM's registered authorization_signed_response_alg; None: the provider's list
+        self.authorization_algorithms: tuple[str, ...] | None = None
         self.leeway = leeway
         self.max_age = _max_age(max_age)
         self.require_auth_time = require_auth_time
@@ -172,7 +176,7 @@ class RelyingParty:
         offered = (
             metadata.supported.get("id_token_signing_alg_values_supported", ()) if metadata else ()
         )
-        usable = tuple(a for a in offered if a in _KNOWN)
+        usable = tuple(a for a in offered if a in KNOWN_ALGORITHMS)
         return usable or ("RS256",)
 
     def expectations(
@@ -230,7 +234,7 @@ class RelyingParty:
                 self.provider,
                 manager,
                 lambda keys: check_id_token(id_token, keys, expect, now, self.decryption_keys),
-                needs_keys=_needs_keys(id_token),
+                needs_keys=needs_keys(id_token),
             )
         except Rejected as exc:
             raise id_token_error(exc.check, str(exc)) from None
@@ -287,7 +291,7 @@ class RelyingParty:
                 self.provider,
                 manager,
                 lambda keys: check_id_token(id_token, keys, expect, now, self.decryption_keys),
-                needs_keys=_needs_keys(id_token),
+                needs_keys=needs_keys(id_token),
             )
         except Rejected as exc:
             raise id_token_error(exc.check, str(exc)) from None
@@ -354,7 +358,7 @@ class RelyingParty:
                         replay=self.replay,
                         client_secret=manager.client_secret,
                     ),
-                    needs_keys=_needs_keys(logout_token),
+                    needs_keys=needs_keys(logout_token),
                 )
             )
         except Rejected as exc:
@@ -363,7 +367,7 @@ class RelyingParty:
             ) from None
 
 
-def _needs_keys(token: str) -> bool:
+def needs_keys(token: str) -> bool:
     """Whether verifying ``token`` needs the provider's keys (not an HMAC-signed JWS)."""
     if is_jwe(token):
         return True

@@ -38,7 +38,12 @@ MAX_LINES = 400
 
 # Lower layers may be imported by higher ones, never the reverse.
 LAYERS: list[tuple[str, ...]] = [
-    ("oauthkit._core._redact", "oauthkit._errors", "oauthkit._error_codes"),
+    (
+        "oauthkit._core._redact",
+        "oauthkit._errors",
+        "oauthkit._error_codes",
+        "oauthkit._exports_table",
+    ),
     ("oauthkit._core",),
     ("oauthkit._jose",),
     ("oauthkit._oauth2", "oauthkit.oauth1"),

@@ -46,6 +46,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("oauthkit._compat",),
     (
         "oauthkit._locks",
+        "oauthkit._loopback",
         "oauthkit.stores",
         "oauthkit._blocking",
         "oauthkit.requests",

@@ -27,6 +27,7 @@ import pytest
 import oauthkit
 import oauthkit.devserver
 import oauthkit.httpx
+import oauthkit.native
 import oauthkit.oauth1
 import oauthkit.oidc
 import oauthkit.requests
@@ -53,7 +54,7 @@ LAYERS: list[tuple[str, ...]] = [
         "oauthkit.httpx",
         "oauthkit.devserver",
     ),
-    ("oauthkit.cli", "oauthkit.testing", "oauthkit.__main__"),
+    ("oauthkit.cli", "oauthkit.native", "oauthkit.testing", "oauthkit.__main__"),
 ]
 # Siblings in one layer that must not know each other.
 STRANGERS = [
@@ -74,6 +75,7 @@ PUBLIC_NAMESPACES = (
     oauthkit.requests,
     oauthkit.httpx,
     oauthkit.devserver,
+    oauthkit.native,
     oauthkit.requests.compliance_fixes,
 )
 
@@ -214,7 +216,7 @@ def _type_checking_imports(
 
 @pytest.mark.parametrize(
     "package",
-    [oauthkit, oauthkit.oauth1, oauthkit.requests, oauthkit.httpx],
+    [oauthkit, oauthkit.oauth1, oauthkit.requests, oauthkit.httpx, oauthkit.native],
     ids=lambda p: p.__name__,
 )
 def test_one_export_table(package: object) -> None:

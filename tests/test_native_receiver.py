@@ -7,6 +7,7 @@ plain HTTP client; the login's argument checks and its choice of mode need no se
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import time
 from typing import Any
@@ -204,3 +205,16 @@ def test_nothing_pasted_is_a_callback_error() -> None:
             read_input=lambda prompt: "  \n",
             show=lambda text: None,
         )
+
+
+def test_the_request_log_keeps_the_code_out(caplog: pytest.LogCaptureFixture) -> None:
+    receiver = RedirectReceiver("/callback")
+    server = _running(receiver)
+    try:
+        with caplog.at_level(logging.DEBUG, logger="oauthkit.loopback"):
+            _get(server, f"/callback?code=the-code-itself&state={STATE}x")
+            _get(server, "/elsewhere?code=the-code-itself")
+    finally:
+        server.stop()
+    assert any("/callback?..." in record.getMessage() for record in caplog.records)
+    assert "the-code-itself" not in caplog.text

@@ -218,3 +218,21 @@ def test_the_request_log_keeps_the_code_out(caplog: pytest.LogCaptureFixture) ->
         server.stop()
     assert any("/callback?..." in record.getMessage() for record in caplog.records)
     assert "the-code-itself" not in caplog.text
+
+
+def test_each_kind_of_session_has_its_call() -> None:
+    import anyio
+
+    from oauthkit.httpx import AsyncOAuth2Client
+    from oauthkit.native import alogin
+
+    async def run() -> None:
+        async with AsyncOAuth2Client("app") as client:
+            with pytest.raises(oauthkit.UsageError, match="alogin"):
+                login(client)  # type: ignore[arg-type]
+        with OAuth2Session("app") as session, pytest.raises(oauthkit.UsageError, match="login"):
+            await alogin(session)  # type: ignore[arg-type]
+        with pytest.raises(oauthkit.UsageError, match="session"):
+            login(object())  # type: ignore[arg-type]
+
+    anyio.run(run)

@@ -61,7 +61,7 @@ async def alogin(
     and ``read_input`` are plain (blocking) callables, run on a worker thread; ``sleep`` is
     awaited (default ``anyio.sleep``).
     """
-    plan = plan_login(client, dict(locals()))
+    plan = plan_login(client, dict(locals()), awaitable=True)  # the arguments, as given
     import anyio.to_thread
 
     if client._oauth.issuer is not None:

@@ -26,6 +26,7 @@ device, then paste, when it cannot or when opening it fails.
 
 from __future__ import annotations
 
+import inspect
 import os
 import socket
 import sys
@@ -176,7 +177,19 @@ class Plan:
         return error
 
 
-def plan_login(session: Any, options: dict[str, Any]) -> Plan:
+def plan_login(session: Any, options: dict[str, Any], *, awaitable: bool = False) -> Plan:
+    """Check the arguments of :func:`login` (or, ``awaitable``, :func:`alogin`): a plan.
+
+    Raises:
+        UsageError: A bad argument, or a session of the other kind (async for ``login``).
+    """
+    fetch = getattr(session, "fetch_token", None)
+    if fetch is None or not hasattr(session, "_oauth"):
+        raise UsageError("login() takes an oauthkit.requests or oauthkit.httpx OAuth 2 session")
+    if inspect.iscoroutinefunction(fetch) != awaitable:
+        raise UsageError(
+            "an AsyncOAuth2Client logs in with alogin(), a blocking session with login()"
+        )
     mode = options["mode"]
     if mode not in MODES:
         raise UsageError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
@@ -303,7 +316,7 @@ def login(
         UsageError: Bad arguments; ``mode="device"`` with no device authorization endpoint.
         OSError: ``port`` cannot be bound.
     """
-    plan = plan_login(session, dict(locals()))
+    plan = plan_login(session, dict(locals()))  # the arguments, as given
     if session._oauth.issuer is not None:
         plan.metadata(session.discover())
     plan.deadline = time.time() + plan.timeout

@@ -334,6 +334,23 @@ def test_without_a_device_endpoint_the_redirect_url_is_pasted(
     assert result.token["access_token"]
 
 
+def test_browser_false_takes_the_device_flow_when_the_server_has_one(
+    oidc_peer: OidcProviderPeer,
+) -> None:
+    opened: list[str] = []
+
+    with _session("requests", oidc_peer) as s:
+        result = login(
+            s.s,
+            browser=False,
+            open_browser=opened.append,
+            on_device_code=lambda grant: approve_device(oidc_peer, grant.user_code),
+            sleep=lambda seconds: None,
+        )
+    assert result.mode == "device"
+    assert opened == []
+
+
 def test_an_opener_that_fails_falls_back_to_the_device_flow(oidc_peer: OidcProviderPeer) -> None:
     opened: list[str] = []
     shown: list[oauthkit.DeviceAuthorization] = []

@@ -175,6 +175,7 @@ def test_when_a_browser_cannot_open(environ: dict[str, str], platform: str, bloc
         ({"port": -1}, "port"),
         ({"port": True}, "port"),
         ({"timeout": 0}, "timeout"),
+        ({"timeout": float("inf")}, "timeout"),
         ({"redirect_path": "callback"}, "redirect_path"),
         ({"redirect_path": "/cb?x=1"}, "redirect_path"),
     ],

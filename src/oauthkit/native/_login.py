@@ -27,6 +27,7 @@ device, then paste, when it cannot or when opening it fails.
 from __future__ import annotations
 
 import inspect
+import math
 import os
 import socket
 import sys
@@ -115,6 +116,7 @@ class Plan:
 
     session: Any
     mode: str
+    browser: bool
     port: int
     path: str
     timeout: float
@@ -149,7 +151,9 @@ class Plan:
             self.device_endpoint = metadata.endpoint("device_authorization_endpoint")
 
     def try_browser(self) -> bool:
-        return self.mode == "loopback" or (self.mode == "auto" and not self.env_blocks_browser)
+        if self.mode == "loopback":
+            return True
+        return self.mode == "auto" and self.browser and not self.env_blocks_browser
 
     def fallback(self) -> str | None:
         """Without a browser: the device authorization endpoint, or ``None`` to paste."""
@@ -199,13 +203,18 @@ def plan_login(session: Any, options: dict[str, Any], *, awaitable: bool = False
     port, timeout = options["port"], options["timeout"]
     if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
         raise UsageError(f"port must be 0 (ephemeral) or a port number, not {port!r}")
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int | float)
+        or not (math.isfinite(timeout) and timeout > 0)
+    ):
         raise UsageError(f"timeout must be a positive number of seconds, not {timeout!r}")
     opener = options["open_browser"]
     show = options["show"] or _stderr
     return Plan(
         session=session,
-        mode="paste" if mode == "auto" and not options["browser"] else mode,
+        mode=mode,
+        browser=bool(options["browser"]),
         port=port,
         path=path,
         timeout=float(timeout),

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import oauthkit
 from oauthkit._core._http import HttpRequest
 from oauthkit._loopback import LoopbackServer
-from oauthkit.native import LoginResult, browser_unavailable, login
+from oauthkit.native import LoginResult, LoginTimeoutError, browser_unavailable, login
 from oauthkit.native._receiver import RedirectReceiver
 from oauthkit.requests import OAuth2Session
 
@@ -126,7 +126,7 @@ def test_only_a_get_of_the_callback_path_is_taken() -> None:
             favicon = http.get(server.base_url + "/favicon.ico")
             nested = http.get(server.base_url + f"/callback/x?code=c&state={STATE}")
         assert not receiver.received
-        with pytest.raises(oauthkit.LoginTimeoutError):
+        with pytest.raises(LoginTimeoutError):
             receiver.wait(deadline=0)
     finally:
         server.stop()

@@ -59,7 +59,6 @@ if TYPE_CHECKING:
     from ._errors import InsecureTransportError as InsecureTransportError
     from ._errors import IssuerMismatchError as IssuerMismatchError
     from ._errors import LockTimeoutError as LockTimeoutError
-    from ._errors import LoginTimeoutError as LoginTimeoutError
     from ._errors import MalformedResponseError as MalformedResponseError
     from ._errors import MissingExtraError as MissingExtraError
     from ._errors import MissingTokenError as MissingTokenError
@@ -182,7 +181,6 @@ _EXPORTS = {
     "IssuerMismatchError": "._errors",
     "JwtBearerGrant": "._oauth2._grants",
     "LockTimeoutError": "._errors",
-    "LoginTimeoutError": "._errors",
     "MalformedResponseError": "._errors",
     "MissingExtraError": "._errors",
     "MissingTokenError": "._errors",
@@ -326,7 +324,6 @@ __all__ = [
     "IssuerMismatchError",
     "JwtBearerGrant",
     "LockTimeoutError",
-    "LoginTimeoutError",
     "MalformedResponseError",
     "MissingExtraError",
     "MissingTokenError",

@@ -534,7 +534,7 @@ def test_handler_crash_is_a_500_and_is_logged(caplog: pytest.LogCaptureFixture) 
         reply = requests.get(server.base_url + "/boom", timeout=10)
         assert (reply.status_code, reply.json()) == (500, {"error": "server_error"})
         assert "bug" not in reply.text
-        assert any("dev provider failed" in r.message for r in caplog.records)
+        assert any("loopback server failed on GET /boom" in r.message for r in caplog.records)
         assert requests.get(server.base_url + "/ok", timeout=10).json() == {"ok": True}
     finally:
         server.stop()

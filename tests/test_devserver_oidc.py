@@ -13,6 +13,7 @@ import hashlib
 import itertools
 import logging
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -26,12 +27,13 @@ from joserfc.errors import InvalidKeyIdError
 from joserfc.jwk import KeySet, RSAKey
 
 from oauthkit import HttpRequest, UsageError
+from oauthkit._loopback import _Handler
 from oauthkit.devserver import DevProvider
 from oauthkit.devserver._oauth2 import OAuth2Endpoints
 from oauthkit.devserver._oauth2_clients import DevOAuth2Client
 from oauthkit.devserver._oauth2_store import OAuth2Store
 from oauthkit.devserver._oidc import OIDCEndpoints
-from oauthkit.devserver._server import _QuietHandler
+from oauthkit.devserver._server import LOG
 
 VERIFIER = "v" * 43 + "-._~0123456789"
 CHALLENGE = base64.urlsafe_b64encode(hashlib.sha256(VERIFIER.encode()).digest()).rstrip(b"=")
@@ -401,8 +403,9 @@ def test_hints_and_tokens_stay_out_of_the_log(
     token = _code_flow(provider, login_hint=next(_users))
     # The request line is logged after the response is sent, so the server's handler is
     # called here directly rather than raced.
-    handler = _QuietHandler.__new__(_QuietHandler)
+    handler = _Handler.__new__(_Handler)
     handler.client_address = ("127.0.0.1", 50000)
+    handler.server = SimpleNamespace(log=LOG)  # type: ignore[assignment]
     query = urlencode({"id_token_hint": token["id_token"], "access_token": token["access_token"]})
     with caplog.at_level(logging.DEBUG, logger="oauthkit.devserver"):
         handler.log_message('"%s" %s %s', f"GET /oidc/logout?{query} HTTP/1.1", "302", "0")

@@ -27,6 +27,7 @@ import pytest
 import oauthkit
 import oauthkit.devserver
 import oauthkit.httpx
+import oauthkit.native
 import oauthkit.oauth1
 import oauthkit.oidc
 import oauthkit.requests
@@ -51,13 +52,14 @@ LAYERS: list[tuple[str, ...]] = [
     ("oauthkit._compat",),
     (
         "oauthkit._locks",
+        "oauthkit._loopback",
         "oauthkit.stores",
         "oauthkit._blocking",
         "oauthkit.requests",
         "oauthkit.httpx",
         "oauthkit.devserver",
     ),
-    ("oauthkit.cli", "oauthkit.testing", "oauthkit.__main__"),
+    ("oauthkit.cli", "oauthkit.native", "oauthkit.testing", "oauthkit.__main__"),
 ]
 # Siblings in one layer that must not know each other.
 STRANGERS = [
@@ -78,6 +80,7 @@ PUBLIC_NAMESPACES = (
     oauthkit.requests,
     oauthkit.httpx,
     oauthkit.devserver,
+    oauthkit.native,
     oauthkit.requests.compliance_fixes,
 )
 
@@ -218,7 +221,7 @@ def _type_checking_imports(
 
 @pytest.mark.parametrize(
     "package",
-    [oauthkit, oauthkit.oauth1, oauthkit.requests, oauthkit.httpx],
+    [oauthkit, oauthkit.oauth1, oauthkit.requests, oauthkit.httpx, oauthkit.native],
     ids=lambda p: p.__name__,
 )
 def test_one_export_table(package: object) -> None:

@@ -46,6 +46,8 @@ is at fault, because that decides what a caller can do about it::
     ├── DeviceFlowExpiredError          our own deadline for a device flow (RFC 8628) passed
     ├── LockTimeoutError                waited longer than the caller's timeout for a renewal
     │                                   in progress (also a TimeoutError)
+    ├── LoginTimeoutError               a native-app login's user did not come back in time
+    │                                   (also a TimeoutError)
     ├── StoreError                      a token store failed (names the store and the key)
     │   ├── StoreConflictError          a save found a newer version than the one loaded
     │   └── CorruptEntryError           a stored entry is not a token record oauthkit wrote
@@ -83,6 +85,7 @@ __all__ = [
     "InsecureTransportError",
     "IssuerMismatchError",
     "LockTimeoutError",
+    "LoginTimeoutError",
     "MalformedResponseError",
     "MissingExtraError",
     "MissingTokenError",
@@ -310,6 +313,14 @@ class UnusableTokenError(OAuthError):
 
 class LockTimeoutError(OAuthError, TimeoutError):
     """The caller's timeout ran out while waiting for a renewal that another caller runs."""
+
+
+class LoginTimeoutError(OAuthError, TimeoutError):
+    """A native-app login (:func:`oauthkit.native.login`) ran out of time (RFC 8252 §7.3).
+
+    The browser never brought the authorization response back to the loopback redirect URI,
+    or the device flow was not approved, within the login's ``timeout``.
+    """
 
 
 class StoreError(OAuthError):

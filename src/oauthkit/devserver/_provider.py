@@ -30,7 +30,7 @@ from .._errors import UsageError
 from ._oauth2_provider import OAuth2ProviderMixin
 from ._oidc_provider import OIDCProviderMixin
 from ._redirect import redirect_handler
-from ._server import DEFAULT_READ_TIMEOUT, LoopbackServer, Router, json_response
+from ._server import DEFAULT_READ_TIMEOUT, LOG, LoopbackServer, Router, json_response
 from ._store import DevClient, OAuth1Store, new_secret
 
 __all__ = ["DevProvider"]
@@ -157,7 +157,9 @@ class DevProvider(OAuth2ProviderMixin, OIDCProviderMixin):
         self._oauth1.mount(router)
         self._oauth2.mount(router)
         self._oidc.mount(router)
-        self._server = LoopbackServer(router, host, port, read_timeout=read_timeout)
+        self._server = LoopbackServer(
+            router, host, port, read_timeout=read_timeout, logger=LOG, label="dev provider"
+        )
 
         self._client = self.register_client(f"dev-client-{secrets.token_hex(6)}")
         self._rsa_private_key_pem, self._rsa_public_key_pem = generate_rsa_key_pair(rsa_key_size)

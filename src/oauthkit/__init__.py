@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from ._errors import DeviceFlowExpiredError as DeviceFlowExpiredError
     from ._errors import InsecureTransportError as InsecureTransportError
     from ._errors import IssuerMismatchError as IssuerMismatchError
+    from ._errors import LoginTimeoutError as LoginTimeoutError
     from ._errors import LockTimeoutError as LockTimeoutError
     from ._errors import MalformedResponseError as MalformedResponseError
     from ._errors import MissingExtraError as MissingExtraError
@@ -187,6 +188,7 @@ __all__ = [
     "IssuerMismatchError",
     "JwtBearerGrant",
     "LockTimeoutError",
+    "LoginTimeoutError",
     "MalformedResponseError",
     "MissingExtraError",
     "MissingTokenError",

@@ -49,6 +49,7 @@ EXPORTS = {
     "InvalidScopeError": "._error_codes",
     "InvalidTargetError": "._error_codes",
     "IssuerMismatchError": "._errors",
+    "LoginTimeoutError": "._errors",
     "JwtBearerGrant": "._oauth2._grants",
     "LockTimeoutError": "._errors",
     "MalformedResponseError": "._errors",

@@ -41,12 +41,16 @@ if TYPE_CHECKING:
     from ._error_codes import DeviceCodeExpiredError as DeviceCodeExpiredError
     from ._error_codes import InvalidAuthorizationDetailsError as InvalidAuthorizationDetailsError
     from ._error_codes import InvalidClientError as InvalidClientError
+    from ._error_codes import InvalidClientMetadataError as InvalidClientMetadataError
     from ._error_codes import InvalidDpopProofError as InvalidDpopProofError
     from ._error_codes import InvalidGrantError as InvalidGrantError
+    from ._error_codes import InvalidRedirectUriError as InvalidRedirectUriError
     from ._error_codes import InvalidRequestError as InvalidRequestError
     from ._error_codes import InvalidScopeError as InvalidScopeError
+    from ._error_codes import InvalidSoftwareStatementError as InvalidSoftwareStatementError
     from ._error_codes import InvalidTargetError as InvalidTargetError
     from ._error_codes import SlowDownError as SlowDownError
+    from ._error_codes import UnapprovedSoftwareStatementError as UnapprovedSoftwareStatementError
     from ._error_codes import UnauthorizedClientError as UnauthorizedClientError
     from ._error_codes import UnsupportedGrantTypeError as UnsupportedGrantTypeError
     from ._error_codes import UnsupportedTokenTypeError as UnsupportedTokenTypeError
@@ -89,6 +93,7 @@ if TYPE_CHECKING:
     from ._oauth2._challenges import bearer_error as bearer_error
     from ._oauth2._challenges import is_token_rejected as is_token_rejected
     from ._oauth2._challenges import parse_www_authenticate as parse_www_authenticate
+    from ._oauth2._ciba import BackchannelAuthentication as BackchannelAuthentication
     from ._oauth2._client_assertion import ClientSecretJwt as ClientSecretJwt
     from ._oauth2._client_assertion import PrivateKeyJwt as PrivateKeyJwt
     from ._oauth2._client_auth import ClientAuth as ClientAuth
@@ -130,6 +135,7 @@ if TYPE_CHECKING:
     from ._oauth2._pkce import code_challenge as code_challenge
     from ._oauth2._pkce import generate_code_verifier as generate_code_verifier
     from ._oauth2._polling import poll_device_token as poll_device_token
+    from ._oauth2._registration import ClientRegistration as ClientRegistration
     from ._oauth2._revocation import build_revocation_request as build_revocation_request
     from ._oauth2._revocation import parse_revocation_response as parse_revocation_response
     from ._oauth2._token import Token as Token
@@ -153,12 +159,14 @@ __all__ = [
     "AuthorizationCodeGrant",
     "AuthorizationError",
     "AuthorizationPendingError",
+    "BackchannelAuthentication",
     "BearerChallenge",
     "CallbackError",
     "Challenge",
     "ClientAuth",
     "ClientCertificate",
     "ClientCredentialsGrant",
+    "ClientRegistration",
     "ClientSecretBasic",
     "ClientSecretJwt",
     "ClientSecretPost",
@@ -180,10 +188,13 @@ __all__ = [
     "Introspection",
     "InvalidAuthorizationDetailsError",
     "InvalidClientError",
+    "InvalidClientMetadataError",
     "InvalidDpopProofError",
     "InvalidGrantError",
+    "InvalidRedirectUriError",
     "InvalidRequestError",
     "InvalidScopeError",
+    "InvalidSoftwareStatementError",
     "InvalidTargetError",
     "IssuerMismatchError",
     "JwtBearerGrant",
@@ -221,6 +232,7 @@ __all__ = [
     "TokenIssued",
     "TokenManager",
     "TokenRequestDenied",
+    "UnapprovedSoftwareStatementError",
     "UnauthorizedClientError",
     "UncheckedStateWarning",
     "UnexpectedRedirectError",

@@ -16,12 +16,16 @@ __all__ = [
     "DeviceCodeExpiredError",
     "InvalidAuthorizationDetailsError",
     "InvalidClientError",
+    "InvalidClientMetadataError",
     "InvalidDpopProofError",
     "InvalidGrantError",
+    "InvalidRedirectUriError",
     "InvalidRequestError",
     "InvalidScopeError",
+    "InvalidSoftwareStatementError",
     "InvalidTargetError",
     "SlowDownError",
+    "UnapprovedSoftwareStatementError",
     "UnauthorizedClientError",
     "UnsupportedGrantTypeError",
     "UnsupportedTokenTypeError",
@@ -136,6 +140,31 @@ class UnsupportedTokenTypeError(TokenEndpointError):
     code = "unsupported_token_type"
 
 
+class InvalidRedirectUriError(TokenEndpointError):
+    """``invalid_redirect_uri``: a registered redirect URI is refused (RFC 7591 §3.2.2)."""
+
+    code = "invalid_redirect_uri"
+
+
+class InvalidClientMetadataError(TokenEndpointError):
+    """``invalid_client_metadata``: a client metadata value is refused (RFC 7591 §3.2.2)."""
+
+    code = "invalid_client_metadata"
+
+
+class InvalidSoftwareStatementError(TokenEndpointError):
+    """``invalid_software_statement``: the software statement is invalid (RFC 7591 §3.2.2)."""
+
+    code = "invalid_software_statement"
+
+
+class UnapprovedSoftwareStatementError(TokenEndpointError):
+    """``unapproved_software_statement``: the software statement is not approved for use
+    with this server (RFC 7591 §3.2.2)."""
+
+    code = "unapproved_software_statement"
+
+
 _TOKEN_ERROR_CLASSES: dict[str, type[TokenEndpointError]] = {
     cls.code: cls
     for cls in (
@@ -154,6 +183,10 @@ _TOKEN_ERROR_CLASSES: dict[str, type[TokenEndpointError]] = {
         UseDpopNonceError,
         InvalidAuthorizationDetailsError,
         UnsupportedTokenTypeError,
+        InvalidRedirectUriError,
+        InvalidClientMetadataError,
+        InvalidSoftwareStatementError,
+        UnapprovedSoftwareStatementError,
     )
     if cls.code is not None
 }

@@ -37,7 +37,11 @@ is at fault, because that decides what a caller can do about it::
     │   │   ├── InvalidDpopProofError            invalid_dpop_proof            RFC 9449 §5
     │   │   ├── UseDpopNonceError                use_dpop_nonce                RFC 9449 §8
     │   │   ├── InvalidAuthorizationDetailsError invalid_authorization_details RFC 9396 §5
-    │   │   └── UnsupportedTokenTypeError        unsupported_token_type        RFC 7009 §2.2.1
+    │   │   ├── UnsupportedTokenTypeError        unsupported_token_type        RFC 7009 §2.2.1
+    │   │   ├── InvalidRedirectUriError          invalid_redirect_uri          RFC 7591 §3.2.2
+    │   │   ├── InvalidClientMetadataError       invalid_client_metadata       RFC 7591 §3.2.2
+    │   │   ├── InvalidSoftwareStatementError    invalid_software_statement    RFC 7591 §3.2.2
+    │   │   └── UnapprovedSoftwareStatementError unapproved_software_statement RFC 7591 §3.2.2
     │   ├── MalformedResponseError      HTML error pages, bad JSON, missing fields
     │   │   └── MissingTokenError       a 2xx body without the token it must carry
     │   └── UnexpectedRedirectError     a back-channel endpoint answered 3xx (never followed)

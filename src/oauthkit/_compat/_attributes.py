@@ -25,7 +25,7 @@ from .._oauth2._mtls import ClientCertificate, client_certificate
 from .._oauth2._renewal import RENEW_CLIENT_CREDENTIALS
 from .._oauth2._token import Token
 from .._oauth2._updater import TokenUpdater
-from . import _calls, _oidc
+from . import _backchannel_calls, _calls, _oidc
 from ._calls import blocking_method
 from ._client_view import ClientView
 from ._oidc import OpenIDAttributes
@@ -363,3 +363,9 @@ class SyncSessionMethods(SessionAttributes):
     poll_device_token = blocking_method(_calls.poll_device_token)
     revoke_token = blocking_method(_calls.revoke_token)
     introspect_token = blocking_method(_calls.introspect_token)
+    register_client = blocking_method(_backchannel_calls.register_client)
+    read_client_registration = blocking_method(_backchannel_calls.read_client_registration)
+    update_client_registration = blocking_method(_backchannel_calls.update_client_registration)
+    delete_client_registration = blocking_method(_backchannel_calls.delete_client_registration)
+    backchannel_authenticate = blocking_method(_backchannel_calls.backchannel_authenticate)
+    poll_backchannel_token = blocking_method(_backchannel_calls.poll_backchannel_token)

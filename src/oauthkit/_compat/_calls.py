@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Call",
+    "at",
     "awaitable_method",
     "blocking_method",
     "fetch_device_authorization",
@@ -32,6 +33,8 @@ __all__ = [
     "poll_device_token",
     "refresh_token",
     "revoke_token",
+    "same",
+    "token_of",
 ]
 
 P = ParamSpec("P")
@@ -91,7 +94,7 @@ def awaitable_method(
     return method
 
 
-def _at(
+def at(
     session: SessionAttributes, url: str | None, name: str, make: Callable[[str], Flow[T]]
 ) -> Flow[T]:
     """``make(url)``; without ``url``, the issuer's ``name`` endpoint, discovered first."""
@@ -103,11 +106,11 @@ def _at(
     return discovered(state, lambda: make(state.endpoint(name)))
 
 
-def _token(session: SessionAttributes) -> Callable[[object], dict[str, Any]]:
+def token_of(session: SessionAttributes) -> Callable[[object], dict[str, Any]]:
     return lambda _: session.token
 
 
-def _same(value: T) -> T:
+def same(value: T) -> T:
     return value
 
 
@@ -182,9 +185,9 @@ def fetch_token(
             **kwargs,
         )
 
-    flow = _at(session, token_url, "token_endpoint", fetch)
+    flow = at(session, token_url, "token_endpoint", fetch)
     native = {"auth": auth, "verify": verify, "proxies": proxies, "cert": cert}
-    return Call(flow, _token(session), native)
+    return Call(flow, token_of(session), native)
 
 
 def refresh_token(
@@ -231,8 +234,8 @@ def refresh_token(
         flow = refresh(token_url or "")  # requests-oauthlib refuses a missing URL
     else:  # with an issuer: the session's token endpoint, or the discovered one
         url = token_url or session._oauth.core.token_endpoint
-        flow = _at(session, url, "token_endpoint", refresh)
-    return Call(flow, _token(session), {"auth": auth, "verify": verify, "proxies": proxies})
+        flow = at(session, url, "token_endpoint", refresh)
+    return Call(flow, token_of(session), {"auth": auth, "verify": verify, "proxies": proxies})
 
 
 def fetch_device_authorization(
@@ -248,13 +251,13 @@ def fetch_device_authorization(
         TokenEndpointError: The server refused.
         MalformedResponseError: The body is not a device authorization response.
     """
-    flow = _at(
+    flow = at(
         session,
         url,
         "device_authorization_endpoint",
         lambda at: session._oauth.device_authorization_flow(at, scope, **kwargs),
     )
-    return Call(flow, _same)
+    return Call(flow, same)
 
 
 def poll_device_token(
@@ -279,13 +282,13 @@ def poll_device_token(
         DeviceCodeExpiredError: The device code expired at the server.
         DeviceFlowExpiredError: The deadline passed.
     """
-    flow = _at(
+    flow = at(
         session,
         token_url,
         "token_endpoint",
         lambda at: session._oauth.device_token_flow(authorization, at, deadline),
     )
-    return Call(flow, _token(session), {"sleep": sleep})
+    return Call(flow, token_of(session), {"sleep": sleep})
 
 
 def revoke_token(
@@ -303,7 +306,7 @@ def revoke_token(
         TokenEndpointError: The server refused.
         UsageError: No token given and none held.
     """
-    flow = _at(
+    flow = at(
         session,
         url,
         "revocation_endpoint",
@@ -311,7 +314,7 @@ def revoke_token(
             at, token, token_type_hint=token_type_hint, timeout=session._seconds(timeout)
         ),
     )
-    return Call(flow, _same)
+    return Call(flow, same)
 
 
 def introspect_token(
@@ -322,19 +325,44 @@ def introspect_token(
     token_type_hint: str | None = None,
     *,
     timeout: Any = None,
+    jwt: bool = False,
 ) -> Call[Introspection]:
     """What the server knows about a token (RFC 7662); default: the access token.
 
+    ``jwt=True`` asks for a signed JWT answer (RFC 9701) and verifies it with the issuer's
+    keys before reading it: the session needs ``issuer=``, and the client must have
+    registered ``introspection_signed_response_alg``.
+
     Raises:
         TokenEndpointError: The server refused.
-        MalformedResponseError: The answer is not an introspection response.
+        MalformedResponseError: The answer is not an introspection response (or, with
+            ``jwt=True``, not a valid JWT introspection response).
+        UsageError: ``jwt=True`` on a session without an issuer.
     """
-    flow = _at(
+    seconds = session._seconds(timeout)
+    if jwt:
+        from ..oidc._introspection import jwt_introspection_flow
+        from ._oidc import relying_party_of
+
+        state = session._oauth
+        provider = relying_party_of(state).provider
+        return Call(
+            jwt_introspection_flow(
+                provider,
+                state.core,
+                url,
+                token,
+                token_type_hint=token_type_hint,
+                timeout=seconds,
+            ),
+            same,
+        )
+    flow = at(
         session,
         url,
         "introspection_endpoint",
-        lambda at: session._oauth.core.introspect_flow(
-            at, token, token_type_hint=token_type_hint, timeout=session._seconds(timeout)
+        lambda where: session._oauth.core.introspect_flow(
+            where, token, token_type_hint=token_type_hint, timeout=seconds
         ),
     )
-    return Call(flow, _same)
+    return Call(flow, same)

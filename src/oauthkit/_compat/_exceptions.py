@@ -54,6 +54,12 @@ SESSION_METHODS = (
     "poll_device_token",
     "revoke_token",
     "introspect_token",
+    "register_client",
+    "read_client_registration",
+    "update_client_registration",
+    "delete_client_registration",
+    "backchannel_authenticate",
+    "poll_backchannel_token",
 )
 
 _ERRORS_MODULE = "oauthlib.oauth2.rfc6749.errors"

@@ -8,11 +8,12 @@ purpose                            before sending             after receiving
 =================================  =========================  ===========================
 code exchange, other grants,       ``access_token_request``   ``access_token_response``
 client-credentials renewal,
-device polling
+device and CIBA polling
 refresh (explicit or automatic)    ``refresh_token_request``  ``refresh_token_response``
 the caller's protected request     ``protected_request``      --
 device authorization, revocation,  --                         --
-introspection
+introspection, registration,
+CIBA authentication request
 =================================  =========================  ===========================
 
 Request hooks take and return plain values (URL, headers, and the body as requests-oauthlib
@@ -46,6 +47,7 @@ HOOK_POINTS: Mapping[Purpose, tuple[str, str]] = {
     Purpose.TOKEN: _ACCESS,
     Purpose.CLIENT_CREDENTIALS_RENEWAL: _ACCESS,
     Purpose.DEVICE_POLL: _ACCESS,
+    Purpose.CIBA_POLL: _ACCESS,
     Purpose.REFRESH: ("refresh_token_request", "refresh_token_response"),
 }
 """Purpose -> (request hook point, response hook point); purposes not listed have none."""

@@ -7,8 +7,8 @@ is redacted as well as one that follows the RFCs:
 
 * a *name* is secret when its last word is ``token``, ``secret``, ``code``, ``verifier``,
   ``assertion``, ``password``, ``key``, ``credential`` or ``hint`` in any case style
-  (``access_token``,
-  ``accessToken``, ``client-secret``, ``code_verifier``, ``device_secret``, ``issued_token``);
+  (``access_token``, ``accessToken``, ``client-secret``, ``code_verifier``, ``device_secret``,
+  ``issued_token``), or the name is CIBA's ``auth_req_id``;
   ``token_type`` or ``code_challenge_method`` are not, because their last word is not;
 * a value after ``Basic``, ``Bearer`` or ``DPoP`` (an echoed ``Authorization`` header) is
   secret, and so is anything shaped like a JWT;
@@ -58,6 +58,7 @@ _SECRET_WORDS = frozenset(
         "hint",
     }
 )
+_AUTH_REQ_ID = ["auth", "req", "id"]
 # Word boundaries inside an identifier: separators, and lower-to-upper case changes.
 _WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 # An echoed credential: "Authorization: Bearer abc", "Basic dXNlcjpwYXNz", "DPoP eyJ...", and
@@ -89,7 +90,11 @@ def is_secret_name(name: object) -> bool:
     if not isinstance(name, str):
         return False
     words = _WORDS.findall(name)
-    return bool(words) and words[-1].lower() in _SECRET_WORDS
+    if not words:
+        return False
+    # CIBA's auth_req_id (CIBA Core §7.3) is the credential a client polls with, though its
+    # last word is "id"
+    return words[-1].lower() in _SECRET_WORDS or [w.lower() for w in words[-3:]] == _AUTH_REQ_ID
 
 
 def redact_text(text: str) -> str:

@@ -84,6 +84,12 @@ class Purpose(str, Enum):
     """An issuer's JWK Set (RFC 7517 §5, at ``jwks_uri``)."""
     USERINFO = "userinfo"
     """The UserInfo request (OIDC Core §5.3)."""
+    REGISTRATION = "registration"
+    """Dynamic client registration and its management (RFC 7591 §3, RFC 7592 §2)."""
+    BACKCHANNEL_AUTHENTICATION = "backchannel_authentication"
+    """The CIBA authentication request (OpenID CIBA Core 1.0 §7.1)."""
+    CIBA_POLL = "ciba_poll"
+    """A CIBA token request in poll mode (OpenID CIBA Core 1.0 §10.1)."""
     OAUTH1_TEMPORARY_CREDENTIALS = "oauth1_temporary_credentials"
     """An OAuth 1.0a request-token request (RFC 5849 §2.1)."""
     OAUTH1_TOKEN_CREDENTIALS = "oauth1_token_credentials"
@@ -102,6 +108,8 @@ _ENDPOINTS = {
     Purpose.DISCOVERY: "metadata endpoint",
     Purpose.JWKS: "jwks_uri",
     Purpose.USERINFO: "userinfo endpoint",
+    Purpose.REGISTRATION: "registration endpoint",
+    Purpose.BACKCHANNEL_AUTHENTICATION: "backchannel authentication endpoint",
     Purpose.OAUTH1_TEMPORARY_CREDENTIALS: "request-token endpoint",
     Purpose.OAUTH1_TOKEN_CREDENTIALS: "access-token endpoint",
 }

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from ._manager import TokenManager
 
 __all__ = [
+    "adopt_polled",
     "deadline_for",
     "device_authorization",
     "device_token",
@@ -263,9 +264,8 @@ def device_token(
     manager's ``accept`` check (an OpenID Connect session validates its ID token) before it
     becomes current.
     """
-    from ._dpop_nonces import is_nonce_error
     from ._grants import DeviceCodeGrant
-    from ._polling import poll_device_token, poll_with
+    from ._polling import manager_poll, poll_device_token
 
     if manager.dpop is None:
         token = yield from poll_device_token(
@@ -278,24 +278,23 @@ def device_token(
             allow_insecure_transport=manager.transport,
         )
     else:
-        manager.transport.check(endpoint)
-        grant = DeviceCodeGrant(authorization.device_code)
-        limit = (
-            authorization.expires_at
-            if deadline is None
-            else min(deadline, authorization.expires_at)
+        token = yield from manager_poll(
+            manager,
+            authorization,
+            DeviceCodeGrant(authorization.device_code),
+            endpoint,
+            deadline=deadline,
+            scope=scope,
+            purpose=Purpose.DEVICE_POLL,
+            what="device code",
+            flow_name="device flow",
         )
+    return (yield from adopt_polled(manager, token))
 
-        def build(now: float) -> HttpRequest:
-            return manager.build_grant_request(grant, endpoint=endpoint, now=now)
 
-        def answered(response: HttpResponse) -> bool:
-            fresh = manager.dpop_nonces.learn(endpoint, response)
-            return fresh and is_nonce_error(response)
-
-        token = yield from poll_with(
-            authorization, build, manager.clock, limit, scope, manager.retry, answered
-        )
+def adopt_polled(manager: TokenManager, token: Token) -> Flow[Token]:
+    """Check a polled token with the manager's ``accept`` (an OpenID Connect session
+    validates its ID token), then make it current under the token's lock."""
     if manager.accept is not None:
         token = yield from manager.accept(token, manager.token)
     adopted: Token = yield Exclusive(manager.lock_key, _adopting(manager, token), None)

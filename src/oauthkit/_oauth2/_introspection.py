@@ -23,7 +23,12 @@ if TYPE_CHECKING:
 
     from ._backchannel import FormOptions
 
-__all__ = ["Introspection", "build_introspection_request", "parse_introspection_response"]
+__all__ = [
+    "Introspection",
+    "build_introspection_request",
+    "introspection_from",
+    "parse_introspection_response",
+]
 
 _STRING_FIELDS = ("client_id", "username", "token_type", "sub", "iss", "jti")
 _TIME_FIELDS = ("exp", "iat", "nbf")
@@ -125,11 +130,20 @@ def parse_introspection_response(response: HttpResponse) -> Introspection:
         TokenEndpointError: The server refused (§2.3): the subclass for its ``error`` code,
             or a plain :class:`TokenEndpointError` for a non-2xx status without one.
         MalformedResponseError: A 2xx body that is not a strict JSON object, lacks a boolean
-            ``active``, or has a member of the wrong type. JWT responses (RFC 9701) are not
-            read here.
+            ``active``, or has a member of the wrong type. JWT responses (RFC 9701) are read
+            by :func:`~oauthkit._oauth2._jwt_introspection.parse_jwt_introspection_response`.
         UsageError: ``response`` is not an :class:`HttpResponse`.
     """
-    data = read_answer(response, "introspection response")
+    return introspection_from(read_answer(response, "introspection response"), response)
+
+
+def introspection_from(data: dict[str, Any], response: HttpResponse) -> Introspection:
+    """Read the members of an introspection answer (RFC 7662 §2.2), from a JSON response or
+    a JWT response's ``token_introspection`` claim (RFC 9701 §5).
+
+    Raises:
+        MalformedResponseError: No boolean ``active``, or a member of the wrong type.
+    """
     active = data.get("active")
     if not isinstance(active, bool):
         raise malformed("introspection response lacks a boolean 'active'", response)

@@ -15,6 +15,7 @@ would otherwise be polled in a tight loop.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Protocol
 
 from .._core._exchange import Deadline, RetryPolicy, exchange
 from .._core._http import HttpRequest, HttpResponse
@@ -30,7 +31,18 @@ from ._grants import DeviceCodeGrant, build_token_request
 from ._token import Token
 from ._token_response import parse_token_response
 
-__all__ = ["MIN_INTERVAL", "effective_interval", "poll_device_token", "poll_with"]
+if TYPE_CHECKING:
+    from ._grants import Grant
+    from ._manager import TokenManager
+
+__all__ = [
+    "MIN_INTERVAL",
+    "Pending",
+    "effective_interval",
+    "manager_poll",
+    "poll_device_token",
+    "poll_with",
+]
 
 MIN_INTERVAL = 1.0
 """The shortest wait between two polls, whatever the server says."""
@@ -123,34 +135,55 @@ def poll_device_token(
     return poll_with(authorization, build, clock, limit, requested_scope, retry)
 
 
+class Pending(Protocol):
+    """What a poll waits on: a device authorization (RFC 8628 §3.2) or a CIBA
+    authentication request (CIBA Core §7.3)."""
+
+    @property
+    def expires_at(self) -> float:
+        """When the code or ``auth_req_id`` expires, seconds since the epoch."""
+        ...
+
+    @property
+    def interval(self) -> float:
+        """Minimum seconds between polls."""
+        ...
+
+
 def poll_with(
-    authorization: DeviceAuthorization,
+    authorization: Pending,
     build: Callable[[float], HttpRequest],
     clock: Callable[[], float],
     limit: float,
     requested_scope: Scope,
     retry: RetryPolicy,
     answered: Callable[[HttpResponse], bool] | None = None,
+    *,
+    purpose: Purpose = Purpose.DEVICE_POLL,
+    what: str = "device code",
+    flow_name: str = "device flow",
 ) -> Flow[Token]:
     """Poll with requests from ``build`` until a token, a refusal or ``limit``.
 
     ``answered`` sees every response first; when it returns ``True`` (a DPoP client that
     learnt the nonce a ``use_dpop_nonce`` refusal carried, RFC 9449 §8) the poll is simply
-    made again at the next interval.
+    made again at the next interval. ``purpose``, ``what`` and ``flow_name`` name the flow:
+    a device flow's polls, or CIBA's, whose ``authorization_pending``, ``slow_down``,
+    ``expired_token`` and ``access_denied`` mean the same (CIBA Core §11).
     """
     interval = effective_interval(authorization.interval)
     while True:
         # Waiting past the deadline only to be told expired_token wastes the user's time.
         if clock() + interval >= limit:
             raise DeviceFlowExpiredError(
-                "the device code expires before the next poll; start a new device flow"
+                f"the {what} expires before the next poll; start a new {flow_name}"
             )
         yield Sleep(interval)
         if clock() >= limit:
-            raise DeviceFlowExpiredError("the device code expired; start a new device flow")
+            raise DeviceFlowExpiredError(f"the {what} expired; start a new {flow_name}")
         response = yield from exchange(
             build,
-            Purpose.DEVICE_POLL,
+            purpose,
             clock=clock,
             deadline=Deadline(clock, max(0.0, limit - clock())),
             policy=retry,
@@ -164,3 +197,54 @@ def poll_with(
             continue
         except SlowDownError:
             interval += SLOW_DOWN_INCREMENT
+
+
+def manager_poll(
+    manager: TokenManager,
+    pending: Pending,
+    grant: Grant,
+    endpoint: str,
+    *,
+    deadline: float | None,
+    scope: Scope,
+    purpose: Purpose,
+    what: str,
+    flow_name: str,
+) -> Flow[Token]:
+    """Poll with the token requests of ``manager`` (its client authentication, its transport
+    policy, a DPoP proof each when it has a key, with the nonce a ``use_dpop_nonce`` refusal
+    taught, RFC 9449 §8) until ``pending`` is decided or expires (or ``deadline`` passes).
+
+    Raises:
+        InsecureTransportError: Raised at once for a plain-http token endpoint.
+        DeviceFlowExpiredError, AccessDeniedError, DeviceCodeExpiredError,
+        TokenEndpointError, MalformedResponseError: By the generator, as for
+        :func:`poll_device_token`.
+    """
+    from ._dpop_nonces import is_nonce_error
+
+    manager.transport.check(endpoint)
+    limit = pending.expires_at if deadline is None else min(deadline, pending.expires_at)
+
+    def build(now: float) -> HttpRequest:
+        return manager.build_grant_request(grant, endpoint=endpoint, now=now)
+
+    answered = None
+    if manager.dpop is not None:
+
+        def answered(response: HttpResponse) -> bool:
+            fresh = manager.dpop_nonces.learn(endpoint, response)
+            return fresh and is_nonce_error(response)
+
+    return poll_with(
+        pending,
+        build,
+        manager.clock,
+        limit,
+        scope,
+        manager.retry,
+        answered,
+        purpose=purpose,
+        what=what,
+        flow_name=flow_name,
+    )

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from .._compat import _calls, _oidc
+from .._compat import _backchannel_calls, _calls, _oidc
 from .._compat._attributes import Forward, SessionAttributes, SyncSessionMethods, TokenUpdater
 from .._compat._calls import awaitable_method
 from .._compat._exceptions import SESSION_METHODS, raising_as_before
@@ -223,6 +223,12 @@ class AsyncOAuth2Client(_ClientBase, httpx.AsyncClient):
     poll_device_token = awaitable_method(_calls.poll_device_token)
     revoke_token = awaitable_method(_calls.revoke_token)
     introspect_token = awaitable_method(_calls.introspect_token)
+    register_client = awaitable_method(_backchannel_calls.register_client)
+    read_client_registration = awaitable_method(_backchannel_calls.read_client_registration)
+    update_client_registration = awaitable_method(_backchannel_calls.update_client_registration)
+    delete_client_registration = awaitable_method(_backchannel_calls.delete_client_registration)
+    backchannel_authenticate = awaitable_method(_backchannel_calls.backchannel_authenticate)
+    poll_backchannel_token = awaitable_method(_backchannel_calls.poll_backchannel_token)
 
     async def request(
         self, method: str, url: httpx.URL | str, *, withhold_token: bool = False, **kwargs: Any

@@ -1,0 +1,323 @@
+"""Client-Initiated Backchannel Authentication (OpenID CIBA Core 1.0), poll mode, sans I/O.
+
+1. :func:`build_backchannel_authentication_request` asks the provider to authenticate a user
+   on their own device (§7.1): an authenticated form POST to the
+   ``backchannel_authentication_endpoint`` with a ``scope`` that includes ``openid`` and
+   exactly one hint (``login_hint``, ``id_token_hint`` or ``login_hint_token``).
+2. :func:`parse_backchannel_authentication_response` reads the acknowledgement (§7.3) into a
+   :class:`BackchannelAuthentication`, its ``expires_in`` made an absolute ``expires_at``.
+3. :func:`ciba_token` polls the token endpoint with the CIBA grant (§10.1) through the device
+   flow's poller (:func:`~oauthkit._oauth2._polling.manager_poll`): ``authorization_pending``
+   and ``slow_down`` mean the same there (§11), ``access_denied`` raises
+   :class:`~oauthkit.AccessDeniedError`, ``expired_token``
+   :class:`~oauthkit.DeviceCodeExpiredError`, and the client's own deadline
+   :class:`~oauthkit.DeviceFlowExpiredError`. The token passes the manager's ``accept`` check
+   (an OpenID Connect session validates the ID token) before it becomes current.
+
+Ping and push modes (§10.2, §10.3) need an endpoint of the client's that the provider calls;
+they are not implemented.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from .._core._http import HttpRequest, HttpResponse
+from .._core._params import Scope, encode_scope, scope_tokens
+from .._core._steps import Flow, Purpose
+from .._errors import UsageError
+from ._backchannel import build_form_request, malformed, read_answer
+from ._client_auth import ClientAuth
+from ._device import DEFAULT_INTERVAL
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from ._backchannel import FormOptions
+    from ._manager import TokenManager
+    from ._token import Token
+
+__all__ = [
+    "CIBA_GRANT_TYPE",
+    "BackchannelAuthentication",
+    "CibaGrant",
+    "backchannel_authentication",
+    "build_backchannel_authentication_request",
+    "ciba_token",
+    "parse_backchannel_authentication_response",
+]
+
+CIBA_GRANT_TYPE = "urn:openid:params:grant-type:ciba"
+_HINTS = ("login_hint", "id_token_hint", "login_hint_token")
+
+
+@dataclass(frozen=True, slots=True)
+class BackchannelAuthentication:
+    """A provider's acknowledgement of a CIBA request (CIBA Core §7.3), with an absolute expiry.
+
+    Attributes:
+        auth_req_id: The request's identifier, which the client polls with; a credential,
+            kept out of ``repr``.
+        expires_at: When it expires, seconds since the epoch.
+        interval: Minimum seconds between polls (5 when the provider names none).
+        extra: Every other member of the answer.
+
+    Raises:
+        UsageError: A field of the wrong type.
+    """
+
+    auth_req_id: str = field(repr=False)
+    expires_at: float
+    interval: float = DEFAULT_INTERVAL
+    extra: Mapping[str, Any] = field(default_factory=dict, hash=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.auth_req_id, str) or not self.auth_req_id:
+            raise UsageError("BackchannelAuthentication.auth_req_id must be a non-empty string")
+        for name in ("expires_at", "interval"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise UsageError(f"BackchannelAuthentication.{name} must be a number")
+            if not math.isfinite(value) or value < 0:
+                raise UsageError(f"BackchannelAuthentication.{name} must be finite, not negative")
+        object.__setattr__(self, "extra", MappingProxyType(dict(self.extra)))
+
+
+@dataclass(frozen=True, slots=True)
+class CibaGrant:
+    """Poll for the token of a CIBA request (CIBA Core §10.1).
+
+    Raises:
+        UsageError: No ``auth_req_id``.
+    """
+
+    auth_req_id: str = field(repr=False)
+    grant_type: ClassVar[str] = CIBA_GRANT_TYPE
+    purpose: ClassVar[Purpose] = Purpose.CIBA_POLL
+    one_time: ClassVar[bool] = True
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.auth_req_id, str) or not self.auth_req_id:
+            raise UsageError("CibaGrant needs the auth_req_id of a CIBA request")
+
+    def params(self) -> list[tuple[str, str]]:
+        """``grant_type`` and ``auth_req_id``."""
+        return [("grant_type", self.grant_type), ("auth_req_id", self.auth_req_id)]
+
+
+def _text(value: object, name: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise UsageError(f"{name} must be a non-empty string")
+    return value
+
+
+def build_backchannel_authentication_request(
+    endpoint: str,
+    auth: ClientAuth,
+    *,
+    scope: Scope,
+    login_hint: str | None = None,
+    id_token_hint: str | None = None,
+    login_hint_token: str | None = None,
+    binding_message: str | None = None,
+    requested_expiry: int | None = None,
+    acr_values: str | Sequence[str] | None = None,
+    user_code: str | None = None,
+    **options: Unpack[FormOptions],
+) -> HttpRequest:
+    """Build a CIBA authentication request (CIBA Core §7.1).
+
+    Args:
+        endpoint: The ``backchannel_authentication_endpoint``.
+        auth: How the client authenticates (CIBA clients are confidential, §7.1).
+        scope: The scope; must include ``openid``.
+        login_hint: Who to authenticate, as the provider knows them.
+        id_token_hint: An ID token the provider issued about them.
+        login_hint_token: A token that identifies them.
+        binding_message: A short text shown on both devices, to tie them together.
+        requested_expiry: Seconds the client asks the request to stay valid.
+        acr_values: Authentication context classes wanted, in order of preference.
+        user_code: A secret the user knows, when the provider asks for one.
+        **options: ``now`` (required), ``extra``, ``headers`` and ``allow_insecure_transport``,
+            as for every back-channel form.
+
+    Raises:
+        UsageError: No ``openid`` in ``scope``; not exactly one hint; an empty value, or a
+            ``requested_expiry`` that is not a positive int.
+        InsecureTransportError: ``endpoint`` is plain http to a non-loopback host.
+    """
+    tokens = scope_tokens(scope) or ()
+    if "openid" not in tokens:
+        raise UsageError("a CIBA request's scope must include openid (CIBA Core §7.1)")
+    values = {
+        "login_hint": _text(login_hint, "login_hint"),
+        "id_token_hint": _text(id_token_hint, "id_token_hint"),
+        "login_hint_token": _text(login_hint_token, "login_hint_token"),
+    }
+    hints = [(name, value) for name, value in values.items() if value is not None]
+    if len(hints) != 1:
+        raise UsageError(
+            "a CIBA request names its user with exactly one of login_hint, id_token_hint and "
+            "login_hint_token (CIBA Core §7.1)"
+        )
+    params = [("scope", encode_scope(tokens) or ""), *hints]
+    message = _text(binding_message, "binding_message")
+    if message is not None:
+        params.append(("binding_message", message))
+    if requested_expiry is not None:
+        if (
+            isinstance(requested_expiry, bool)
+            or not isinstance(requested_expiry, int)
+            or requested_expiry <= 0
+        ):
+            raise UsageError("requested_expiry must be a positive number of seconds (an int)")
+        params.append(("requested_expiry", str(requested_expiry)))
+    if acr_values is not None:
+        acr = encode_scope(acr_values)  # the same shape: space-separated tokens
+        if not acr:
+            raise UsageError("acr_values must name at least one class")
+        params.append(("acr_values", acr))
+    code = _text(user_code, "user_code")
+    if code is not None:
+        params.append(("user_code", code))
+    return build_form_request(endpoint, params, auth, **options)
+
+
+def _seconds(value: object, name: str, response: HttpResponse) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise malformed(f"CIBA response member {name!r} is not a number", response)
+    number = float(value)
+    if not math.isfinite(number) or number < 0:
+        raise malformed(f"CIBA response member {name!r} is not a valid duration", response)
+    return number
+
+
+def parse_backchannel_authentication_response(
+    response: HttpResponse, *, now: float
+) -> BackchannelAuthentication:
+    """Read a CIBA acknowledgement (CIBA Core §7.3) or refusal (§13).
+
+    Args:
+        response: The answer.
+        now: When it was received; ``expires_in`` counts from it.
+
+    Raises:
+        TokenEndpointError: The provider refused (§13): the class for its ``error`` code
+            (:class:`~oauthkit.InvalidRequestError`, :class:`~oauthkit.AccessDeniedError`...),
+            or a plain one (``unknown_user_id``, ``invalid_binding_message``...).
+        MalformedResponseError: A 2xx body that is not a JSON object, lacks ``auth_req_id``
+            or ``expires_in``, or has a member of the wrong type.
+        UsageError: ``response`` is not an :class:`HttpResponse`, or ``now`` not a number.
+    """
+    if isinstance(now, bool) or not isinstance(now, int | float) or not math.isfinite(now):
+        raise UsageError("now must be a finite number of seconds since the epoch")
+    data = read_answer(response, "backchannel authentication response")
+    auth_req_id = data.get("auth_req_id")
+    if not isinstance(auth_req_id, str) or not auth_req_id:
+        raise malformed("the CIBA response lacks an auth_req_id", response)
+    if "expires_in" not in data:
+        raise malformed("the CIBA response lacks expires_in", response)
+    expires_in = _seconds(data["expires_in"], "expires_in", response)
+    interval = data.get("interval")
+    seconds = DEFAULT_INTERVAL if interval is None else _seconds(interval, "interval", response)
+    known = {"auth_req_id", "expires_in", "interval"}
+    return BackchannelAuthentication(
+        auth_req_id=auth_req_id,
+        expires_at=now + expires_in,
+        interval=seconds or DEFAULT_INTERVAL,
+        extra={key: value for key, value in data.items() if key not in known},
+    )
+
+
+def backchannel_authentication(
+    manager: TokenManager,
+    endpoint: str,
+    timeout: float | None,
+    **params: Any,
+) -> Flow[BackchannelAuthentication]:
+    """Send a CIBA request with the manager's client authentication; read the answer.
+
+    Raises:
+        UsageError: See :func:`build_backchannel_authentication_request`.
+        TokenEndpointError, MalformedResponseError: See
+            :func:`parse_backchannel_authentication_response`.
+    """
+    from ._flows import deadline_for, send
+
+    scope = params.pop("scope", None)
+    scope = manager.scope if scope is None else scope
+    # checked now, not when the flow first runs
+    build_backchannel_authentication_request(
+        endpoint, manager.auth, scope=scope, now=manager.clock(), **params
+    )
+
+    def build(now: float) -> HttpRequest:
+        return build_backchannel_authentication_request(
+            endpoint,
+            manager.auth,
+            scope=scope,
+            now=now,
+            allow_insecure_transport=manager.transport,
+            **params,
+        )
+
+    return _acknowledged(
+        manager,
+        send(
+            manager,
+            build,
+            Purpose.BACKCHANNEL_AUTHENTICATION,
+            deadline_for(manager, timeout),
+            one_time=False,
+        ),
+    )
+
+
+def _acknowledged(
+    manager: TokenManager, sending: Flow[HttpResponse]
+) -> Flow[BackchannelAuthentication]:
+    response = yield from sending
+    return parse_backchannel_authentication_response(response, now=manager.clock())
+
+
+def ciba_token(
+    manager: TokenManager,
+    authentication: BackchannelAuthentication,
+    endpoint: str,
+    *,
+    deadline: float | None,
+    scope: Scope,
+) -> Flow[Token]:
+    """Poll for the token of a CIBA request (CIBA Core §10.1, §11), then make it current.
+
+    Raises:
+        UsageError: ``authentication`` is not a :class:`BackchannelAuthentication`.
+        AccessDeniedError: The user refused.
+        DeviceCodeExpiredError: The provider says the request expired (``expired_token``).
+        DeviceFlowExpiredError: It expires (or ``deadline`` passes) before the next poll.
+        TokenEndpointError, MalformedResponseError: Another refusal, a malformed token.
+        IDTokenError: The ID token failed validation (an OpenID Connect session).
+    """
+    from ._flows import adopt_polled
+    from ._polling import manager_poll
+
+    if not isinstance(authentication, BackchannelAuthentication):
+        raise UsageError("authentication must be a BackchannelAuthentication")
+    token = yield from manager_poll(
+        manager,
+        authentication,
+        CibaGrant(authentication.auth_req_id),
+        endpoint,
+        deadline=deadline,
+        scope=scope,
+        purpose=Purpose.CIBA_POLL,
+        what="CIBA request (auth_req_id)",
+        flow_name="CIBA request",
+    )
+    return (yield from adopt_polled(manager, token))

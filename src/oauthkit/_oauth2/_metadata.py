@@ -64,6 +64,8 @@ _LISTS = (
     "id_token_signing_alg_values_supported",
     "dpop_signing_alg_values_supported",
     "authorization_signing_alg_values_supported",
+    "introspection_signing_alg_values_supported",
+    "backchannel_token_delivery_modes_supported",
 )
 
 

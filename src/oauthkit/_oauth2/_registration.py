@@ -209,7 +209,11 @@ def build_registration_request(
         document["software_statement"] = software_statement
     headers = {"Content-Type": _JSON, "Accept": _JSON}
     if initial_access_token is not None:
-        if not isinstance(initial_access_token, str) or not sendable(initial_access_token):
+        if (
+            not isinstance(initial_access_token, str)
+            or not initial_access_token
+            or not sendable(initial_access_token)
+        ):
             raise UsageError("initial_access_token must be a token an HTTP header can carry")
         headers["Authorization"] = f"Bearer {initial_access_token}"
     return HttpRequest("POST", endpoint, headers, _json_body(document))

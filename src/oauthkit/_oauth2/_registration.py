@@ -206,6 +206,8 @@ def build_registration_request(
     if software_statement is not None:
         if not isinstance(software_statement, str) or not software_statement:
             raise UsageError("software_statement must be a non-empty string (a JWT)")
+        if "software_statement" in document:
+            raise UsageError("software_statement is given twice (argument and metadata)")
         document["software_statement"] = software_statement
     headers = {"Content-Type": _JSON, "Accept": _JSON}
     if initial_access_token is not None:

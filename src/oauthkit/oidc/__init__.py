@@ -7,6 +7,8 @@
   :class:`IDTokenExpectations` and returns its :class:`IDTokenClaims`, or raises the
   :class:`IDTokenError` subclass naming the failed check.
 * :func:`parse_userinfo` checks a UserInfo response (§5.3), JSON or signed.
+* :func:`jwt_introspection_flow` asks for a JWT introspection response (RFC 9701) and checks it
+  with the provider's keys (:func:`parse_jwt_introspection_response`).
 * :func:`build_end_session_url` (RP-Initiated Logout 1.0) and :func:`validate_logout_token`
   (Back-Channel Logout 1.0, with a :class:`ReplayWindow` for ``jti``).
 * :func:`validate_jarm_response` checks a JWT-secured authorization response (JARM §2.4:
@@ -35,6 +37,9 @@ if TYPE_CHECKING:
     from .._oauth2._jarm import JARMSignatureError as JARMSignatureError
     from .._oauth2._jarm import JARMTimeError as JARMTimeError
     from .._oauth2._jarm import validate_jarm_response as validate_jarm_response
+    from .._oauth2._jwt_introspection import (
+        parse_jwt_introspection_response as parse_jwt_introspection_response,
+    )
     from .._oauth2._metadata import OPENID as OPENID
     from .._oauth2._metadata import RFC8414 as RFC8414
     from ._claims import IDTokenClaims as IDTokenClaims
@@ -54,6 +59,7 @@ if TYPE_CHECKING:
     from ._errors import UserinfoSubjectError as UserinfoSubjectError
     from ._id_token import IDTokenExpectations as IDTokenExpectations
     from ._id_token import validate_id_token as validate_id_token
+    from ._introspection import jwt_introspection_flow as jwt_introspection_flow
     from ._logout import BACKCHANNEL_LOGOUT_EVENT as BACKCHANNEL_LOGOUT_EVENT
     from ._logout import LogoutTokenClaims as LogoutTokenClaims
     from ._logout import ReplayWindow as ReplayWindow
@@ -106,8 +112,10 @@ _EXPORTS = {
     "UserinfoSubjectError": "._errors",
     "build_end_session_url": "._logout",
     "import_jwks": "._provider",
+    "jwt_introspection_flow": "._introspection",
     "keys_flow": "._provider",
     "metadata_flow": "._provider",
+    "parse_jwt_introspection_response": ".._oauth2._jwt_introspection",
     "parse_userinfo": "._userinfo",
     "shared_provider": "._provider",
     "validate_id_token": "._id_token",
@@ -150,8 +158,10 @@ __all__ = [
     "UserinfoSubjectError",
     "build_end_session_url",
     "import_jwks",
+    "jwt_introspection_flow",
     "keys_flow",
     "metadata_flow",
+    "parse_jwt_introspection_response",
     "parse_userinfo",
     "shared_provider",
     "validate_id_token",

@@ -334,3 +334,18 @@ def test_auth_req_id_is_a_secret_name_in_every_case_style() -> None:
     assert not is_secret_name("client_id")
     assert not is_secret_name("req_id")
     assert AUTH_REQ_ID not in redact_text(f"auth_req_id={AUTH_REQ_ID}&grant_type=x")
+
+
+def test_the_manager_request_follows_its_transport_policy_and_sends_extra() -> None:
+    plain = "http://op.internal/backchannel"
+    strict = TokenManager("rp", auth=AUTH, scope="openid")
+    with pytest.raises(oauthkit.InsecureTransportError):
+        strict.backchannel_authentication_flow(plain, login_hint="alice")
+    allowed = TokenManager("rp", auth=AUTH, scope="openid", allow_insecure_transport=True)
+    flow = allowed.backchannel_authentication_flow(
+        plain, login_hint="alice", extra={"request_context": "kiosk-7"}
+    )
+    step = next(flow)
+    assert step.request.url == plain
+    form = dict(parse_qsl((step.request.body or b"").decode()))
+    assert form == {"scope": "openid", "login_hint": "alice", "request_context": "kiosk-7"}

@@ -27,7 +27,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._core._http import HttpRequest, HttpResponse
-from .._core._params import Scope, encode_scope, scope_tokens
+from .._core._params import Scope, encode_scope, extra_params, scope_tokens
 from .._core._steps import Flow, Purpose
 from .._errors import UsageError
 from ._backchannel import build_form_request, malformed, read_answer
@@ -46,6 +46,7 @@ __all__ = [
     "BackchannelAuthentication",
     "CibaGrant",
     "backchannel_authentication",
+    "backchannel_params",
     "build_backchannel_authentication_request",
     "ciba_token",
     "parse_backchannel_authentication_response",
@@ -152,6 +153,36 @@ def build_backchannel_authentication_request(
             ``requested_expiry`` that is not a positive int.
         InsecureTransportError: ``endpoint`` is plain http to a non-loopback host.
     """
+    params = backchannel_params(
+        scope=scope,
+        login_hint=login_hint,
+        id_token_hint=id_token_hint,
+        login_hint_token=login_hint_token,
+        binding_message=binding_message,
+        requested_expiry=requested_expiry,
+        acr_values=acr_values,
+        user_code=user_code,
+    )
+    return build_form_request(endpoint, params, auth, **options)
+
+
+def backchannel_params(
+    *,
+    scope: Scope,
+    login_hint: str | None = None,
+    id_token_hint: str | None = None,
+    login_hint_token: str | None = None,
+    binding_message: str | None = None,
+    requested_expiry: int | None = None,
+    acr_values: str | Sequence[str] | None = None,
+    user_code: str | None = None,
+) -> list[tuple[str, str]]:
+    """The parameters of a CIBA request (§7.1), checked; see
+    :func:`build_backchannel_authentication_request`.
+
+    Raises:
+        UsageError: As for :func:`build_backchannel_authentication_request`.
+    """
     tokens = scope_tokens(scope) or ()
     if "openid" not in tokens:
         raise UsageError("a CIBA request's scope must include openid (CIBA Core §7.1)")
@@ -186,7 +217,7 @@ def build_backchannel_authentication_request(
     code = _text(user_code, "user_code")
     if code is not None:
         params.append(("user_code", code))
-    return build_form_request(endpoint, params, auth, **options)
+    return params
 
 
 def _seconds(value: object, name: str, response: HttpResponse) -> float:
@@ -243,28 +274,31 @@ def backchannel_authentication(
 ) -> Flow[BackchannelAuthentication]:
     """Send a CIBA request with the manager's client authentication; read the answer.
 
+    ``params`` are those of :func:`backchannel_params`, and ``extra`` (more body parameters).
+
     Raises:
-        UsageError: See :func:`build_backchannel_authentication_request`.
+        UsageError: See :func:`build_backchannel_authentication_request` (raised at once).
+        InsecureTransportError: ``endpoint`` is plain http to a non-loopback host (at once).
         TokenEndpointError, MalformedResponseError: See
             :func:`parse_backchannel_authentication_response`.
     """
     from ._flows import deadline_for, send
 
     scope = params.pop("scope", None)
-    scope = manager.scope if scope is None else scope
+    extra = params.pop("extra", None)
     # checked now, not when the flow first runs
-    build_backchannel_authentication_request(
-        endpoint, manager.auth, scope=scope, now=manager.clock(), **params
-    )
+    form = backchannel_params(scope=manager.scope if scope is None else scope, **params)
+    manager.transport.check(endpoint)
+    extra_params(extra)
 
     def build(now: float) -> HttpRequest:
-        return build_backchannel_authentication_request(
+        return build_form_request(
             endpoint,
+            form,
             manager.auth,
-            scope=scope,
             now=now,
+            extra=extra,
             allow_insecure_transport=manager.transport,
-            **params,
         )
 
     return _acknowledged(

@@ -94,6 +94,13 @@ if TYPE_CHECKING:
     from ._oauth2._challenges import is_token_rejected as is_token_rejected
     from ._oauth2._challenges import parse_www_authenticate as parse_www_authenticate
     from ._oauth2._ciba import BackchannelAuthentication as BackchannelAuthentication
+    from ._oauth2._ciba import CibaGrant as CibaGrant
+    from ._oauth2._ciba import (
+        build_backchannel_authentication_request as build_backchannel_authentication_request,
+    )
+    from ._oauth2._ciba import (
+        parse_backchannel_authentication_response as parse_backchannel_authentication_response,
+    )
     from ._oauth2._client_assertion import ClientSecretJwt as ClientSecretJwt
     from ._oauth2._client_assertion import PrivateKeyJwt as PrivateKeyJwt
     from ._oauth2._client_auth import ClientAuth as ClientAuth
@@ -136,6 +143,12 @@ if TYPE_CHECKING:
     from ._oauth2._pkce import generate_code_verifier as generate_code_verifier
     from ._oauth2._polling import poll_device_token as poll_device_token
     from ._oauth2._registration import ClientRegistration as ClientRegistration
+    from ._oauth2._registration import build_client_delete_request as build_client_delete_request
+    from ._oauth2._registration import build_client_read_request as build_client_read_request
+    from ._oauth2._registration import build_client_update_request as build_client_update_request
+    from ._oauth2._registration import build_registration_request as build_registration_request
+    from ._oauth2._registration import parse_client_delete_response as parse_client_delete_response
+    from ._oauth2._registration import parse_registration_response as parse_registration_response
     from ._oauth2._revocation import build_revocation_request as build_revocation_request
     from ._oauth2._revocation import parse_revocation_response as parse_revocation_response
     from ._oauth2._token import Token as Token
@@ -163,6 +176,7 @@ __all__ = [
     "BearerChallenge",
     "CallbackError",
     "Challenge",
+    "CibaGrant",
     "ClientAuth",
     "ClientCertificate",
     "ClientCredentialsGrant",
@@ -244,11 +258,16 @@ __all__ = [
     "UseDpopNonceError",
     "bearer_error",
     "build_authorization_url",
+    "build_backchannel_authentication_request",
     "build_bearer_patch",
     "build_bearer_request",
+    "build_client_delete_request",
+    "build_client_read_request",
+    "build_client_update_request",
     "build_device_authorization_request",
     "build_dpop_proof",
     "build_introspection_request",
+    "build_registration_request",
     "build_revocation_request",
     "build_token_request",
     "check_transport",
@@ -259,9 +278,12 @@ __all__ = [
     "is_token_rejected",
     "metadata_url",
     "parse_authorization_callback",
+    "parse_backchannel_authentication_response",
+    "parse_client_delete_response",
     "parse_device_authorization_response",
     "parse_error_body",
     "parse_introspection_response",
+    "parse_registration_response",
     "parse_revocation_response",
     "parse_server_metadata",
     "parse_token_response",

@@ -19,7 +19,9 @@ import pytest
 from oauthlib.oauth2 import BackendApplicationClient
 
 import oauthkit
+from oauthkit import oidc
 from tests._drivers2 import DRIVERS, Driver, introspect, oauthkit_class, open_session, run_code_flow
+from tests._oidc_agent import public, rsa_encryption_key
 from tests.peers.oidc_provider import OidcProviderPeer, client_secret
 
 pytestmark = pytest.mark.peer
@@ -262,6 +264,32 @@ def test_jwt_introspection_with_a_registered_client(peer: OidcProviderPeer, driv
         assert sent.form["token"] == token["access_token"]
         plain = _call(s, "introspect_token")  # the JSON answer says the same
         assert (plain.active, plain.client_id, plain.exp) == (info.active, info.client_id, info.exp)
+
+
+def test_encrypted_jwt_introspection(peer: OidcProviderPeer, driver: str) -> None:
+    encryption_key = rsa_encryption_key()
+    registered = _register(
+        peer,
+        driver,
+        jwks={"keys": [public(encryption_key)]},
+        introspection_signed_response_alg="RS256",
+        introspection_encrypted_response_alg="RSA-OAEP-256",
+        introspection_encrypted_response_enc="A256GCM",
+    )
+    rp = oidc.RelyingParty(peer.issuer, registered.client_id, decryption_keys=encryption_key)
+    with open_session(
+        driver,
+        client=BackendApplicationClient(client_id=registered.client_id),
+        client_auth=_client_auth(registered),
+        relying_party=rp,
+    ) as s:
+        s.fetch_token(peer.discovery["token_endpoint"])
+        info = _call(s, "introspect_token", jwt=True)
+        assert info.active is True
+        assert info.client_id == registered.client_id
+        rp.decryption_keys = None  # without the key the answer cannot be read
+        with pytest.raises(oauthkit.MalformedResponseError, match="decryption keys"):
+            _call(s, "introspect_token", jwt=True)
 
 
 def test_jwt_introspection_needs_an_issuer(peer: OidcProviderPeer, driver: str) -> None:

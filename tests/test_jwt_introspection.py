@@ -127,6 +127,20 @@ def test_each_check_refuses(token: str, reason: str) -> None:
     assert ACCESS not in str(info.value)
 
 
+def test_an_encrypted_response_is_decrypted_with_the_clients_keys() -> None:
+    from ._oidc import key
+
+    token = encrypt(signed())
+    assert parse(jwt_answer(token), decryption_keys=key("enc")).active is True
+    with pytest.raises(MalformedResponseError, match="does not decrypt"):
+        parse(jwt_answer(token), decryption_keys=key("rsa"))
+    with pytest.raises(MalformedResponseError, match="no decryption keys"):
+        parse(jwt_answer(token))
+    inner_unsigned = encrypt(signed(header={"alg": "none", "typ": "token-introspection+jwt"}))
+    with pytest.raises(MalformedResponseError, match="alg"):
+        parse(jwt_answer(inner_unsigned), decryption_keys=key("enc"))
+
+
 def test_an_unknown_kid_is_left_to_the_caller_to_refetch() -> None:
     with pytest.raises(UnknownKey):
         parse(jwt_answer(signed(signer="rsa-2")))

@@ -330,8 +330,9 @@ def introspect_token(
     """What the server knows about a token (RFC 7662); default: the access token.
 
     ``jwt=True`` asks for a signed JWT answer (RFC 9701) and verifies it with the issuer's
-    keys before reading it: the session needs ``issuer=``, and the client must have
-    registered ``introspection_signed_response_alg``.
+    keys before reading it (decrypted first with the relying party's ``decryption_keys``
+    when encrypted): the session needs ``issuer=``, and the client must have registered
+    ``introspection_signed_response_alg``.
 
     Raises:
         TokenEndpointError: The server refused.
@@ -345,14 +346,15 @@ def introspect_token(
         from ._oidc import relying_party_of
 
         state = session._oauth
-        provider = relying_party_of(state).provider
+        rp = relying_party_of(state)
         return Call(
             jwt_introspection_flow(
-                provider,
+                rp.provider,
                 state.core,
                 url,
                 token,
                 token_type_hint=token_type_hint,
+                decryption_keys=rp.decryption_keys,
                 timeout=seconds,
             ),
             same,

@@ -7,13 +7,14 @@ used, :func:`parse_jwt_introspection_response` checks:
 * the media type and the ``typ`` header ``token-introspection+jwt`` (§5; the ``application/``
   prefix is allowed, RFC 7515 §4.1.9), so no other JWT of the server's can pass for one;
 * the signature, with a key of the server's JWK Set on the caller's algorithm allow-list
-  (never ``none``, never a key the token names itself: :func:`~oauthkit._jose._verify.verify_jws`);
+  (never ``none``, never a key the token names itself: :func:`~oauthkit._jose._verify.verify_jws`),
+  after decrypting an encrypted response (a JWE around the signed JWT, §5) with the client's
+  own keys;
 * ``iss`` is the issuer and ``aud`` names this client (§5);
 * ``iat`` is a number and not in the future (beyond the leeway);
 
 then reads the ``token_introspection`` claim as an RFC 7662 answer into the same
-:class:`~oauthkit.Introspection` a JSON answer gives. Encrypted responses (§5, a nested JWE)
-are not read.
+:class:`~oauthkit.Introspection` a JSON answer gives.
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ from __future__ import annotations
 import hmac
 import math
 from collections.abc import Collection
+from typing import Any
 
 from .._core._http import HttpResponse
 from .._errors import UsageError
 from .._jose._compact import Rejected, is_jwe, parse_jws
+from .._jose._decrypt import decrypt
 from .._jose._keys import KeySet
 from .._jose._verify import UnknownKey, check_algorithms, verify_jws
 from ._backchannel import malformed, read_answer
@@ -56,6 +59,7 @@ def parse_jwt_introspection_response(
     now: float,
     algorithms: Collection[str] = ("RS256",),
     leeway: float = 30.0,
+    decryption_keys: Any = None,
 ) -> Introspection:
     """Verify a JWT introspection response (RFC 9701 §5) and read it.
 
@@ -67,12 +71,15 @@ def parse_jwt_introspection_response(
         now: The current time, seconds since the epoch.
         algorithms: Accepted signature algorithms.
         leeway: Seconds of clock skew allowed for ``iat``.
+        decryption_keys: The client's private keys (a JWK Set, a JWK or a joserfc key), for
+            an encrypted response.
 
     Raises:
         TokenEndpointError: The server refused (RFC 7662 §2.3).
-        MalformedResponseError: Not a ``token-introspection+jwt``, a signature that does not
-            verify, another ``iss`` or ``aud``, no valid ``iat``, or a ``token_introspection``
-            claim that is not an RFC 7662 answer.
+        MalformedResponseError: Not a ``token-introspection+jwt``, an encrypted response
+            that does not decrypt with ``decryption_keys`` (or none given), a signature that
+            does not verify, another ``iss`` or ``aud``, no valid ``iat``, or a
+            ``token_introspection`` claim that is not an RFC 7662 answer.
         UnknownKey: No key of ``keys`` has the token's ``kid`` (the caller may refetch them).
         UsageError: ``response`` is not an :class:`HttpResponse`, or a bad argument.
     """
@@ -90,7 +97,7 @@ def parse_jwt_introspection_response(
     try:
         text = response.body.decode("ascii").strip()
         if is_jwe(text):
-            raise Rejected("format", "encrypted introspection responses are not supported")
+            text = decrypt(text, decryption_keys, "introspection response")
         compact = parse_jws(text)
         typ = compact.header.get("typ")
         if not isinstance(typ, str) or typ.lower().removeprefix("application/") != (

@@ -10,6 +10,7 @@ of :func:`~oauthkit._oauth2._jwt_introspection.parse_jwt_introspection_response`
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 from .._core._http import HttpRequest
 from .._core._steps import Flow, Purpose
@@ -37,6 +38,7 @@ def jwt_introspection_flow(
     *,
     token_type_hint: str | None = None,
     algorithms: Collection[str] | None = None,
+    decryption_keys: Any = None,
     timeout: float | None = None,
 ) -> Flow[Introspection]:
     """Introspect ``token`` (default: the current access token) as a JWT (RFC 9701 §4, §5).
@@ -50,6 +52,7 @@ def jwt_introspection_flow(
         token_type_hint: ``access_token`` or ``refresh_token``.
         algorithms: Accepted signature algorithms; default: those the provider lists in
             ``introspection_signing_alg_values_supported`` that oauthkit knows, else RS256.
+        decryption_keys: The client's private keys, for an encrypted response.
         timeout: Seconds for the whole operation.
 
     Raises:
@@ -96,6 +99,7 @@ def jwt_introspection_flow(
             client_id=manager.client_id,
             now=manager.clock(),
             algorithms=allowed,
+            decryption_keys=decryption_keys,
         )
 
     if not 200 <= response.status_code < 300:

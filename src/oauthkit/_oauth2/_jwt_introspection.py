@@ -47,7 +47,9 @@ JWT_INTROSPECTION_TYPE = "token-introspection+jwt"
 
 
 def _same(a: str, b: str) -> bool:
-    return hmac.compare_digest(a.encode("utf-8", "surrogatepass"), b.encode("utf-8"))
+    return hmac.compare_digest(
+        a.encode("utf-8", "surrogatepass"), b.encode("utf-8", "surrogatepass")
+    )
 
 
 def parse_jwt_introspection_response(

@@ -140,7 +140,8 @@ def _read(
     if not isinstance(client_id, str) or not client_id:
         raise fail("the registration lacks a client_id")
     if previous is not None and not hmac.compare_digest(
-        client_id.encode("utf-8", "surrogatepass"), previous.client_id.encode()
+        client_id.encode("utf-8", "surrogatepass"),
+        previous.client_id.encode("utf-8", "surrogatepass"),
     ):
         raise fail("the registration answer is about another client_id")
     values: dict[str, Any] = {}

@@ -231,6 +231,23 @@ def test_ciba_denied_raises_access_denied(peer: OidcProviderPeer, driver: str) -
         assert s.token == {}
 
 
+def test_ciba_with_an_id_token_hint_and_a_refused_login_hint_token(
+    peer: OidcProviderPeer, driver: str
+) -> None:
+    with _ciba_session(peer, driver) as s:
+        first = _call(s, "backchannel_authenticate", login_hint="hinted-user")
+        id_token = _call(s, "poll_backchannel_token", first, sleep=_sleeper(s))["id_token"]
+        again = _call(s, "backchannel_authenticate", id_token_hint=id_token, requested_expiry=60)
+        assert again.expires_at <= time.time() + 60
+        _call(s, "poll_backchannel_token", again, sleep=_sleeper(s))
+        assert s.id_token_claims.subject == "hinted-user"
+        # the peer supports no login_hint_token: its refusal is typed
+        with pytest.raises(Exception) as info:
+            _call(s, "backchannel_authenticate", login_hint_token="opaque-hint-token")
+        assert oauthkit_class(info.value) is oauthkit.InvalidRequestError
+        assert "opaque-hint-token" not in str(info.value)
+
+
 def test_ciba_refuses_a_request_without_openid_before_sending(
     peer: OidcProviderPeer, driver: str
 ) -> None:

@@ -62,8 +62,8 @@ if TYPE_CHECKING:
     from ._errors import DeviceFlowExpiredError as DeviceFlowExpiredError
     from ._errors import InsecureTransportError as InsecureTransportError
     from ._errors import IssuerMismatchError as IssuerMismatchError
-    from ._errors import LoginTimeoutError as LoginTimeoutError
     from ._errors import LockTimeoutError as LockTimeoutError
+    from ._errors import LoginTimeoutError as LoginTimeoutError
     from ._errors import MalformedResponseError as MalformedResponseError
     from ._errors import MissingExtraError as MissingExtraError
     from ._errors import MissingTokenError as MissingTokenError

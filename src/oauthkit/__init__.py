@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from ._errors import DeviceFlowExpiredError as DeviceFlowExpiredError
     from ._errors import InsecureTransportError as InsecureTransportError
     from ._errors import IssuerMismatchError as IssuerMismatchError
+    from ._errors import JARMError as JARMError
     from ._errors import LockTimeoutError as LockTimeoutError
     from ._errors import LoginTimeoutError as LoginTimeoutError
     from ._errors import MalformedResponseError as MalformedResponseError
@@ -211,6 +212,7 @@ __all__ = [
     "InvalidSoftwareStatementError",
     "InvalidTargetError",
     "IssuerMismatchError",
+    "JARMError",
     "JwtBearerGrant",
     "LockTimeoutError",
     "LoginTimeoutError",

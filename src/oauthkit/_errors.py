@@ -88,6 +88,7 @@ __all__ = [
     "DeviceFlowExpiredError",
     "InsecureTransportError",
     "IssuerMismatchError",
+    "JARMError",
     "LockTimeoutError",
     "LoginTimeoutError",
     "MalformedResponseError",
@@ -169,6 +170,19 @@ class StateMismatchError(CallbackError):
 
 class IssuerMismatchError(CallbackError):
     """The callback's ``iss`` parameter (RFC 9207) does not name the expected issuer."""
+
+
+class JARMError(CallbackError):
+    """A JWT-secured authorization response (JARM) failed a check; ``check`` names it.
+
+    Its subclasses, one per family of checks, live with the validator
+    (:mod:`oauthkit.oidc`). The message never holds the JWT (it carries the authorization
+    code).
+    """
+
+    def __init__(self, message: str, check: str = "") -> None:
+        super().__init__(message)
+        self.check = check
 
 
 class MissingVerifierError(CallbackError, ValueError):

@@ -64,6 +64,7 @@ EXPORTS = {
     "InvalidScopeError": "._error_codes",
     "InvalidTargetError": "._error_codes",
     "IssuerMismatchError": "._errors",
+    "JARMError": "._errors",
     "LoginTimeoutError": "._errors",
     "JwtBearerGrant": "._oauth2._grants",
     "LockTimeoutError": "._errors",

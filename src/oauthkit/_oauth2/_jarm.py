@@ -29,7 +29,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._errors import CallbackError, IssuerMismatchError, UsageError
+from .._errors import IssuerMismatchError, JARMError, UsageError
 from .._jose._compact import Rejected, is_jwe, parse_jws
 from .._jose._decrypt import decrypt
 from .._jose._keys import KeySet, import_jwks
@@ -39,7 +39,6 @@ from ._callback import callback_params
 __all__ = [
     "JWT_RESPONSE_MODES",
     "JARMAudienceError",
-    "JARMError",
     "JARMExpectations",
     "JARMFormatError",
     "JARMIssuerError",
@@ -65,17 +64,6 @@ _RESPONSE_PARAMETERS = frozenset(
 # The JWT's own claims, not parameters of the response (JARM §2.1; RFC 7519 §4.1).
 _JWT_CLAIMS = frozenset({"aud", "exp", "iat", "nbf", "jti"})
 _MAX_TIME = 100_000_000_000  # the year 5138: anything beyond is not a time
-
-
-class JARMError(CallbackError):
-    """A JWT-secured authorization response failed a check; ``check`` names it.
-
-    The message never holds the JWT (it carries the authorization code).
-    """
-
-    def __init__(self, message: str, check: str = "") -> None:
-        super().__init__(message)
-        self.check = check
 
 
 class JARMFormatError(JARMError):

@@ -27,10 +27,10 @@ from .._core._exports import lazy_exports
 
 TYPE_CHECKING = False  # typing costs milliseconds at import; type checkers read this as True
 if TYPE_CHECKING:
+    from .._errors import JARMError as JARMError
     from .._jose._keys import KeySet as KeySet
     from .._oauth2._jarm import JWT_RESPONSE_MODES as JWT_RESPONSE_MODES
     from .._oauth2._jarm import JARMAudienceError as JARMAudienceError
-    from .._oauth2._jarm import JARMError as JARMError
     from .._oauth2._jarm import JARMExpectations as JARMExpectations
     from .._oauth2._jarm import JARMFormatError as JARMFormatError
     from .._oauth2._jarm import JARMIssuerError as JARMIssuerError
@@ -80,7 +80,7 @@ _EXPORTS = {
     "RFC8414": ".._oauth2._metadata",
     "JWT_RESPONSE_MODES": ".._oauth2._jarm",
     "JARMAudienceError": ".._oauth2._jarm",
-    "JARMError": ".._oauth2._jarm",
+    "JARMError": ".._errors",
     "JARMExpectations": ".._oauth2._jarm",
     "JARMFormatError": ".._oauth2._jarm",
     "JARMIssuerError": ".._oauth2._jarm",

@@ -133,6 +133,7 @@ if TYPE_CHECKING:
     from ._oauth2._introspection import Introspection as Introspection
     from ._oauth2._introspection import build_introspection_request as build_introspection_request
     from ._oauth2._introspection import parse_introspection_response as parse_introspection_response
+    from ._oauth2._jar import RequestObjectSigner as RequestObjectSigner
     from ._oauth2._manager import TokenManager as TokenManager
     from ._oauth2._metadata import ServerMetadata as ServerMetadata
     from ._oauth2._metadata import metadata_url as metadata_url
@@ -227,6 +228,7 @@ __all__ = [
     "PrivateKeyJwt",
     "Purpose",
     "RefreshTokenGrant",
+    "RequestObjectSigner",
     "RequestPatch",
     "RetryPolicy",
     "SendFailed",

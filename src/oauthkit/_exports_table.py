@@ -82,6 +82,7 @@ EXPORTS = {
     "build_dpop_proof": "._oauth2._dpop",
     "Purpose": "._core._steps",
     "RefreshTokenGrant": "._oauth2._grants",
+    "RequestObjectSigner": "._oauth2._jar",
     "RequestPatch": "._core._patch",
     "RetryPolicy": "._core._exchange",
     "ServerMetadata": "._oauth2._metadata",

@@ -50,6 +50,7 @@ KNOWN_ENV = frozenset(
         "HIDE_OPENID_CONFIGURATION",
         "MTLS_SELF_SIGNED_CERT",
         "MTLS_SUBJECT_DN",
+        "PAR_REQUIRED",
         "PKCE_REQUIRED",
         "REFRESH_TOKEN_TTL",
         "TEST_ACCOUNT_ID",

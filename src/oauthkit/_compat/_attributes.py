@@ -25,7 +25,8 @@ from .._oauth2._mtls import ClientCertificate, client_certificate
 from .._oauth2._renewal import RENEW_CLIENT_CREDENTIALS
 from .._oauth2._token import Token
 from .._oauth2._updater import TokenUpdater
-from . import _backchannel_calls, _calls, _oidc
+from . import _authorize, _backchannel_calls, _calls, _oidc
+from ._authorize import must_push
 from ._calls import blocking_method
 from ._client_view import ClientView
 from ._oidc import OpenIDAttributes
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from typing import TypedDict
 
     from .._oauth2._dpop import DPoPKey
+    from .._oauth2._jar import RequestObjectSigner
     from ..oidc._relying_party import RelyingParty
 
     class NativeSettings(TypedDict, total=False):
@@ -125,6 +127,8 @@ class SessionAttributes(OpenIDAttributes):
         cert: Any = None,
         verify: Any = None,
         response_mode: str | None = None,
+        par: bool | str = False,
+        request_object: RequestObjectSigner | bool | None = None,
         **kwargs: Any,
     ) -> None:
         certificate = client_certificate(cert)
@@ -152,6 +156,8 @@ class SessionAttributes(OpenIDAttributes):
             dpop=dpop,
             client_certificate=certificate,
             response_mode=response_mode,
+            par=par,
+            request_object=request_object,
         )
         self._client = ClientView(self._oauth)
         if (token_store is None) != (token_key is None):
@@ -292,16 +298,33 @@ class SessionAttributes(OpenIDAttributes):
         mapping), ``ui_locales``, ``acr_values``, ``login_hint``, ``id_token_hint`` and
         ``response_mode`` are checked and encoded (OIDC Core §3.1.2.1).
 
+        A session made with ``par=True`` (or whose issuer's metadata requires it) pushes the
+        request first (RFC 9126), as :meth:`push_authorization_request` does; the async client
+        cannot push here and says so: await ``push_authorization_request()`` instead. With
+        ``request_object=``, the parameters are signed (RFC 9101).
+
         Raises:
             InsecureTransportError: ``url`` is plain http and not loopback.
-            UsageError: No ``url`` and no issuer to discover it from.
+            UsageError: No ``url`` and no issuer to discover it from; on the async client, a
+                request that must be pushed.
+            TokenEndpointError: The pushed request was refused.
         """
-        if url is None and self._oauth.oidc is not None:
+        oauth = self._oauth
+        if not oauth.par and url is None and oauth.oidc is not None:
             self._load_metadata()
-        return self._oauth.authorization_url(url, state, **kwargs)
+        if must_push(oauth):
+            return self._pushed(url, state, **kwargs)
+        return oauth.authorization_url(url, state, **kwargs)
 
     def _load_metadata(self) -> None:
         """Make sure the issuer's metadata is loaded (blocking sessions fetch it)."""
+
+    def _pushed(self, url: str | None, state: str | None, **kwargs: Any) -> tuple[str, str]:
+        """Push the authorization request (blocking sessions do; the async client refuses)."""
+        raise UsageError(
+            "this authorization request must be pushed (RFC 9126), which is I/O: "
+            "await client.push_authorization_request(...) instead of authorization_url()"
+        )
 
     def token_from_fragment(self, authorization_response: str) -> dict[str, Any]:
         """Take an implicit-grant token from the callback URL's fragment (RFC 6749 §4.2.2).
@@ -354,7 +377,11 @@ class SyncSessionMethods(SessionAttributes):
         if rp is not None and rp.provider.metadata is None:
             self.discover()
 
+    def _pushed(self, url: str | None, state: str | None, **kwargs: Any) -> tuple[str, str]:
+        return self.push_authorization_request(url, state, **kwargs)
+
     discover = blocking_method(_oidc.discover)
+    push_authorization_request = blocking_method(_authorize.push_authorization_request)
     userinfo = blocking_method(_oidc.userinfo)
     validate_logout_token = blocking_method(_oidc.validate_logout_token)
     fetch_token = blocking_method(_calls.fetch_token)

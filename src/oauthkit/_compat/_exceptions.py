@@ -46,6 +46,7 @@ SESSION_METHODS = (
     "__init__",
     "request",
     "authorization_url",
+    "push_authorization_request",
     "fetch_token",
     "refresh_token",
     "token_from_fragment",

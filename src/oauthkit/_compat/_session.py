@@ -40,6 +40,7 @@ from ._token_requests import TokenRequests
 if TYPE_CHECKING:
     from .._oauth2._device import DeviceAuthorization
     from .._oauth2._dpop import DPoPKey
+    from .._oauth2._jar import RequestObjectSigner
     from .._oauth2._mtls import ClientCertificate
 
 __all__ = ["OAuth2SessionState", "TokenUpdated", "token_as_dict", "wall_clock"]
@@ -101,9 +102,12 @@ class OAuth2SessionState(TokenRequests):
     verifier kept from the request that built the authorization URL), ``client_auth``,
     ``issuer``, ``allow_insecure_transport``, ``leeway``, ``timeout``, ``retry``, ``clock``,
     ``dpop`` (a :class:`~oauthkit.DPoPKey` binding the session's tokens, RFC 9449),
-    ``client_certificate`` (the TLS certificate the driver presents, RFC 8705) and
+    ``client_certificate`` (the TLS certificate the driver presents, RFC 8705),
     ``response_mode`` (sent with every authorization URL; a JWT mode of JARM makes the callback
-    a signed JWT, and a plain one is then refused).
+    a signed JWT, and a plain one is then refused), ``par`` (push every authorization request,
+    RFC 9126: ``True`` for the issuer's endpoint, or its URL) and ``request_object`` (a
+    :class:`~oauthkit.RequestObjectSigner`, or ``True`` to sign with the client's own key or
+    secret, RFC 9101).
 
     Raises:
         UsageError: ``pkce`` is not ``S256``, ``plain`` or ``None``, or the client object is
@@ -135,6 +139,8 @@ class OAuth2SessionState(TokenRequests):
         dpop: DPoPKey | None = None,
         client_certificate: ClientCertificate | None = None,
         response_mode: str | None = None,
+        par: bool | str = False,
+        request_object: RequestObjectSigner | bool | None = None,
     ) -> None:
         if pkce not in ("S256", "plain", None):
             raise UsageError(f"pkce must be 'S256', 'plain' or None, not {pkce!r}")
@@ -196,6 +202,10 @@ class OAuth2SessionState(TokenRequests):
         # sent with every authorization URL, and the callback must come back in it: a JWT
         # mode (JARM) then refuses a plain response
         self.response_mode: str | None = response_mode
+        if not isinstance(par, bool | str) or par == "":
+            raise UsageError("par must be True, False or the pushed authorization endpoint's URL")
+        self.par = par
+        self.request_object = request_object
 
     def set_client_id(self, client_id: str | None) -> None:
         """Change the client identifier (requests-oauthlib lets code assign it), and the
@@ -252,46 +262,24 @@ class OAuth2SessionState(TokenRequests):
 
         ``response_mode`` (the call's, else the session's) must be one the issuer's metadata
         lists when it is loaded; a JWT mode (JARM) makes ``fetch_token`` refuse a plain
-        callback.
+        callback. With ``request_object``, the parameters travel signed in ``request``
+        (RFC 9101 §5.1). Pushing (RFC 9126) is the drivers' to decide
+        (:mod:`oauthkit._compat._authorize`).
 
         Raises:
             InsecureTransportError: ``url`` is plain http and not loopback.
             UsageError: Invalid parameters; no ``url`` and no known authorization endpoint;
                 a ``response_mode`` the server does not list.
         """
-        from .._oauth2._authorization import build_authorization_url
+        from .._oauth2._authorization import authorization_endpoint_url
+        from ._authorize import authorization_request, front_channel_params
 
-        if self.oidc is not None:
-            kwargs = self.oidc.authorization_params(kwargs)
-            if url is None:
-                url = self.endpoint("authorization_endpoint")
-        if url is None:
-            raise UsageError("authorization_url() needs the authorization endpoint's URL")
-        state = state or self.new_state()
-        self._state = state
-        mode = kwargs.get("response_mode", self.response_mode)
-        if mode is not None:
-            kwargs["response_mode"] = self.response_mode = self._supported_mode(str(mode))
-        response_type = "token" if self.kind == "implicit" else "code"
-        response_type = str(kwargs.pop("response_type", response_type))
-        if self.core.dpop is not None:  # bind the code to the key (RFC 9449 §10)
-            kwargs.setdefault("dpop_jkt", self.core.dpop.thumbprint)
-        link, flow = build_authorization_url(
-            url,
-            client_id=self.client_id,
-            redirect_uri=self.redirect_uri,
-            scope=self.scope,
-            state=state,
-            pkce=self.pkce,
-            response_type=response_type,
-            nonce=kwargs.pop("nonce", None),
-            extra={k: str(v) for k, v in kwargs.items()} or None,
+        endpoint, params, state = authorization_request(self, url, state, kwargs)
+        link = authorization_endpoint_url(
+            endpoint,
+            front_channel_params(self, params),
             allow_insecure_transport=self.core.transport,
         )
-        self.code_verifier = flow.code_verifier
-        self.nonce = flow.nonce
-        if self.oidc is not None:
-            self.oidc.nonce = flow.nonce
         return link, state
 
     def _supported_mode(self, mode: str) -> str:

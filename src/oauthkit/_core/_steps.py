@@ -72,6 +72,8 @@ class Purpose(str, Enum):
     """A new client-credentials token replacing an expired one (RFC 6749 §4.4)."""
     DEVICE_AUTHORIZATION = "device_authorization"
     """The device authorization request (RFC 8628 §3.1)."""
+    PUSHED_AUTHORIZATION = "pushed_authorization"
+    """A pushed authorization request (RFC 9126 §2)."""
     DEVICE_POLL = "device_poll"
     """A device access token request (RFC 8628 §3.4)."""
     REVOCATION = "revocation"
@@ -103,6 +105,7 @@ class Purpose(str, Enum):
 
 _ENDPOINTS = {
     Purpose.DEVICE_AUTHORIZATION: "device authorization endpoint",
+    Purpose.PUSHED_AUTHORIZATION: "pushed authorization request endpoint",
     Purpose.REVOCATION: "revocation endpoint",
     Purpose.INTROSPECTION: "introspection endpoint",
     Purpose.DISCOVERY: "metadata endpoint",

@@ -38,7 +38,12 @@ from .._errors import (
 from ._backchannel import transport_policy
 from ._pkce import PKCE_METHODS, code_challenge, generate_code_verifier
 
-__all__ = ["FlowState", "build_authorization_url"]
+__all__ = [
+    "FlowState",
+    "authorization_endpoint_url",
+    "authorization_params",
+    "build_authorization_url",
+]
 
 _OPTIONAL_STR_FIELDS = ("code_verifier", "nonce", "redirect_uri", "issuer")
 
@@ -164,11 +169,54 @@ def build_authorization_url(
             authorization detail without ``type`` or not JSON-serializable, or a parameter
             given twice.
     """
-    _require_text("endpoint", endpoint)
-    parts = _split(endpoint, UsageError, "the authorization endpoint")
-    transport_policy(allow_insecure_transport).check(endpoint)
-    if parts.fragment or endpoint.endswith("#"):
-        raise UsageError("the authorization endpoint must not have a fragment (RFC 6749 §3.1)")
+    parts = _endpoint_parts(endpoint, allow_insecure_transport)
+    params, flow = authorization_params(
+        client_id=client_id,
+        redirect_uri=redirect_uri,
+        scope=scope,
+        state=state,
+        pkce=pkce,
+        nonce=nonce,
+        resource=resource,
+        authorization_details=authorization_details,
+        response_type=response_type,
+        extra=extra,
+        issuer=issuer,
+        now=now,
+        state_factory=state_factory,
+        verifier_factory=verifier_factory,
+        nonce_factory=nonce_factory,
+    )
+    return _compose(endpoint, parts, params), flow
+
+
+def authorization_params(
+    *,
+    client_id: str,
+    redirect_uri: str | None = None,
+    scope: str | Sequence[str] | None = None,
+    state: str | None = None,
+    pkce: str | None = "S256",
+    nonce: str | None = None,
+    resource: str | Sequence[str] | None = None,
+    authorization_details: AuthorizationDetails = None,
+    response_type: str = "code",
+    extra: ExtraParams = None,
+    issuer: str | None = None,
+    now: float | None = None,
+    state_factory: Callable[[], str] = generate_state,
+    verifier_factory: Callable[[], str] = generate_code_verifier,
+    nonce_factory: Callable[[], str] = generate_nonce,
+) -> tuple[list[tuple[str, str]], FlowState]:
+    """The parameters of an authorization request (RFC 6749 §4.1.1), and the state to keep.
+
+    :func:`build_authorization_url` puts them in the URL; a pushed authorization request
+    (RFC 9126 §2.1) sends them in its body, and a request object (RFC 9101 §4) carries them as
+    claims. The arguments are those of :func:`build_authorization_url`.
+
+    Raises:
+        UsageError: See :func:`build_authorization_url`.
+    """
     _require_text("client_id", client_id)
     _require_text("response_type", response_type)
     if redirect_uri is not None:
@@ -199,6 +247,49 @@ def build_authorization_url(
     if details is not None:
         params = merge_params(params, [("authorization_details", details)])
     params = merge_params(params, extra_params(extra))
+    flow = FlowState(
+        state=state,
+        code_verifier=verifier,
+        nonce=nonce,
+        redirect_uri=redirect_uri,
+        issuer=issuer,
+        scope=scopes,
+        created_at=now,
+    )
+    return params, flow
+
+
+def authorization_endpoint_url(
+    endpoint: str,
+    params: Sequence[tuple[str, str]],
+    *,
+    allow_insecure_transport: InsecureAllowance | TransportPolicy = False,
+) -> str:
+    """``endpoint`` with ``params`` added to its query (RFC 6749 §3.1): the front-channel URL of
+    a pushed request (``client_id`` and ``request_uri``, RFC 9126 §4) or of a request object
+    passed by value (``client_id`` and ``request``, RFC 9101 §5).
+
+    Raises:
+        InsecureTransportError: ``endpoint`` is plain http to a non-loopback host.
+        UsageError: ``endpoint`` is not absolute, has a fragment, or already carries one of
+            ``params``.
+    """
+    parts = _endpoint_parts(endpoint, allow_insecure_transport)
+    return _compose(endpoint, parts, params)
+
+
+def _endpoint_parts(
+    endpoint: str, allow_insecure_transport: InsecureAllowance | TransportPolicy
+) -> SplitResult:
+    _require_text("endpoint", endpoint)
+    parts = _split(endpoint, UsageError, "the authorization endpoint")
+    transport_policy(allow_insecure_transport).check(endpoint)
+    if parts.fragment or endpoint.endswith("#"):
+        raise UsageError("the authorization endpoint must not have a fragment (RFC 6749 §3.1)")
+    return parts
+
+
+def _compose(endpoint: str, parts: SplitResult, params: Sequence[tuple[str, str]]) -> str:
     if parts.query:
         existing = {name for name, _ in parse_qsl(parts.query, keep_blank_values=True)}
         repeated = existing & {name for name, _ in params}
@@ -209,19 +300,8 @@ def build_authorization_url(
             )
     query = _encode_query(params)
     if not parts.query and f"{parts.scheme}://{parts.netloc}{parts.path}" == endpoint:
-        url = f"{endpoint}?{query}"  # what urlunsplit would build, without rebuilding it
-    else:
-        url = urlunsplit(parts._replace(query=f"{parts.query}&{query}" if parts.query else query))
-    flow = FlowState(
-        state=state,
-        code_verifier=verifier,
-        nonce=nonce,
-        redirect_uri=redirect_uri,
-        issuer=issuer,
-        scope=scopes,
-        created_at=now,
-    )
-    return url, flow
+        return f"{endpoint}?{query}"  # what urlunsplit would build, without rebuilding it
+    return urlunsplit(parts._replace(query=f"{parts.query}&{query}" if parts.query else query))
 
 
 def _check_optional_text(name: str, value: object) -> None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from .._core._extras import require
 from .._core._random import generate_jti
 from .._errors import UsageError
+from .._jose._sign import hmac_key, sign_jwt
 from ._client_auth import ClientAuthBase, check_client_id, check_client_secret
 
 if TYPE_CHECKING:
@@ -70,17 +71,7 @@ def _claims(
 
 
 def _sign(header: dict[str, object], claims: dict[str, object], key: Any, method: str) -> str:
-    jwt = require("joserfc.jwt", "jose", method)
-    errors = require("joserfc.errors", "jose", method)
-    try:
-        token = jwt.encode(header, claims, key, algorithms=[header["alg"]])
-    except (errors.JoseError, ValueError, TypeError) as exc:
-        # The exception text of the JOSE library can quote key material; keep only its type.
-        raise UsageError(
-            f"{method}: cannot sign the client assertion with alg {header['alg']!r} "
-            f"({type(exc).__name__})"
-        ) from None
-    return str(token)
+    return sign_jwt(header, claims, key, feature=method, what="the client assertion")
 
 
 def _jti(factory: Callable[[], str]) -> str:
@@ -161,11 +152,7 @@ class ClientSecretJwt(_JwtAuth):
         _check_lifetime(self.lifetime)
 
     def _signing(self) -> tuple[dict[str, object], Any]:
-        keys = require("joserfc.jwk", "jose", self.method)
-        secret = self.client_secret.encode("utf-8")
-        # Built directly rather than through import_key: a server-issued secret is the key
-        # whatever its length, and the caller cannot act on a key-size warning.
-        return {"alg": self.alg, "typ": "JWT"}, keys.OctKey(secret, secret)
+        return {"alg": self.alg, "typ": "JWT"}, hmac_key(self.client_secret, feature=self.method)
 
 
 def _key_errors() -> tuple[type[Exception], ...]:

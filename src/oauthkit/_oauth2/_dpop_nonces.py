@@ -12,7 +12,7 @@ refusal (the refusal consumed nothing, §8, so even an authorization code may be
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from .._core._http import HttpRequest, HttpResponse, origin_of
@@ -34,6 +34,7 @@ __all__ = [
     "is_nonce_challenge",
     "is_nonce_error",
     "nonce_retry",
+    "with_proof",
 ]
 
 USE_DPOP_NONCE = "use_dpop_nonce"
@@ -144,6 +145,27 @@ def nonce_retry(
         response = yield from send(building)
         nonces.learn(url, response)
     return response
+
+
+def with_proof(
+    key: DPoPKey | None,
+    nonces: DPoPNonces,
+    url: str,
+    headers: Mapping[str, str] | None,
+    *,
+    now: float,
+) -> Mapping[str, str] | None:
+    """``headers`` plus a fresh ``DPoP`` proof for a POST to an authorization server's ``url``
+    (its token or pushed authorization request endpoint, RFC 9449 §5, §10.1), with the nonce
+    that origin sent last; ``headers`` unchanged without a key.
+
+    Raises:
+        UsageError: See :func:`build_dpop_proof`.
+    """
+    if key is None:
+        return headers
+    proof = build_dpop_proof(key, "POST", url, now=now, nonce=nonces.get(url))
+    return {**(headers or {}), "DPoP": proof}
 
 
 def build_dpop_patch(

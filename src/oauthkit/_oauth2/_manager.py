@@ -33,8 +33,8 @@ from .._errors import TokenExpiredError, UsageError
 from . import _protected
 from ._bearer import PLACEMENT_HEADER, PLACEMENTS, build_bearer_patch
 from ._client_auth import ClientAuth, client_auth_for
-from ._dpop import DPoPKey, build_dpop_proof
-from ._dpop_nonces import DPoPNonces, build_dpop_patch
+from ._dpop import DPoPKey
+from ._dpop_nonces import DPoPNonces, build_dpop_patch, with_proof
 from ._grants import ClientCredentialsGrant, Grant, build_token_request
 from ._manager_flows import BackChannelFlows
 from ._mtls import ClientCertificate, check_token_binding
@@ -272,10 +272,9 @@ class TokenManager(BackChannelFlows):
             raise UsageError("no token endpoint: pass token_endpoint= to the client")
         now = self.clock() if now is None else now
         if self.dpop is not None:  # a fresh proof per attempt (RFC 9449 §4.2, §5)
-            proof = build_dpop_proof(
-                self.dpop, "POST", url, now=now, nonce=self.dpop_nonces.get(url)
+            options["headers"] = with_proof(
+                self.dpop, self.dpop_nonces, url, options.get("headers"), now=now
             )
-            options["headers"] = {**(options.get("headers") or {}), "DPoP": proof}
         return build_token_request(
             url,
             grant,

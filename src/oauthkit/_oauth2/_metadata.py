@@ -66,6 +66,12 @@ _LISTS = (
     "authorization_signing_alg_values_supported",
     "introspection_signing_alg_values_supported",
     "backchannel_token_delivery_modes_supported",
+    "request_object_signing_alg_values_supported",
+    "authorization_details_types_supported",
+)
+_FLAGS = (
+    "authorization_response_iss_parameter_supported",
+    "require_pushed_authorization_requests",
 )
 
 
@@ -112,6 +118,8 @@ class ServerMetadata:
         endpoints: Each endpoint the document names (``token_endpoint``, ``jwks_uri``...).
         supported: Each ``*_supported`` list the document names, as a tuple of strings.
         authorization_response_iss_parameter_supported: RFC 9207 §3: callbacks carry ``iss``.
+        require_pushed_authorization_requests: RFC 9126 §5: authorization requests must be
+            pushed.
         mtls_endpoint_aliases: RFC 8705 §5, kept for mutual-TLS clients.
         document: Every member of the document, read-only.
     """
@@ -120,6 +128,7 @@ class ServerMetadata:
     endpoints: Mapping[str, str] = field(default_factory=dict)
     supported: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     authorization_response_iss_parameter_supported: bool = False
+    require_pushed_authorization_requests: bool = False
     mtls_endpoint_aliases: Mapping[str, str] = field(default_factory=dict)
     document: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -157,7 +166,7 @@ def parse_server_metadata(
         IssuerMismatchError: The document names another issuer (RFC 8414 §3.3).
         MalformedResponseError: Not a JSON object; an endpoint that is not an absolute URL
             (an invalid port, a host that parsers read differently); a ``*_supported`` member
-            that is not a list of strings.
+            that is not a list of strings; a flag (RFC 9207's, RFC 9126's) not a boolean.
         TokenEndpointError: A non-2xx answer.
         InsecureTransportError: An endpoint over plain http to a non-loopback host.
         UsageError: ``issuer`` is not a valid issuer URL.
@@ -206,17 +215,18 @@ def parse_server_metadata(
         except UsageError as exc:
             where = f"mtls_endpoint_aliases {str(name)[:100]!r}"
             raise malformed(f"metadata document: {where}: {exc}", response) from None
-    iss_parameter = data.get("authorization_response_iss_parameter_supported", False)
-    if not isinstance(iss_parameter, bool):
-        raise malformed(
-            "metadata document: authorization_response_iss_parameter_supported is not a boolean",
-            response,
-        )
+    flags: dict[str, bool] = {}
+    for name in _FLAGS:
+        flag = data.get(name, False)
+        if not isinstance(flag, bool):
+            raise malformed(f"metadata document: {name} is not a boolean", response)
+        flags[name] = flag
     return ServerMetadata(
         issuer=issuer,
         endpoints=MappingProxyType(endpoints),
         supported=MappingProxyType(supported),
-        authorization_response_iss_parameter_supported=iss_parameter,
+        authorization_response_iss_parameter_supported=flags[_FLAGS[0]],
+        require_pushed_authorization_requests=flags[_FLAGS[1]],
         mtls_endpoint_aliases=MappingProxyType(dict(aliases)),
         document=MappingProxyType(data),
     )

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from .._compat import _backchannel_calls, _calls, _oidc
+from .._compat import _authorize, _backchannel_calls, _calls, _oidc
 from .._compat._attributes import Forward, SessionAttributes, SyncSessionMethods, TokenUpdater
 from .._compat._calls import awaitable_method
 from .._compat._exceptions import SESSION_METHODS, raising_as_before
@@ -215,6 +215,7 @@ class AsyncOAuth2Client(_ClientBase, httpx.AsyncClient):
             )
 
     discover = awaitable_method(_oidc.discover)
+    push_authorization_request = awaitable_method(_authorize.push_authorization_request)
     userinfo = awaitable_method(_oidc.userinfo)
     validate_logout_token = awaitable_method(_oidc.validate_logout_token)
     fetch_token = awaitable_method(_calls.fetch_token)

@@ -53,6 +53,15 @@ def _form_params(body: str | Mapping[str, Any] | None, kwargs: Mapping[str, Any]
     return params
 
 
+def _targets(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Take ``resource`` and ``authorization_details`` out of a call's keyword arguments: a
+    list of resources is several parameters (RFC 8707 §2), details are JSON (RFC 9396 §6)."""
+    return {name: kwargs.pop(name) for name in _TARGETS if kwargs.get(name) is not None}
+
+
+_TARGETS = ("resource", "authorization_details")
+
+
 class _BareRefresh:
     """A refresh request without a refresh token (``grant_type`` alone)."""
 
@@ -128,12 +137,14 @@ class TokenRequests(CallbackChecks):
         params: dict[str, str],
         headers: Mapping[str, str] | None,
         query: str | None = None,
+        targets: Mapping[str, Any] | None = None,
     ) -> Callable[[float], HttpRequest]:
         # requests-oauthlib's headers win over the form's own; ``query`` sends the form in the
-        # URL with that method instead.
+        # URL with that method instead. ``targets``: ``resource`` (RFC 8707, one parameter per
+        # URI) and ``authorization_details`` (RFC 9396, JSON), encoded by their one rule.
         def build(now: float) -> HttpRequest:
             request = self.core.build_grant_request(
-                grant, endpoint=token_url, auth=auth, extra=params, now=now
+                grant, endpoint=token_url, auth=auth, extra=params, now=now, **(targets or {})
             )
             if headers:
                 request = HttpRequest(
@@ -218,6 +229,7 @@ class TokenRequests(CallbackChecks):
         **kwargs: Any,
     ) -> Flow[Token]:
         code = code or self.code  # the client object's, or the last callback's (as oauthlib)
+        targets = _targets(kwargs)
         params = _form_params(body, kwargs)
         params.pop("client_id", None)  # requests-oauthlib also ignores it: the session's wins
         verifier = params.pop("code_verifier", None) or self.code_verifier
@@ -246,7 +258,7 @@ class TokenRequests(CallbackChecks):
             oidc.login_started()
         verb = method.upper()
         query = verb if verb == "GET" or force_querystring else None
-        build = self._builder(grant, token_url, auth, params, headers, query)
+        build = self._builder(grant, token_url, auth, params, headers, query, targets)
         return self._fetched(
             token_flow(
                 self.core,
@@ -344,6 +356,7 @@ class TokenRequests(CallbackChecks):
         self.core.transport.check(token_url)
         current = self.core.token
         value = refresh_token or (current.refresh_token if current else None)
+        targets = _targets(kwargs)
         params = {**_form_params(body, {}), **self._refresh_params(kwargs)}
         auth = ExternalAuth(self.client_id) if external_auth else self.core.auth
         client_id, secret = kwargs.get("client_id"), kwargs.get("client_secret")
@@ -355,7 +368,7 @@ class TokenRequests(CallbackChecks):
         # Without a refresh token the request still goes out, as requests-oauthlib sends it:
         # the server answers (a provider fix may turn its answer into a token).
         grant: Grant = RefreshTokenGrant(refresh_token=value) if value else _BareRefresh()
-        build = self._builder(grant, token_url, auth, params, headers)
+        build = self._builder(grant, token_url, auth, params, headers, None, targets)
         return token_flow(
             self.core,
             build,

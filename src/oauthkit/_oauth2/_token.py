@@ -5,13 +5,10 @@ know about it. It is a frozen value, not a ``dict`` subclass, and it never reads
 absolute expiry ``expires_at`` is computed from an ``expires_in`` lifetime and a ``now`` the
 caller passes in, so expiry logic is testable with a fixed clock.
 
-Two constructors face the outside world:
-
-* :meth:`Token.from_response` reads the fields of a token response (RFC 6749 §5.1); the rules
-  live in :mod:`oauthkit._oauth2._token_response`, which reads whole responses.
-* :meth:`Token.from_dict` reads the dictionaries that requests-oauthlib users already keep
-  (``scope`` as a list, ``expires_at`` as seconds since the epoch); :meth:`Token.to_dict`
-  writes them back.
+Two constructors face the outside world: :meth:`Token.from_response` reads a token response's
+fields (RFC 6749 §5.1; the rules are in :mod:`oauthkit._oauth2._token_response`), and
+:meth:`Token.from_dict` the dictionaries requests-oauthlib users keep (``scope`` a list,
+``expires_at`` in seconds since the epoch), which :meth:`Token.to_dict` writes back.
 """
 
 from __future__ import annotations
@@ -26,6 +23,7 @@ from typing import Any
 
 from .._core._params import scope_tokens
 from .._errors import UsageError
+from ._rar import AUTHORIZATION_DETAILS, check_authorization_details, granted_details
 
 __all__ = ["STANDARD_KEYS", "Token", "check_now", "normalize_scope"]
 
@@ -44,13 +42,8 @@ class _Invalid(Exception):
 
 
 def normalize_scope(scope: str | Sequence[str] | None) -> tuple[str, ...] | None:
-    """Turn a scope given as a string or a sequence into a tuple of scope tokens (RFC 6749 §3.3).
-
-    The one scope rule of :func:`oauthkit._core._params.scope_tokens`.
-
-    Raises:
-        UsageError: ``scope`` is neither a string nor a sequence of strings.
-    """
+    """A scope as a tuple of tokens (RFC 6749 §3.3), by :func:`~oauthkit._core._params.scope_tokens`;
+    a ``UsageError`` when it is neither a string nor a sequence of strings."""
     return scope_tokens(scope)
 
 
@@ -182,11 +175,13 @@ class Token:
             extra = _extras(self.extra)
             if len(extra) != len(self.extra):
                 raise _Invalid("extra must not repeat the standard token fields")
+            if AUTHORIZATION_DETAILS in extra:  # RFC 9396 §7: checked once, here
+                check_authorization_details(extra[AUTHORIZATION_DETAILS])
             if not isinstance(self.scope_changed, bool):
                 raise _Invalid("scope_changed must be a bool")
             if self._source is not None and not isinstance(self._source, Mapping):
                 raise _Invalid("_source must be a mapping or None")
-        except _Invalid as exc:
+        except (_Invalid, ValueError) as exc:
             raise UsageError(f"invalid Token: {exc}") from None
         object.__setattr__(self, "scope", scope)
         object.__setattr__(self, "extra", MappingProxyType(extra))
@@ -323,6 +318,11 @@ class Token:
     def is_dpop(self) -> bool:
         """Whether ``token_type`` is ``DPoP``, in any case (RFC 9449 §5)."""
         return self.token_type.lower() == "dpop"
+
+    @property
+    def authorization_details(self) -> tuple[Mapping[str, Any], ...] | None:
+        """The granted ``authorization_details`` (RFC 9396 §7), each with a ``type``; or ``None``."""
+        return granted_details(self.extra)
 
     @property
     def scope_string(self) -> str | None:

@@ -42,6 +42,7 @@ from .._core._params import scope_tokens
 from .._core._redact import excerpt
 from .._error_codes import token_error_class
 from .._errors import MalformedResponseError, MissingTokenError, TokenEndpointError, UsageError
+from ._rar import AUTHORIZATION_DETAILS, check_authorization_details
 from ._token import STANDARD_KEYS, Token, check_now
 from ._trusted import trusted_token
 
@@ -355,4 +356,6 @@ def _extra_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     # The object itself is one level; what it holds may nest MAX_DEPTH - 1 more (RFC 8259 §9).
     if value_too_deep(list(extra.values()), MAX_DEPTH):
         raise ValueError(f"the JSON nests deeper than {MAX_DEPTH} levels")
+    if AUTHORIZATION_DETAILS in extra:  # RFC 9396 §7: an array of objects with a type
+        check_authorization_details(extra[AUTHORIZATION_DETAILS])
     return extra

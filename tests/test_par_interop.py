@@ -252,7 +252,7 @@ def test_the_peer_refuses_a_tampered_request_object(oidc_peer: OidcProviderPeer)
     ) as s:
         s.discover()
         url, _ = s.authorization_url()
-    head, payload, signature = _query(url)["request"].split(".")
+    head, payload, _signature = _query(url)["request"].split(".")
     claims = _jwt(f"{head}.{payload}")[1]
     claims["redirect_uri"] = "https://attacker.example/cb"
     forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()

@@ -42,8 +42,8 @@ class _Invalid(Exception):
 
 
 def normalize_scope(scope: str | Sequence[str] | None) -> tuple[str, ...] | None:
-    """A scope as a tuple of tokens (RFC 6749 §3.3), by :func:`~oauthkit._core._params.scope_tokens`;
-    a ``UsageError`` when it is neither a string nor a sequence of strings."""
+    """A scope as a tuple of tokens (RFC 6749 §3.3), by the one rule of ``scope_tokens``; a
+    ``UsageError`` when it is neither a string nor a sequence of strings."""
     return scope_tokens(scope)
 
 
@@ -321,7 +321,7 @@ class Token:
 
     @property
     def authorization_details(self) -> tuple[Mapping[str, Any], ...] | None:
-        """The granted ``authorization_details`` (RFC 9396 §7), each with a ``type``; or ``None``."""
+        """The ``authorization_details`` granted (RFC 9396 §7), each with a ``type``, or None."""
         return granted_details(self.extra)
 
     @property

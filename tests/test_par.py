@@ -461,3 +461,47 @@ def test_the_metadata_flag_that_requires_pushing() -> None:
         _metadata(require_pushed_authorization_requests="yes")
     listed = _metadata(request_object_signing_alg_values_supported=["PS256", "ES256"])
     assert listed.supports("request_object_signing_alg_values_supported", "PS256")
+
+
+# --- the sessions' parameters -----------------------------------------------------------------
+
+
+def test_a_session_encodes_details_and_repeats_resources() -> None:
+    import httpx
+
+    import oauthkit.httpx as okhttpx
+
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"access_token": "at", "token_type": "Bearer"})
+
+    resources = ["https://a.example/", "https://b.example/"]
+    with okhttpx.OAuth2Client(
+        "c1", redirect_uri="https://client.example/cb", transport=httpx.MockTransport(answer)
+    ) as client:
+        url, _ = client.authorization_url(
+            AUTHZ_URL, authorization_details=DETAILS, resource=resources
+        )
+        query = parse_qsl(urlsplit(url).query)
+        assert json.loads(dict(query)["authorization_details"]) == DETAILS
+        assert [v for k, v in query if k == "resource"] == resources
+        client.fetch_token(
+            "https://as.example/token", code="c", resource=resources, authorization_details=DETAILS
+        )
+        client.refresh_token("https://as.example/token", refresh_token="rt", resource=resources[0])
+    exchange, refresh = (parse_qsl(request.content.decode()) for request in seen)
+    assert [v for k, v in exchange if k == "resource"] == resources
+    assert json.loads(dict(exchange)["authorization_details"]) == DETAILS
+    assert [v for k, v in refresh if k == "resource"] == resources[:1]
+
+
+def test_a_request_object_without_an_issuer_is_a_usage_error() -> None:
+    import oauthkit.requests as okrequests
+
+    session = okrequests.OAuth2Session("c1", request_object=RequestObjectSigner(secret=SECRET))
+    with pytest.raises(UsageError, match="issuer"):
+        session.authorization_url(AUTHZ_URL)
+    with pytest.raises(UsageError, match="par"):
+        okrequests.OAuth2Session("c1", par="")

@@ -261,3 +261,30 @@ def test_the_peer_refuses_a_tampered_request_object(oidc_peer: OidcProviderPeer)
         answer = http.get(tampered)
     assert "attacker.example" not in str(answer.url)
     assert "invalid_request_object" in answer.text
+
+
+def test_par_to_a_given_endpoint_without_an_issuer(
+    oidc_peer: OidcProviderPeer, driver: str
+) -> None:
+    endpoint = oidc_peer.discovery["pushed_authorization_request_endpoint"]
+    authorize = oidc_peer.discovery["authorization_endpoint"]
+    with open_session(
+        driver,
+        client_id="public-client",
+        redirect_uri=oidc_peer.url("/cb"),
+        scope=["openid"],
+        pkce="S256",
+        par=endpoint,
+    ) as s:
+        if driver == "httpx-async":
+            url, state = _push(s, url=authorize)
+        else:
+            url, state = s.authorization_url(authorize)
+        assert set(_query(url)) == {"client_id", "request_uri"}
+        assert s.recording.to(endpoint)[0].form["state"] == state
+        token = s.fetch_token(
+            oidc_peer.discovery["token_endpoint"],
+            authorization_response=headless_authorize(oidc_peer, url),
+            include_client_id=True,
+        )
+        assert token["access_token"]

@@ -12,14 +12,13 @@ made, never at import time. The clock (``now``) and the ``jti`` source are injec
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from .._core._extras import require
 from .._core._random import generate_jti
 from .._errors import UsageError
-from .._jose._sign import hmac_key, sign_jwt
+from .._jose._sign import default_alg, hmac_key, import_private_key, sign_jwt, signing_algs
 from ._client_auth import ClientAuthBase, check_client_id, check_client_secret
 
 if TYPE_CHECKING:
@@ -34,10 +33,6 @@ __all__ = [
 CLIENT_ASSERTION_TYPE_JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 _HMAC_ALGS = frozenset({"HS256", "HS384", "HS512"})
-_RSA_ALGS = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"})
-# RFC 7518 §3.4, RFC 8812 §3.2, RFC 9864 §2: the curve fixes the algorithm.
-_EC_ALG = {"P-256": "ES256", "P-384": "ES384", "P-521": "ES512", "secp256k1": "ES256K"}
-_OKP_ALGS = {"Ed25519": frozenset({"Ed25519", "EdDSA"}), "Ed448": frozenset({"Ed448", "EdDSA"})}
 
 
 def _check_lifetime(lifetime: object) -> None:
@@ -155,95 +150,6 @@ class ClientSecretJwt(_JwtAuth):
         return {"alg": self.alg, "typ": "JWT"}, hmac_key(self.client_secret, feature=self.method)
 
 
-def _key_errors() -> tuple[type[Exception], ...]:
-    errors = require("joserfc.errors", "jose", "private_key_jwt")
-    return (errors.JoseError, ValueError, TypeError, KeyError)
-
-
-def _import_private_key(key: object) -> Any:
-    feature = "private_key_jwt"
-    keys = require("joserfc.jwk", "jose", feature)
-    if isinstance(key, keys.OctKey):
-        raise UsageError("private_key_jwt needs an asymmetric key; use client_secret_jwt")
-    if isinstance(key, keys.RSAKey | keys.ECKey | keys.OKPKey):
-        parsed = key
-    elif isinstance(key, Mapping):
-        kty = key.get("kty")
-        if kty not in ("RSA", "EC", "OKP"):
-            raise UsageError(f"private_key_jwt needs an RSA, EC or OKP JWK, not kty {kty!r}")
-        try:
-            parsed = keys.import_key(dict(key), kty)
-        except _key_errors():  # the library's message may quote the key
-            raise UsageError("private_key_jwt: the JWK is not a valid key") from None
-    else:
-        serialization = require("cryptography.hazmat.primitives.serialization", "jose", feature)
-        if isinstance(key, str | bytes):
-            data = key.encode("utf-8") if isinstance(key, str) else key
-            crypto_errors = require("cryptography.exceptions", "jose", feature)
-            try:
-                native = serialization.load_pem_private_key(data, password=None)
-            except (ValueError, TypeError, crypto_errors.UnsupportedAlgorithm):
-                raise UsageError(
-                    "private_key_jwt: key is not an unencrypted PEM private key"
-                ) from None
-        else:
-            native = key
-        parsed = _from_native(keys, serialization, native)
-    if not parsed.is_private:
-        raise UsageError("private_key_jwt needs a private key, not a public one")
-    return parsed
-
-
-def _from_native(keys: Any, serialization: Any, native: Any) -> Any:
-    rsa = require("cryptography.hazmat.primitives.asymmetric.rsa", "jose", "private_key_jwt")
-    ec = require("cryptography.hazmat.primitives.asymmetric.ec", "jose", "private_key_jwt")
-    ed25519 = require(
-        "cryptography.hazmat.primitives.asymmetric.ed25519", "jose", "private_key_jwt"
-    )
-    ed448 = require("cryptography.hazmat.primitives.asymmetric.ed448", "jose", "private_key_jwt")
-    if isinstance(native, rsa.RSAPrivateKey):
-        kty = "RSA"
-    elif isinstance(native, ec.EllipticCurvePrivateKey):
-        kty = "EC"
-    elif isinstance(native, ed25519.Ed25519PrivateKey | ed448.Ed448PrivateKey):
-        kty = "OKP"
-    else:
-        raise UsageError("private_key_jwt needs an RSA, EC, Ed25519 or Ed448 private key")
-    pem = native.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    try:
-        return keys.import_key(pem, kty)
-    except _key_errors():  # the library's message may quote the key
-        raise UsageError(f"private_key_jwt: this {kty} key is not supported") from None
-
-
-def _allowed_algs(key: Any) -> frozenset[str]:
-    if key.key_type == "RSA":
-        return _RSA_ALGS
-    try:
-        curve = key.curve_name
-    except (KeyError, ValueError, AttributeError):  # a curve joserfc has no name for
-        raise UsageError(
-            f"private_key_jwt: the curve of this {key.key_type} key is not supported"
-        ) from None
-    if key.key_type == "EC":
-        return frozenset({_EC_ALG[curve]}) if curve in _EC_ALG else frozenset()
-    return _OKP_ALGS.get(curve, frozenset())
-
-
-def _default_alg(key: Any, allowed: frozenset[str]) -> str:
-    if key.alg:
-        return str(key.alg)
-    if key.key_type == "RSA":
-        return "RS256"
-    if key.key_type == "OKP" and key.curve_name in allowed:
-        return str(key.curve_name)  # RFC 9864: the fully specified name
-    return min(allowed) if allowed else ""
-
-
 @dataclass(frozen=True, slots=True)
 class PrivateKeyJwt(_JwtAuth):
     """A JWT assertion signed with the client's private key (RFC 7523 §2.2, OIDC Core §9).
@@ -278,9 +184,9 @@ class PrivateKeyJwt(_JwtAuth):
     def __post_init__(self) -> None:
         check_client_id(self.client_id)
         _check_lifetime(self.lifetime)
-        key = _import_private_key(self.key)
-        allowed = _allowed_algs(key)
-        alg = self.alg or _default_alg(key, allowed)
+        key = import_private_key(self.key, self.method)
+        allowed = signing_algs(key, self.method)
+        alg = self.alg or default_alg(key, allowed)
         if alg not in allowed:
             raise UsageError(
                 f"private_key_jwt: alg {alg!r} does not suit this {key.key_type} key "

@@ -24,14 +24,8 @@ from typing import Any
 
 from .._core._random import generate_jti
 from .._errors import UsageError
-from .._jose._sign import hmac_key, sign_jwt
-from ._client_assertion import (
-    ClientSecretJwt,
-    PrivateKeyJwt,
-    _allowed_algs,
-    _default_alg,
-    _import_private_key,
-)
+from .._jose._sign import default_alg, hmac_key, import_private_key, sign_jwt, signing_algs
+from ._client_assertion import ClientSecretJwt, PrivateKeyJwt
 from ._client_auth import ClientAuth
 
 __all__ = ["REQUEST_OBJECT_TYPE", "RequestObjectSigner", "request_object_claims"]
@@ -142,9 +136,9 @@ class RequestObjectSigner:
                 raise UsageError(f"a secret signs request objects with HS256/384/512, not {alg!r}")
             object.__setattr__(self, "alg", alg)
             return
-        key = _import_private_key(self.key)
-        allowed = _allowed_algs(key)
-        alg = self.alg or _default_alg(key, allowed)
+        key = import_private_key(self.key, _FEATURE)
+        allowed = signing_algs(key, _FEATURE)
+        alg = self.alg or default_alg(key, allowed)
         if alg not in allowed:
             raise UsageError(
                 f"request objects: alg {alg!r} does not suit this {key.key_type} key "

@@ -88,6 +88,18 @@ def check_device(value: Any, result: Any) -> None:
     repr(result)
 
 
+def check_pushed(value: Any, result: Any) -> None:
+    from oauthkit._oauth2._par import MAX_REQUEST_URI, PushedAuthorization
+
+    _require(isinstance(result, PushedAuthorization), "not a PushedAuthorization")
+    _require(_ok_status(value), "a result from a non-2xx response")
+    uri = result.request_uri
+    _require(0 < len(uri) <= MAX_REQUEST_URI and uri.isascii() and uri.isprintable(), "bad uri")
+    _require(" " not in uri, "a request_uri with a space")
+    _require(result.expires_in > 0 and result.expires_at > NOW, "bad expiry")
+    repr(result)
+
+
 def check_introspection(value: Any, result: Any) -> None:
     _require(isinstance(result, Introspection), "not an Introspection")
     _require(_ok_status(value), "a result from a non-2xx response")

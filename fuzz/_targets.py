@@ -37,6 +37,7 @@ from _checks import (
     check_json_object,
     check_oauth1_callback,
     check_oauth1_token,
+    check_pushed,
     check_rejected,
     check_revocation,
     check_stored,
@@ -75,6 +76,7 @@ from oauthkit import (
     parse_www_authenticate,
 )
 from oauthkit._core._json import JsonError, read_json, read_json_object
+from oauthkit._oauth2._par import parse_par_response
 
 
 def _json(data: Any) -> bytes:
@@ -112,6 +114,17 @@ DEVICE_SEEDS = [
         _json({"device_code": "d", "user_code": "u", "verification_url": "v", "expires_in": "9"}),
     ),
     (400, J, _json({"error": "invalid_client"})),
+]
+PUSHED_SEEDS = [
+    (
+        201,
+        J,
+        _json(
+            {"request_uri": "urn:ietf:params:oauth:request_uri:6esc_11ACC5bwc", "expires_in": 60}
+        ),
+    ),
+    (201, J, _json({"request_uri": "urn:x", "expires_in": "60"})),
+    (400, J, _json({"error": "invalid_request_object", "error_description": "bad"})),
 ]
 INTROSPECTION_SEEDS = [
     (200, J, _json({"active": True, "scope": "a b", "client_id": "c", "exp": 1.7e9, "aud": ["x"]})),
@@ -175,6 +188,15 @@ TARGETS = [
         (ServerResponseError,),
         check_device,
         DEVICE_SEEDS,
+    ),
+    Target(
+        "pushed_authorization",
+        "oauthkit._oauth2._par.parse_par_response",
+        RESPONSE,
+        lambda v: parse_par_response(response_of(v), now=NOW),
+        (ServerResponseError,),
+        check_pushed,
+        PUSHED_SEEDS,
     ),
     Target(
         "introspection",

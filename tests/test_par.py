@@ -126,6 +126,8 @@ def test_a_created_response_gives_the_request_uri_and_its_expiry() -> None:
         (json.dumps({"request_uri": REQUEST_URI, "expires_in": 0}).encode(), "expires_in"),
         (json.dumps({"request_uri": REQUEST_URI, "expires_in": -5}).encode(), "expires_in"),
         (json.dumps({"request_uri": REQUEST_URI, "expires_in": 1.5}).encode(), "expires_in"),
+        # found by fuzz/campaign.py: now + 10**400 overflowed a float (OverflowError)
+        (b'{"request_uri": "urn:x", "expires_in": 6' + b"0" * 400 + b"}", "out of range"),
     ],
 )
 def test_a_malformed_success_is_a_malformed_response(body: bytes, problem: str) -> None:

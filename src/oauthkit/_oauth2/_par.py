@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from ._manager import TokenManager
 
 __all__ = [
+    "MAX_EXPIRES_IN",
     "MAX_REQUEST_URI",
     "PushedAuthorization",
     "build_par_request",
@@ -49,6 +50,8 @@ __all__ = [
 
 MAX_REQUEST_URI = 2048
 """The longest ``request_uri`` accepted: it travels in a URL the browser carries."""
+MAX_EXPIRES_IN = 366 * 24 * 3600
+"""The longest lifetime accepted for a ``request_uri`` (RFC 9126 §2.2 expects seconds)."""
 _WHAT = "pushed authorization response"
 
 
@@ -132,7 +135,8 @@ def parse_par_response(response: HttpResponse, *, now: float) -> PushedAuthoriza
             (``invalid_request``, ``invalid_client``, ``use_dpop_nonce``...).
         MalformedResponseError: A success that is not a JSON object, lacks a string
             ``request_uri`` (or one longer than :data:`MAX_REQUEST_URI`, or with characters
-            outside printable ASCII), or has an ``expires_in`` that is not a positive integer.
+            outside printable ASCII), or has an ``expires_in`` that is not a positive integer
+            up to :data:`MAX_EXPIRES_IN`.
     """
     data = read_answer(response, _WHAT)
     request_uri = data.get("request_uri")
@@ -148,6 +152,8 @@ def parse_par_response(response: HttpResponse, *, now: float) -> PushedAuthoriza
     expires_in = data.get("expires_in")
     if isinstance(expires_in, bool) or not isinstance(expires_in, int) or expires_in <= 0:
         raise malformed(f"{_WHAT}: expires_in is not a positive integer", response)
+    if expires_in > MAX_EXPIRES_IN:  # a JSON integer may have any size; a float has not
+        raise malformed(f"{_WHAT}: expires_in is out of range", response)
     return PushedAuthorization(request_uri, expires_in, now + expires_in)
 
 

@@ -98,7 +98,12 @@ def test_par_login_from_code_to_token(oidc_peer: OidcProviderPeer, driver: str) 
         assert pushed["code_challenge_method"] == "S256"
         assert pushed["nonce"] == s.s.nonce
         assert pushed["client_id"] == "public-client"
-        token = _login(s, oidc_peer, url, include_client_id=True)
+        callback = headless_authorize(oidc_peer, url)
+        assert _query(callback)["state"] == state
+        forged = callback.replace(f"state={state}", "state=forged")
+        with pytest.raises(oauthkit.StateMismatchError):  # checked as without PAR
+            s.fetch_token(authorization_response=forged, include_client_id=True)
+        token = s.fetch_token(authorization_response=callback, include_client_id=True)
         assert token["access_token"]
         assert s.id_token_claims is not None  # the nonce kept by the session was checked
         exchange = s.recording.to(oidc_peer.discovery["token_endpoint"])[-1]

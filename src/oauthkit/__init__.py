@@ -1,9 +1,10 @@
 """oauthkit: an OAuth 1.0a and OAuth 2 client with a sans-I/O core.
 
-This package is the OAuth 2 core and the error tree: it builds requests and parses responses as
-plain values, and hands out flows (generators of steps) that drivers run. It imports only the
-standard library; the drivers doing I/O are :mod:`oauthkit.requests` and :mod:`oauthkit.httpx`,
-and OAuth 1.0a is :mod:`oauthkit.oauth1`.
+This package is the OAuth 2 core and the error tree. It builds requests and parses responses
+as plain values, and hands out flows (generators of steps) that the drivers run; it imports
+nothing outside the standard library, so importing it never pulls in an HTTP client. The
+drivers that perform I/O live in :mod:`oauthkit.requests` and :mod:`oauthkit.httpx`; OAuth
+1.0a lives in :mod:`oauthkit.oauth1`.
 
 Names are loaded on first use (PEP 562), so ``import oauthkit`` costs almost nothing and
 using OAuth 1.0a never loads the OAuth 2 modules, nor the reverse. Renamed names keep working
@@ -14,7 +15,8 @@ from __future__ import annotations
 
 from ._core._exports import lazy_exports
 
-# Not typing.TYPE_CHECKING (importing typing triples this module's cost); checkers see True.
+# Not typing.TYPE_CHECKING: importing typing alone would triple the cost of this module.
+# Type checkers treat any name TYPE_CHECKING as true.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ._core._exchange import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT

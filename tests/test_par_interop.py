@@ -293,3 +293,25 @@ def test_par_to_a_given_endpoint_without_an_issuer(
             include_client_id=True,
         )
         assert token["access_token"]
+
+
+def test_a_signed_request_pushed_and_a_signed_response(
+    oidc_peer: OidcProviderPeer, driver: str
+) -> None:
+    """PAR, JAR and JARM together (the FAPI 2.0 Message Signing shape): a request object pushed
+    with private_key_jwt, and the response a JWT the session verifies before the exchange."""
+    auth = _pkjwt_auth(oidc_peer)
+    with _session(
+        oidc_peer, driver, "pkjwt-client", client_auth=auth, par=True, request_object=True
+    ) as s:
+        s.discover()
+        url, state = _push(s, response_mode="query.jwt")
+        header, claims = _jwt(_pushed(s, oidc_peer).form["request"])
+        assert header["alg"] == "ES256"
+        assert claims["response_mode"] == "query.jwt"
+        callback = headless_authorize(oidc_peer, url)
+        assert set(_query(callback)) == {"response"}  # code and state signed by the peer
+        assert _jwt(_query(callback)["response"])[1]["state"] == state
+        token = s.fetch_token(authorization_response=callback)
+        assert token["id_token"]
+        assert s.id_token_claims is not None

@@ -90,8 +90,9 @@ def send(
 
 def _adopting(manager: TokenManager, token: Token) -> Flow[Token]:
     manager.renewals.succeeded()
-    return manager.adopt(token)
-    yield  # pragma: no cover - a generator, so it can run under Exclusive
+    manager.adopt(token)
+    # a sign-in, as a fetched token is: it replaces whatever the store holds
+    return (yield from save_stored(manager, token, overwrite=True))
 
 
 def token_flow(
@@ -297,7 +298,9 @@ def adopt_polled(manager: TokenManager, token: Token) -> Flow[Token]:
     validates its ID token), then make it current under the token's lock."""
     if manager.accept is not None:
         token = yield from manager.accept(token, manager.token)
-    adopted: Token = yield Exclusive(manager.lock_key, _adopting(manager, token), None)
+    adopted: Token = yield Exclusive(
+        manager.lock_key, _adopting(manager, token), None, shared=manager.store_key is not None
+    )
     return adopted
 
 

@@ -87,6 +87,23 @@ class KeyringStore(Records):
                 raise self._error("cannot write the keychain", key, exc) from None
             return new
 
+    def delete(self, key: str) -> bool:
+        """Remove ``key``'s record from the keychain (a logout); whether there was one.
+
+        Raises:
+            StoreError: The keychain cannot be written.
+        """
+        from keyring.errors import KeyringError, PasswordDeleteError
+
+        with file_lock(self._lock_path(key, "write"), None, store=repr(self), key=key):
+            try:
+                self.backend.delete_password(self.service, key)
+            except PasswordDeleteError:
+                return False
+            except KeyringError as exc:
+                raise self._error("cannot write the keychain", key, exc) from None
+            return True
+
     def lock(self, key: str, *, timeout: float | None) -> contextlib.AbstractContextManager[None]:
         """See :meth:`TokenStore.lock`.
 

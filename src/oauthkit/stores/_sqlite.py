@@ -145,6 +145,20 @@ class SQLiteStore(Records):
             raise self._error("cannot write", key, exc) from None
         return new
 
+    def delete(self, key: str) -> bool:
+        """Remove ``key``'s record (a logout); whether there was one.
+
+        Raises:
+            StoreError: The database cannot be written.
+        """
+        check_key(key)
+        try:
+            with self._write() as db:
+                deleted = db.execute("DELETE FROM oauthkit_tokens WHERE key = ?", (key,))
+                return deleted.rowcount > 0
+        except sqlite3.Error as exc:
+            raise self._error("cannot write", key, exc) from None
+
     @contextlib.contextmanager
     def lock(self, key: str, *, timeout: float | None) -> Iterator[None]:
         """See :meth:`TokenStore.lock`.

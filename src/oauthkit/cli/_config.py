@@ -24,7 +24,7 @@ config directory for ``oauthkit``. Example::
 
 Secrets are never read from the file: a ``client_secret`` member is refused. This module is
 read by the ``token`` fast path too, so it imports only the standard library (``platformdirs``
-lazily, when no path is set).
+lazily, where :func:`user_dir` needs it).
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ __all__ = [
     "config_path",
     "load_config",
     "store_key",
+    "user_dir",
 ]
 
 ENDPOINTS = (
@@ -221,10 +222,8 @@ class Config:
         """The SQLite store's file (or the keyring store's lock directory)."""
         if self.store_path is not None:
             return self.store_path
-        import platformdirs
-
         name = "tokens.db" if self.store_kind == "sqlite" else "locks"
-        return os.path.join(platformdirs.user_data_dir("oauthkit", appauthor=False), name)
+        return os.path.join(user_dir("data"), name)
 
 
 def config_path() -> str:
@@ -232,9 +231,32 @@ def config_path() -> str:
     given = os.environ.get("OAUTHKIT_CONFIG")
     if given:
         return os.path.expanduser(given)
+    return os.path.join(user_dir("config"), "config.toml")
+
+
+_XDG = {"config": ("XDG_CONFIG_HOME", ".config"), "data": ("XDG_DATA_HOME", ".local/share")}
+
+
+def user_dir(kind: str) -> str:
+    """``platformdirs``' user ``config`` or ``data`` directory for ``oauthkit``.
+
+    On Linux with an absolute ``$HOME`` this is the XDG Base Directory rule, worked out here
+    (``tests/test_cli_config.py`` keeps it equal to platformdirs' answer): importing
+    platformdirs (pathlib, tempfile, shutil and the compression modules with it) costs about
+    as much as starting the interpreter, which the ``token`` fast path cannot afford.
+    Everywhere else, platformdirs answers.
+    """
+    home = os.environ.get("HOME", "")
+    if sys.platform.startswith("linux") and os.path.isabs(home):
+        variable, default = _XDG[kind]
+        base = os.environ.get(variable, "")
+        if not os.path.isabs(base):  # unset, empty or relative: ignored, as the spec says
+            base = os.path.join(home, default)
+        return os.path.join(base, "oauthkit")
     import platformdirs
 
-    return os.path.join(platformdirs.user_config_dir("oauthkit", appauthor=False), "config.toml")
+    find = platformdirs.user_config_dir if kind == "config" else platformdirs.user_data_dir
+    return str(find("oauthkit", appauthor=False))
 
 
 def load_config(path: str | None = None) -> Config:

@@ -54,6 +54,7 @@ def request_command(
     session = ProfileSession(config, config.profile(profile))
     try:
         session.fresh_token()  # a clear "login needed" before any request
+        session.endpoint("token_endpoint")  # known, so that a 401 invalid_token can renew
         response = session.client.request(
             method, url, headers=_headers(headers), **_body(data, json_body)
         )

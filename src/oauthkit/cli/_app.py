@@ -9,6 +9,7 @@ debug log (tokens redacted).
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 
@@ -95,13 +96,19 @@ def run(argv: list[str]) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")  # an ASCII terminal gets escapes
-    if not argv:  # as argparse did: the usage on stderr, status 2
+    if not argv and "_OAUTHKIT_COMPLETE" not in os.environ:  # as argparse did: usage, 2
         with click.Context(cli, info_name="oauthkit") as ctx:
             sys.stderr.write(ctx.get_usage() + "\nTry 'oauthkit --help' for help.\n")
         raise SystemExit(EXIT_USAGE)
     debug = "--debug" in argv
+    stdout = sys.stdout
     try:
         result = cli.main(argv, prog_name="oauthkit", standalone_mode=False)
+    except SystemExit as exc:
+        if sys.stdout is not stdout:  # click met a closed pipe and wrapped the streams
+            quiet_stdout()
+            return 0
+        raise
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.exceptions.Abort:

@@ -61,14 +61,22 @@ def ascii_only(stream: Any = None) -> bool:
     return not encoding.lower().replace("-", "").startswith("utf")
 
 
+class _Console(Console):
+    """rich's console, but a closed pipe ends the command like any other (see ``run``)."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError  # rich's own handler exits with status 1
+
+
 def out_console() -> Console:
     """The console for results (stdout)."""
-    return Console(highlight=False, soft_wrap=True)
+    return _Console(highlight=False, soft_wrap=True)
 
 
 def err_console() -> Console:
     """The console for progress and messages (stderr)."""
-    return Console(stderr=True, highlight=False)
+    return _Console(stderr=True, highlight=False)
 
 
 def print_json(data: object, *, pretty: bool | None = None) -> None:

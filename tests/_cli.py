@@ -76,7 +76,9 @@ class CliHome:
     def argv(self, *args: str) -> list[str]:
         return [sys.executable, "-m", "oauthkit", *args]
 
-    def run(self, *args: str, input: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *args: str, input: str | None = None, **env: str
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
             self.argv(*args),
             env={**self.env, **env},

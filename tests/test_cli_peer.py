@@ -11,7 +11,6 @@ succeeding with one token proves a single renewal.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,8 +25,8 @@ LOGIN_NEEDED, REFUSED = 3, 4
 
 
 @pytest.fixture
-def home(oidc_peer: OidcProviderPeer, tmp_path: Path) -> Iterator[CliHome]:
-    yield CliHome(tmp_path, oidc_peer)
+def home(oidc_peer: OidcProviderPeer, tmp_path: Path) -> CliHome:
+    return CliHome(tmp_path, oidc_peer)
 
 
 def test_device_login_approved_while_polling_then_token(home: CliHome) -> None:
@@ -35,7 +34,7 @@ def test_device_login_approved_while_polling_then_token(home: CliHome) -> None:
     code = login.wait_for(r"enter the code\s+(\S+)").group(1)
     login.wait_for(r"user_code=")  # the complete URL, for the QR code
     approve_device(home.peer, code)
-    status, out, err = login.finish()
+    status, _out, err = login.finish()
     assert status == 0, err
     assert "Logged in to peer" in err
     record = home.store.load("profile:peer")

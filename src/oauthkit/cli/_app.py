@@ -104,7 +104,7 @@ def run(argv: list[str]) -> int:
     stdout = sys.stdout
     try:
         result = cli.main(argv, prog_name="oauthkit", standalone_mode=False)
-    except SystemExit as exc:
+    except SystemExit:
         if sys.stdout is not stdout:  # click met a closed pipe and wrapped the streams
             quiet_stdout()
             return 0

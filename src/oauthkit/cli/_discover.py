@@ -8,6 +8,7 @@ with their login state; ``--path`` prints the configuration file's path.
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -39,10 +40,17 @@ def discover_command(issuer: str, as_json: bool) -> int:
     table.add_column("member", style="bold", overflow="fold", ratio=2)
     table.add_column("value", overflow="fold", ratio=3)
     for name in sorted(document, key=lambda n: (not n.endswith(("endpoint", "uri")), n)):
-        value = document[name]
-        table.add_row(name, " ".join(map(str, value)) if isinstance(value, list) else str(value))
+        table.add_row(name, _shown(document[name]))
     out_console().print(table)
     return 0
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return " ".join(_shown(v) for v in value)
+    return json.dumps(value)
 
 
 @click.command("profiles")

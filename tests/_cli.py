@@ -41,6 +41,14 @@ scope = ["openid", "offline_access"]
 redirect_port = {peer.port}
 redirect_path = "/cb"
 
+[profiles.dpop]
+issuer = "{peer.issuer}"
+client_id = "dpop-client"
+scope = ["openid", "offline_access"]
+redirect_port = {peer.port}
+redirect_path = "/cb"
+dpop = true
+
 [profiles.basic]
 issuer = "{peer.issuer}"
 client_id = "basic-client"
@@ -110,6 +118,12 @@ class CliHome:
             authorization_response=headless_authorize(self.peer, url),
             include_client_id=True,
         )
+
+    def paste_login(self, *args: str) -> tuple[int, str, str]:
+        """``oauthkit login ARGS --mode paste``, the browser's part played by the test."""
+        login = self.start("login", *args, "--mode", "paste")
+        url = login.wait_for(r"^(http\S+/auth\?\S+)").group(1)
+        return login.finish(input=headless_authorize(self.peer, url) + "\n")
 
     def expire(self, profile: str = "peer") -> str:
         """Make the stored access token expired; return it."""

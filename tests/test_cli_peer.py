@@ -228,3 +228,42 @@ def test_profiles_shows_the_login_state(home: CliHome) -> None:
     states = {p["name"]: p["state"] for p in data["profiles"]}
     assert states["basic"] == "not logged in"
     assert states["peer"].startswith("logged in, expires in")
+
+
+def test_a_dpop_profile_logs_in_calls_and_renews_with_its_key(home: CliHome) -> None:
+    status, _out, err = home.paste_login("dpop")
+    assert status == 0, err
+    printed = json.loads(home.run("token", "dpop", "--json").stdout)
+    assert printed["token_type"] == "DPoP"
+    assert printed["dpop_bound"] is True
+    assert "oauthkit_dpop_jwk" not in json.dumps(printed)  # the private key stays stored
+    userinfo = home.peer.discovery["userinfo_endpoint"]
+    assert home.run("request", "dpop", "GET", userinfo).stdout == '{"sub":"test-user"}'
+    old = home.expire("dpop")
+    renewed = home.run("token", "dpop", "--json")  # the refresh carries a proof of the same key
+    assert renewed.returncode == 0, renewed.stderr
+    assert json.loads(renewed.stdout)["access_token"] != old
+    assert home.run("request", "dpop", "GET", userinfo).returncode == 0
+
+
+def test_the_keyring_store(home: CliHome) -> None:
+    home.config.write_text(
+        home.config.read_text().replace(
+            f'path = "{home.store_path}"', f'kind = "keyring"\npath = "{home.root}/locks"'
+        )
+    )
+    keychain = {
+        "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring",
+        "XDG_DATA_HOME": str(home.root / "data"),
+    }
+    home.env.update(keychain)
+    status, _out, err = home.paste_login("peer")
+    assert status == 0, err
+    assert not home.store_path.exists()  # nothing went to the SQLite store
+    keyfile = home.root / "data" / "python_keyring" / "keyring_pass.cfg"
+    assert "profile_3apeer" in keyfile.read_text()  # the key, escaped by keyrings.alt
+    token = home.run("token")
+    assert token.returncode == 0, token.stderr
+    assert len(token.stdout.strip()) > 20
+    assert home.run("logout").returncode == 0
+    assert home.run("token").returncode == LOGIN_NEEDED

@@ -98,8 +98,8 @@ def token_view(token: dict[str, object], now: float) -> dict[str, object]:
     if isinstance(expires_at, (int, float)) and not isinstance(expires_at, bool):
         view["expires_in"] = int(expires_at - now)
         view["expires"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires_at))
-    if DPOP_KEY in token:
-        view["dpop_bound"] = True
+    if DPOP_KEY in token or str(token.get("token_type", "")).lower() == "dpop":
+        view["dpop_bound"] = True  # useless without its key, which is never printed
     return view
 
 

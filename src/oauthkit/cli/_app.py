@@ -68,8 +68,10 @@ def classify(exc: BaseException) -> tuple[int, str, str]:
         return EXIT_LOGIN, str(exc), "log in again: oauthkit login [PROFILE]"
     if isinstance(exc, TokenEndpointError) and exc.error == "invalid_grant":
         return EXIT_LOGIN, str(exc), "the grant is gone; log in again: oauthkit login [PROFILE]"
+    if isinstance(exc, TokenEndpointError) and exc.error == "invalid_client":
+        return EXIT_REFUSED, str(exc), "check the client id, its secret and --auth-method"
     if isinstance(exc, (TokenEndpointError, AuthorizationError)):
-        return EXIT_REFUSED, str(exc), "the server refused; check the profile's client settings"
+        return EXIT_REFUSED, str(exc), "the server refused; check the profile's settings"
     if isinstance(exc, UsageError):
         return EXIT_USAGE, str(exc), ""
     if isinstance(exc, (ServerResponseError, CallbackError, OAuthError)):

@@ -8,7 +8,6 @@ with their login state; ``--path`` prints the configuration file's path.
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
@@ -16,7 +15,7 @@ import click
 
 from ._config import config_path, load_config, store_key
 from ._fast import renew_at
-from ._output import out_console, print_json, relative
+from ._output import out_console, print_json, relative, shown
 from ._session import TIMEOUT, open_store
 
 __all__ = ["COMMANDS", "discover_command", "profiles_command"]
@@ -40,17 +39,9 @@ def discover_command(issuer: str, as_json: bool) -> int:
     table.add_column("member", style="bold", overflow="fold", ratio=2)
     table.add_column("value", overflow="fold", ratio=3)
     for name in sorted(document, key=lambda n: (not n.endswith(("endpoint", "uri")), n)):
-        table.add_row(name, _shown(document[name]))
+        table.add_row(name, shown(document[name]))
     out_console().print(table)
     return 0
-
-
-def _shown(value: object) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list):
-        return " ".join(_shown(v) for v in value)
-    return json.dumps(value)
 
 
 @click.command("profiles")

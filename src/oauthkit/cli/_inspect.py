@@ -27,6 +27,7 @@ from ._output import (
     out_console,
     print_json,
     relative,
+    shown,
 )
 from ._session import TIMEOUT, ProfileSession
 
@@ -135,7 +136,9 @@ def _introspect(token: str, profile: str | None, as_json: bool) -> int:
         session.close()
     data = {k: getattr(answer, k) for k in ("active", "scope", "client_id", "username",
             "token_type", "exp", "iat", "nbf", "sub", "aud", "iss", "jti")}  # fmt: skip
-    data = {k: list(v) if isinstance(v, tuple) else v for k, v in data.items() if v is not None}
+    data = {
+        k: list(v) if isinstance(v, tuple) else v for k, v in data.items() if v not in (None, ())
+    }
     data.update(answer.extra)
     if as_json:
         print_json(data)
@@ -169,12 +172,10 @@ def _table(title: str, data: dict[str, Any]) -> None:
     now = time.time()
     for name, value in data.items():
         if name in TIME_CLAIMS and isinstance(value, (int, float)) and not isinstance(value, bool):
-            shown = f"{value} = {local_time(value, now)}"
-        elif isinstance(value, list):
-            shown = " ".join(str(v) for v in value)
+            text = f"{value} = {local_time(value, now)}"
         else:
-            shown = str(value)
-        table.add_row(name, shown)
+            text = shown(value)
+        table.add_row(name, text)
     out_console().print(table)
 
 

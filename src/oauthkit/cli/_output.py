@@ -37,6 +37,7 @@ __all__ = [
     "out_console",
     "print_json",
     "relative",
+    "shown",
 ]
 
 EXIT_OK = 0
@@ -89,6 +90,16 @@ def print_json(data: object, *, pretty: bool | None = None) -> None:
         out_console().print_json(text)
     else:
         sys.stdout.write(text + "\n")
+
+
+def shown(value: object) -> str:
+    """A JSON value for a table cell: strings as they are, lists space-separated, the rest as
+    JSON (``true``, ``null``, objects)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (list, tuple)):
+        return " ".join(shown(v) for v in value)
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def relative(seconds: float) -> str:

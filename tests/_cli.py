@@ -41,6 +41,12 @@ scope = ["openid", "offline_access"]
 redirect_port = {peer.port}
 redirect_path = "/cb"
 
+[profiles.native]
+issuer = "{peer.issuer}"
+client_id = "public-client"
+scope = ["openid", "offline_access"]
+redirect_path = "/cb"
+
 [profiles.dpop]
 issuer = "{peer.issuer}"
 client_id = "dpop-client"
@@ -122,7 +128,7 @@ class CliHome:
     def paste_login(self, *args: str) -> tuple[int, str, str]:
         """``oauthkit login ARGS --mode paste``, the browser's part played by the test."""
         login = self.start("login", *args, "--mode", "paste")
-        url = login.wait_for(r"^(http\S+/auth\?\S+)").group(1)
+        url = login.wait_for(r"^\s*(http\S+/auth\?\S+)").group(1)
         return login.finish(input=headless_authorize(self.peer, url) + "\n")
 
     def expire(self, profile: str = "peer") -> str:

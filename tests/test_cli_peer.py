@@ -10,7 +10,11 @@ succeeding with one token proves a single renewal.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import shutil
+import signal
 from pathlib import Path
 
 import pytest
@@ -46,12 +50,13 @@ def test_device_login_approved_while_polling_then_token(home: CliHome) -> None:
 
 def test_paste_login_reads_the_redirect_from_stdin(home: CliHome) -> None:
     login = home.start("login", "peer", "--mode", "paste", "--json")
-    url = login.wait_for(r"^(http\S+/auth\?\S+)").group(1)
+    url = login.wait_for(r"^\s*(http\S+/auth\?\S+)").group(1)
     callback = headless_authorize(home.peer, url)  # the user signs in in a browser
     status, out, err = login.finish(input=callback + "\n")
     assert status == 0, err
     summary = json.loads(out)
     assert summary["profile"] == "peer"
+    assert summary["mode"] == "paste"
     assert summary["refresh_token"] is True
     assert "access_token" not in out  # a summary, no secret
     assert home.store.load("profile:peer") is not None
@@ -267,3 +272,52 @@ def test_the_keyring_store(home: CliHome) -> None:
     assert len(token.stdout.strip()) > 20
     assert home.run("logout").returncode == 0
     assert home.run("token").returncode == LOGIN_NEEDED
+
+
+CHROMIUM_FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+
+def test_loopback_login_with_headless_chromium(home: CliHome) -> None:
+    """``auto`` with a display opens the browser ($BROWSER: headless Chromium, which also asks
+    for a favicon and preconnects) on a receiver on 127.0.0.1 at an ephemeral port."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.fail("chromium is required for this test: apt-get install chromium")
+    pids = home.root / "chromium.pids"
+    opener = home.root / "open-browser"
+    flags = " ".join(CHROMIUM_FLAGS)
+    opener.write_text(
+        f'#!/bin/sh\n{chromium} {flags} --user-data-dir={home.root}/chromium-profile "$1"'
+        f" >/dev/null 2>&1 </dev/null &\necho $! >> {pids}\n"
+    )
+    opener.chmod(0o700)
+    try:
+        result = home.run(
+            "login",
+            "native",
+            "--json",
+            BROWSER=f"{opener} %s",
+            DISPLAY=":99",
+            SSH_TTY="",
+            SSH_CONNECTION="",
+        )
+    finally:
+        for pid in pids.read_text().split() if pids.exists() else ():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pid), signal.SIGTERM)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["mode"] == "loopback"
+    assert summary["refresh_token"] is True
+    stored = home.store.load("profile:native")
+    assert stored is not None
+    assert home.run("token", "native").stdout.strip() == stored.token["access_token"]

@@ -44,11 +44,9 @@ class ProfileSession:
     Args:
         config: The configuration.
         profile: The profile.
-        login: Make a client for a login (redirect URI, PKCE).
     """
 
-    def __init__(self, config: Config, profile: Profile, *, login: bool = False) -> None:
-        self.login = login
+    def __init__(self, config: Config, profile: Profile) -> None:
         self.config = config
         self.profile = profile
         self.key = store_key(profile.name)
@@ -90,18 +88,10 @@ class ProfileSession:
             token_key=self.key,
             dpop=dpop,
             timeout=TIMEOUT,
-            **self._login_settings(),
         )
         if profile.resource:
             client._oauth.core.resource = profile.resource
         return client
-
-    def _login_settings(self) -> dict[str, Any]:
-        if not self.login:
-            return {}
-        port = self.profile.redirect_port
-        host = f"127.0.0.1:{port}" if port else "127.0.0.1"
-        return {"redirect_uri": f"http://{host}{self.profile.redirect_path}", "pkce": "S256"}
 
     def endpoint(self, name: str, *, required: bool = True) -> str | None:
         """The profile's ``name`` endpoint, or the issuer's (metadata fetched once)."""

@@ -321,3 +321,33 @@ def test_loopback_login_with_headless_chromium(home: CliHome) -> None:
     stored = home.store.load("profile:native")
     assert stored is not None
     assert home.run("token", "native").stdout.strip() == stored.token["access_token"]
+
+
+def test_one_shot_device_grant(home: CliHome) -> None:
+    running = home.start(
+        "token",
+        "--grant",
+        "device",
+        "--issuer",
+        home.peer.issuer,
+        "--client-id",
+        "public-client",
+        "--scope",
+        "openid",  # oidc-provider ends a device interaction that asks for no scope
+    )
+    code = running.wait_for(r"enter the code\s+(\S+)").group(1)
+    approve_device(home.peer, code)
+    status, out, err = running.finish()
+    assert status == 0, err
+    assert len(out.strip()) > 20
+    assert home.store.load("profile:peer") is None  # one-shot: nothing stored
+
+
+def test_debug_log_keeps_tokens_out(home: CliHome) -> None:
+    token = home.seed()
+    result = home.run("--debug", "token", "--force-renew")
+    assert result.returncode == 0, result.stderr
+    assert "oauthkit" in result.stderr  # the library's debug log is on
+    new = result.stdout.strip()
+    for secret in (token["access_token"], token["refresh_token"], new):
+        assert secret not in result.stderr

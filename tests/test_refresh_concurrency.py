@@ -87,6 +87,9 @@ def test_expired_token_200_tasks_one_refresh() -> None:
             auto_refresh_kwargs={"client_id": "client", "client_secret": "s3cret"},
             token_updater=updates.append,
             limits=httpx.Limits(max_connections=50),
+            # a request's deadline covers its wait for the renewal lock; httpx's default 5 s
+            # is short for 200 tasks on a loaded 2-core machine
+            timeout=60,
         ) as client:
             responses = await asyncio.gather(
                 *(client.get(server.resource_url) for _ in range(TASKS))

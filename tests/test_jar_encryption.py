@@ -384,3 +384,37 @@ def test_an_echoed_encrypted_request_object_is_redacted() -> None:
     assert sealed.count(".") == 4
     assert sealed not in str(caught.value)
     assert sealed not in repr(caught.value)
+
+
+def test_a_key_set_without_an_encryption_key_is_refetched_once() -> None:
+    """The provider added its encryption key after the client cached the set: the client
+    refetches the set (once, rate-limited) rather than failing until the cache expires."""
+    import oauthkit.requests as okrequests
+
+    issuer = "https://rotating.example"
+    document = {
+        "issuer": issuer,
+        "authorization_endpoint": f"{issuer}/authorize",
+        "token_endpoint": f"{issuer}/token",
+        "jwks_uri": f"{issuer}/jwks",
+    }
+    rp = oidc.RelyingParty(oidc.Provider(issuer), "c1")
+    session = okrequests.OAuth2Session(
+        "c1",
+        redirect_uri="https://client.example/cb",
+        relying_party=rp,
+        request_object=RequestObjectSigner(secret=SECRET, encrypt=True),
+    )
+    with requests_mock.Mocker() as mock:
+        mock.get(f"{issuer}/.well-known/openid-configuration", json=document)
+        jwks = mock.get(f"{issuer}/jwks", json=_public(RSA_SIG))
+        with pytest.raises(UsageError, match='use: "enc"'):
+            session.authorization_url()
+        assert jwks.call_count == 1  # fetched just now: not fetched again at once
+        jwks = mock.get(f"{issuer}/jwks", json=_public(RSA_SIG, RSA_ENC))
+        url, _ = session.authorization_url()
+        assert jwks.call_count == 1  # the refetch found the new key
+        request = dict(parse_qsl(urlsplit(url).query))["request"]
+        assert _header(request)["kid"] == "enc-rsa"
+        session.authorization_url()
+        assert jwks.call_count == 1  # and it is cached from then on

@@ -121,20 +121,22 @@ def encryption_keys_flow(session: OAuth2SessionState) -> Flow[None]:
     its encryption keys are those the request object is encrypted to."""
     if not encrypts(session) or session.oidc is None:
         return
-    from ..oidc._provider import keys_flow
+    from ..oidc._provider import encryption_keys_flow as keys_flow
 
     yield from keys_flow(session.oidc.provider, session.core)
 
 
 def needs_discovery(session: OAuth2SessionState, url: str | None) -> bool:
     """Whether an authorization URL needs the issuer's metadata loaded first: no ``url``
-    given and none known, or a request object to encrypt to keys not loaded yet."""
+    given and none known, or a request object to encrypt to keys not loaded yet (or loaded
+    without an encryption key: ``discover()`` then refetches them, rate-limited)."""
     rp = session.oidc
     if rp is None:
         return False
     if url is None and rp.provider.metadata is None:
         return True
-    return encrypts(session) and rp.provider.keys_entry.value is None
+    keys = rp.provider.keys_entry.value
+    return encrypts(session) and (keys is None or not keys.encryption)
 
 
 def _sealed(session: OAuth2SessionState, signer: RequestObjectSigner, signed: str) -> str:

@@ -26,7 +26,7 @@ from .._oauth2._renewal import RENEW_CLIENT_CREDENTIALS
 from .._oauth2._token import Token
 from .._oauth2._updater import TokenUpdater
 from . import _authorize, _backchannel_calls, _calls, _oidc
-from ._authorize import must_push
+from ._authorize import must_push, needs_discovery
 from ._calls import blocking_method
 from ._client_view import ClientView
 from ._oidc import OpenIDAttributes
@@ -310,14 +310,14 @@ class SessionAttributes(OpenIDAttributes):
             TokenEndpointError: The pushed request was refused.
         """
         oauth = self._oauth
-        if not oauth.par and url is None and oauth.oidc is not None:
+        if not oauth.par and needs_discovery(oauth, url):
             self._load_metadata()
         if must_push(oauth):
             return self._pushed(url, state, **kwargs)
         return oauth.authorization_url(url, state, **kwargs)
 
     def _load_metadata(self) -> None:
-        """Make sure the issuer's metadata is loaded (blocking sessions fetch it)."""
+        """Load the issuer's metadata (and keys, see ``discover``): blocking sessions do."""
 
     def _pushed(self, url: str | None, state: str | None, **kwargs: Any) -> tuple[str, str]:
         """Push the authorization request (blocking sessions do; the async client refuses)."""
@@ -372,10 +372,7 @@ class SyncSessionMethods(SessionAttributes):
         return run(flow, self._io(**{k: v for k, v in native.items() if v is not None}))
 
     def _load_metadata(self) -> None:
-        """Fetch the issuer's metadata unless the process has it already."""
-        rp = self._oauth.oidc
-        if rp is not None and rp.provider.metadata is None:
-            self.discover()
+        self.discover()
 
     def _pushed(self, url: str | None, state: str | None, **kwargs: Any) -> tuple[str, str]:
         return self.push_authorization_request(url, state, **kwargs)

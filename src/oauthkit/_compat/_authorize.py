@@ -4,7 +4,10 @@
 may also
 
 * sign them into a request object (``request_object=``, RFC 9101), sent by value in the URL's
-  ``request`` parameter or inside a pushed request;
+  ``request`` parameter or inside a pushed request, and encrypt it to the server's key when the
+  signer says ``encrypt=True`` (§6.1: the key comes from the issuer's ``jwks_uri``, loaded
+  with the metadata by ``discover()``, by the blocking sessions' ``authorization_url()`` and
+  by every push);
 * push them to the server first (RFC 9126), so the URL carries only ``client_id`` and
   ``request_uri``: always with ``par=True`` (or ``par=`` the endpoint's URL), and whenever
   the issuer's metadata says ``require_pushed_authorization_requests``.
@@ -35,8 +38,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "authorization_request",
+    "encryption_keys_flow",
+    "encrypts",
     "front_channel_params",
     "must_push",
+    "needs_discovery",
     "push_authorization_request",
     "push_flow",
 ]
@@ -104,13 +110,62 @@ def _signer(session: OAuth2SessionState) -> RequestObjectSigner | None:
     return chosen
 
 
+def encrypts(session: OAuth2SessionState) -> bool:
+    """Whether the session encrypts its request objects (RFC 9101 §6.1)."""
+    chosen = session.request_object
+    return chosen is not None and not isinstance(chosen, bool) and chosen.encrypt
+
+
+def encryption_keys_flow(session: OAuth2SessionState) -> Flow[None]:
+    """Load the issuer's keys (cached per process) when the session encrypts request objects:
+    its encryption keys are those the request object is encrypted to."""
+    if not encrypts(session) or session.oidc is None:
+        return
+    from ..oidc._provider import encryption_keys_flow as keys_flow
+
+    yield from keys_flow(session.oidc.provider, session.core)
+
+
+def needs_discovery(session: OAuth2SessionState, url: str | None) -> bool:
+    """Whether an authorization URL needs the issuer's metadata loaded first: no ``url``
+    given and none known, or a request object to encrypt to keys not loaded yet (or loaded
+    without an encryption key: ``discover()`` then refetches them, rate-limited)."""
+    rp = session.oidc
+    if rp is None:
+        return False
+    if url is None and rp.provider.metadata is None:
+        return True
+    keys = rp.provider.keys_entry.value
+    return encrypts(session) and (keys is None or not keys.encryption)
+
+
+def _sealed(session: OAuth2SessionState, signer: RequestObjectSigner, signed: str) -> str:
+    if not signer.encrypt:
+        return signed
+    if session.oidc is None:
+        raise UsageError(
+            "an encrypted request object is encrypted to the key in the issuer's jwks_uri: "
+            "give the session issuer="
+        )
+    provider = session.oidc.provider
+    keys = provider.keys_entry.value
+    if keys is None:
+        raise UsageError(
+            "the issuer's keys are not loaded, and encrypting the request object needs them: "
+            "call (await) discover() first"
+        )
+    return signer.seal(signed, keys, provider.metadata)
+
+
 def front_channel_params(session: OAuth2SessionState, params: Sequence[tuple[str, str]]) -> _Pairs:
-    """``params``, or with a request object signer ``client_id`` and the signed ``request``
-    (RFC 9101 §5: the server reads only the request object's parameters).
+    """``params``, or with a request object signer ``client_id`` and the signed (and, when
+    the signer says so, encrypted) ``request`` (RFC 9101 §5: the server reads only the request
+    object's parameters).
 
     Raises:
         UsageError: A request object without an issuer to address it to, or a client that has
-            no key to sign with.
+            no key to sign with; an encrypted one whose issuer's keys are not loaded, or that
+            the server cannot receive (no encryption key, no algorithm in common).
     """
     signer = _signer(session)
     if signer is None:
@@ -122,7 +177,7 @@ def front_channel_params(session: OAuth2SessionState, params: Sequence[tuple[str
         raise UsageError("a request object is addressed to the issuer: give the session issuer=")
     client_id = session.client_id
     signed = signer.sign(params, client_id=client_id, audience=audience, now=session.core.clock())
-    return [("client_id", client_id), ("request", signed)]
+    return [("client_id", client_id), ("request", _sealed(session, signer, signed))]
 
 
 def must_push(session: OAuth2SessionState) -> bool:
@@ -153,6 +208,7 @@ def push_flow(
 
     endpoint, params, state = authorization_request(session, url, state, kwargs)
     par_endpoint = _par_endpoint(session)
+    yield from encryption_keys_flow(session)
     pushed = yield from push(
         session.core, par_endpoint, front_channel_params(session, params), timeout=timeout
     )

@@ -4,8 +4,9 @@ A session given ``issuer=`` (or ``relying_party=``) holds a
 :class:`~oauthkit.oidc.RelyingParty`. Its token responses are validated as ID tokens arrive;
 these are the methods and attributes around that, written once for every driver:
 
-* ``discover()`` loads the issuer's metadata (cached per process); ``authorization_url()``
-  and ``fetch_token()`` then work without URLs;
+* ``discover()`` loads the issuer's metadata (cached per process), and its keys when the
+  session encrypts request objects; ``authorization_url()`` and ``fetch_token()`` then work
+  without URLs;
 * ``id_token_claims``: the claims of the last ID token accepted;
 * ``userinfo()``: the UserInfo claims, their ``sub`` checked against the ID token's;
 * ``end_session_url()``: the RP-initiated logout URL;
@@ -64,11 +65,13 @@ def discovered(state: OAuth2SessionState, then: Callable[[], Flow[T]]) -> Flow[T
 
 def _load(state: OAuth2SessionState) -> Flow[ServerMetadata]:
     from ..oidc._provider import metadata_flow
+    from ._authorize import encryption_keys_flow
 
     metadata = yield from metadata_flow(relying_party_of(state).provider, state.core)
     if state.core.token_endpoint is None:
         mtls = state.core.client_certificate is not None
         state.core.token_endpoint = metadata.endpoint("token_endpoint", mtls=mtls)
+    yield from encryption_keys_flow(state)  # the keys a request object is encrypted to
     return metadata
 
 

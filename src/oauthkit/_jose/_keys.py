@@ -1,13 +1,17 @@
-"""Verification keys: a JWK Set imported once, and the choice of key for a token.
+"""A server's public keys: a JWK Set imported once, and the choice of key for a token.
 
 :func:`import_jwks` reads a JWK Set (RFC 7517 §5) into a frozen :class:`KeySet` of public
 keys, importing each through joserfc once, so that a validation only looks keys up.
-Members it cannot use are skipped, not fatal (a set may hold encryption keys, or key types for
-other clients): symmetric keys (HMAC uses the client's own secret, never a published key),
-keys whose ``use`` is not ``sig`` or whose ``key_ops`` exclude ``verify``, RSA keys under
-2048 bits (RFC 7518 §3.3; joserfc would warn, which a ``-W error`` program turns into an
-exception), and key types or curves joserfc does not know. Private members are dropped before
-import.
+Members it cannot use are skipped, not fatal (a set may hold key types for other clients):
+symmetric keys (HMAC uses the client's own secret, never a published key), keys whose
+``key_ops`` allow neither verifying nor encrypting, RSA keys under 2048 bits (RFC 7518 §3.3;
+joserfc would warn, which a ``-W error`` program turns into an exception), and key types or
+curves joserfc does not know. Private members are dropped before import.
+
+Signature keys (``use`` ``sig`` or none) and encryption keys (``use`` ``enc``, RFC 7517 §4.2)
+are kept apart: :attr:`KeySet.keys` holds only the first, so no signature is ever checked
+with a key the server published for encryption; :attr:`KeySet.encryption` holds the second,
+for the request objects a client encrypts to the server (RFC 9101 §6.1).
 
 :meth:`KeySet.candidates` picks the keys that may verify a token with a given ``alg`` and
 ``kid`` (RFC 7515 §4.1.4; OIDC Core §10.1): the key type must fit the algorithm, the curve
@@ -91,6 +95,8 @@ class KeySet:
     """
 
     keys: tuple[PublicKey, ...] = ()
+    encryption: tuple[PublicKey, ...] = ()
+    """The encryption keys (``use`` ``enc``), never used to verify."""
 
     def candidates(self, alg: str, kid: str | None) -> list[PublicKey]:
         """The keys that may verify a token signed with ``alg`` and naming ``kid``.
@@ -105,20 +111,30 @@ class KeySet:
         return frozenset(k.kid for k in self.keys if k.kid is not None)
 
     def __repr__(self) -> str:
-        return f"KeySet({len(self.keys)} keys: {sorted(self.kids())})"
+        more = f", {len(self.encryption)} encryption keys" if self.encryption else ""
+        return f"KeySet({len(self.keys)} keys: {sorted(self.kids())}{more})"
 
 
-def _usable(member: Mapping[str, Any]) -> bool:
+_ENCRYPTING_OPS = frozenset({"encrypt", "wrapKey", "deriveKey", "deriveBits"})
+
+
+def _role(member: Mapping[str, Any]) -> str | None:
+    """``sig``, ``enc`` or ``None`` (unusable): RFC 7517 §4.2 ``use``, §4.3 ``key_ops``."""
     if member.get("kty") not in ("RSA", "EC", "OKP"):
-        return False
-    if member.get("use") not in (None, "sig"):
-        return False
+        return None
+    use = member.get("use")
     ops = member.get("key_ops")
-    return ops is None or (isinstance(ops, list) and "verify" in ops)
+    if ops is not None and not isinstance(ops, list):
+        return None
+    if use in (None, "sig") and (ops is None or "verify" in ops):
+        return "sig"
+    if use == "enc" and (ops is None or not _ENCRYPTING_OPS.isdisjoint(ops)):
+        return "enc"
+    return None
 
 
 def import_jwks(document: object, *, feature: str = "verifying signed tokens") -> KeySet:
-    """Import the usable signature keys of a JWK Set.
+    """Import the usable signature keys (and, apart, encryption keys) of a JWK Set.
 
     Args:
         document: ``{"keys": [...]}``, as parsed JSON (or a single JWK, or a list of JWKs).
@@ -132,11 +148,12 @@ def import_jwks(document: object, *, feature: str = "verifying signed tokens") -
     members = _members(document)
     registry = require("joserfc.jwk", "jose", feature).JWKRegistry
     errors = require("joserfc.errors", "jose", feature)
-    keys: list[PublicKey] = []
+    keys: dict[str, list[PublicKey]] = {"sig": [], "enc": []}
     for member in members[:MAX_KEYS]:
         if not isinstance(member, dict):
             raise Rejected("jwks", "a member of the JWK Set is not an object")
-        if not _usable(member):
+        role = _role(member)
+        if role is None:
             continue
         public = {k: v for k, v in member.items() if k not in _PRIVATE}
         kid, alg, crv = public.get("kid"), public.get("alg"), public.get("crv")
@@ -147,9 +164,9 @@ def import_jwks(document: object, *, feature: str = "verifying signed tokens") -
         try:
             key = registry.import_key(public)
         except (errors.JoseError, ValueError, TypeError, KeyError):
-            continue  # a curve or parameter joserfc does not take: this key cannot verify
-        keys.append(PublicKey(kid, str(public["kty"]), crv, alg, key))
-    return KeySet(tuple(keys))
+            continue  # a curve or parameter joserfc does not take: this key cannot be used
+        keys[role].append(PublicKey(kid, str(public["kty"]), crv, alg, key))
+    return KeySet(tuple(keys["sig"]), tuple(keys["enc"]))
 
 
 def _bits(modulus: object) -> int:

@@ -12,7 +12,10 @@ request object gets ``iss`` = ``client_id``, ``aud`` = the issuer (RFC 9101 §4)
 ``typ`` header ``oauth-authz-req+jwt`` (RFC 9101 §10.8). A request object is a credential
 for the request it names: it never appears in a ``repr``.
 
-Encrypting the request object to the server's key (RFC 9101 §6.1) is not implemented.
+With ``encrypt=True`` the signed request object is then encrypted to the server's public
+encryption key from its ``jwks_uri`` (RFC 9101 §4 "signed and then encrypted", §6.1; a nested
+JWT, RFC 7519 §5.2), with the algorithms :mod:`oauthkit._jose._encrypt` chooses from the
+server's ``request_object_encryption_alg_values_supported`` and ``..._enc_values_supported``.
 """
 
 from __future__ import annotations
@@ -20,13 +23,18 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._core._random import generate_jti
 from .._errors import UsageError
+from .._jose._encrypt import CONTENT_ENCRYPTION, KEY_MANAGEMENT, choose_encryption, encrypt_jwt
 from .._jose._sign import default_alg, hmac_key, import_private_key, sign_jwt, signing_algs
 from ._client_assertion import ClientSecretJwt, PrivateKeyJwt
 from ._client_auth import ClientAuth
+
+if TYPE_CHECKING:
+    from .._jose._keys import KeySet
+    from ._metadata import ServerMetadata
 
 __all__ = ["REQUEST_OBJECT_TYPE", "RequestObjectSigner", "request_object_claims"]
 
@@ -106,11 +114,18 @@ class RequestObjectSigner:
         lifetime: Seconds between ``iat`` and ``exp``, at most an hour (60 by default: the
             request object is used within the minute it is made).
         jti_factory: Makes the unique ``jti`` of each request object.
+        encrypt: Encrypt each signed request object to the server's public key (RFC 9101
+            §6.1); the session needs ``issuer=`` (the key comes from its ``jwks_uri``).
+        encryption_alg: The JWE key management algorithm to insist on (``RSA-OAEP-256``,
+            ``ECDH-ES``, ``ECDH-ES+A256KW``...); by default the first the server lists of
+            :data:`~oauthkit._jose._encrypt.KEY_MANAGEMENT`. ``RSA1_5`` is refused.
+        encryption_enc: The JWE content encryption to insist on (``A256GCM``...).
 
     Raises:
         MissingExtraError: joserfc or cryptography is not installed.
         UsageError: Neither or both of ``key`` and ``secret``; a public or symmetric ``key``; an
-            ``alg`` that does not suit the key; a bad ``lifetime``.
+            ``alg`` that does not suit the key; a bad ``lifetime``; an encryption algorithm
+            that is not used here, or one given without ``encrypt=True``.
     """
 
     key: Any = None
@@ -119,8 +134,12 @@ class RequestObjectSigner:
     kid: str | None = None
     lifetime: int = 60
     jti_factory: Callable[[], str] = field(default=generate_jti)
+    encrypt: bool = False
+    encryption_alg: str | None = None
+    encryption_enc: str | None = None
 
     def __post_init__(self) -> None:
+        self._check_encryption()
         if (self.key is None) == (self.secret is None):
             raise UsageError("a RequestObjectSigner needs a private key or a secret (not both)")
         lifetime = self.lifetime
@@ -149,9 +168,53 @@ class RequestObjectSigner:
         if self.kid is None and key.kid:
             object.__setattr__(self, "kid", str(key.kid))
 
+    def _check_encryption(self) -> None:
+        if not isinstance(self.encrypt, bool):
+            raise UsageError("encrypt must be True or False")
+        for name, value, usable in (
+            ("encryption_alg", self.encryption_alg, KEY_MANAGEMENT),
+            ("encryption_enc", self.encryption_enc, CONTENT_ENCRYPTION),
+        ):
+            if value is None:
+                continue
+            if not self.encrypt:
+                raise UsageError(f"{name} is given but encrypt is not True")
+            if value not in usable:
+                raise UsageError(
+                    f"request objects are not encrypted with {name} {value!r} "
+                    f"(usable: {', '.join(usable)})"
+                )
+
     def __repr__(self) -> str:
         held = "secret" if self.secret is not None else "key"
-        return f"RequestObjectSigner(alg={self.alg!r}, kid={self.kid!r}, {held}=***)"
+        sealed = ", encrypt=True" if self.encrypt else ""
+        return f"RequestObjectSigner(alg={self.alg!r}, kid={self.kid!r}, {held}=***{sealed})"
+
+    def seal(self, signed: str, keys: KeySet, metadata: ServerMetadata | None) -> str:
+        """The signed request object encrypted to the server (RFC 9101 §6.1), or as it is
+        without ``encrypt``.
+
+        Args:
+            signed: What :meth:`sign` returned.
+            keys: The server's keys (its ``jwks_uri``): only the encryption keys are used.
+            metadata: The server's metadata, whose ``request_object_encryption_*`` lists
+                bound the algorithms (``None``: not known).
+
+        Raises:
+            UsageError: The server has no encryption key, or none for an algorithm both
+                sides use (see :func:`~oauthkit._jose._encrypt.choose_encryption`).
+        """
+        if not self.encrypt:
+            return signed
+        supported = {} if metadata is None else metadata.supported
+        choice = choose_encryption(
+            keys.encryption,
+            alg_values=supported.get("request_object_encryption_alg_values_supported"),
+            enc_values=supported.get("request_object_encryption_enc_values_supported"),
+            alg=self.encryption_alg,
+            enc=self.encryption_enc,
+        )
+        return encrypt_jwt(signed, choice, feature=_FEATURE, what="the request object")
 
     @classmethod
     def from_client_auth(cls, auth: ClientAuth, **options: Any) -> RequestObjectSigner:

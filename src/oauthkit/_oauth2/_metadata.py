@@ -67,6 +67,8 @@ _LISTS = (
     "introspection_signing_alg_values_supported",
     "backchannel_token_delivery_modes_supported",
     "request_object_signing_alg_values_supported",
+    "request_object_encryption_alg_values_supported",
+    "request_object_encryption_enc_values_supported",
     "authorization_details_types_supported",
 )
 _FLAGS = (

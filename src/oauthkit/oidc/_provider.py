@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Provider",
+    "encryption_keys_flow",
     "get",
     "import_jwks",
     "keys_flow",
@@ -120,10 +121,11 @@ class Provider:
 
 
 def import_jwks(jwks: Mapping[str, Any] | list[Any]) -> KeySet:
-    """Import the signature keys of a JWK Set once, to verify many tokens with (RFC 7517 §5).
+    """Import the keys of a JWK Set once, to verify many tokens with (RFC 7517 §5).
 
-    Keys it cannot use are skipped: symmetric keys, encryption keys, RSA keys under 2048 bits,
-    unknown key types and curves; private members are dropped.
+    Encryption keys (``use: "enc"``) are kept apart, for encrypting request objects (RFC 9101
+    §6.1), and never verify a signature. Keys it cannot use are skipped: symmetric keys, RSA
+    keys under 2048 bits, unknown key types and curves; private members are dropped.
 
     Raises:
         UsageError: Not a JWK Set.
@@ -223,6 +225,31 @@ def keys_flow(provider: Provider, manager: TokenManager) -> Flow[KeySet]:
     return cached(
         provider.keys_entry, _keys_fetch(provider, manager), manager.clock, manager.timeout
     )
+
+
+def encryption_keys_flow(provider: Provider, manager: TokenManager) -> Flow[KeySet]:
+    """The provider's keys, for the encryption keys among them (RFC 9101 §6.1): cached, or
+    fetched; a cached set without an encryption key is refetched once (rate-limited as for an
+    unknown ``kid``), so a key the provider has just added is found.
+
+    Raises:
+        MalformedResponseError: The ``jwks_uri`` answer is not a JWK Set.
+        UsageError: The metadata names no ``jwks_uri``.
+    """
+    entry = provider.keys_entry
+    before = entry.generation
+    keys = yield from keys_flow(provider, manager)
+    if keys.encryption or provider._given_keys or entry.generation != before:
+        return keys  # has one, or was given, or was fetched just now
+    newer = yield from refetched(
+        entry,
+        _keys_fetch(provider, manager),
+        manager.clock,
+        seen=entry.generation,
+        min_interval=provider.refetch_interval,
+        timeout=manager.timeout,
+    )
+    return keys if newer is None else newer
 
 
 def validated(

@@ -254,3 +254,22 @@ def test_python_dash_m_oauthkit() -> None:
         check=True,
     )
     assert out.stdout.strip() == f"oauthkit {__version__}"
+
+
+def test_without_the_cli_extra_the_command_names_it() -> None:
+    """click missing (the ``cli`` extra not installed): one line naming the extra, no
+    traceback, exit status 1."""
+    import subprocess
+
+    script = (
+        "import sys; sys.modules['click'] = None\n"
+        "from oauthkit.cli import main\n"
+        "raise SystemExit(main(['demo']))\n"
+    )
+    done = subprocess.run(  # noqa: S603 - fixed argv
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 1
+    assert "pip install 'oauthkit[cli]'" in done.stderr
+    assert "click" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -124,3 +124,49 @@ def test_the_openid_connect_example_logs_in_at_oidc_provider(oidc_peer: OidcProv
     assert claims.audience == ("basic-client",)  # type: ignore[attr-defined]
     assert namespace["profile"]["email"] == "test-user@example.test"  # type: ignore[index]
     assert str(namespace["logout_url"]).startswith(oidc_peer.discovery["end_session_endpoint"])
+
+
+def test_the_native_login_example_signs_in_through_chromium(
+    oidc_peer: OidcProviderPeer, tmp_path: Path
+) -> None:
+    """The README's native-app login, run as written against oidc-provider; only the browser
+    opener (headless Chromium instead of the desktop's) and the registered loopback path of the
+    peer's native client are given."""
+    import shutil
+    import subprocess
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.fail("chromium is required: apt-get install chromium")
+    launched: list[subprocess.Popen[bytes]] = []
+
+    def open_url(url: str) -> bool:
+        flags = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic"]
+        flags += ["--no-first-run", "--disable-background-networking", "--disable-sync"]
+        flags += ["--disable-component-update", f"--user-data-dir={tmp_path / 'profile'}"]
+        launched.append(
+            subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+                [chromium, *flags, url],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        return True
+
+    code = (
+        _block("from oauthkit.native import login")
+        .replace('"my-cli"', '"public-client"')
+        .replace("https://id.example.com", oidc_peer.issuer)
+        .replace("login(session)", 'login(session, open_browser=open_url, redirect_path="/cb")')
+    )
+    namespace: dict[str, object] = {"open_url": open_url}
+    try:
+        exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - the README's own code
+    finally:
+        for process in launched:
+            process.terminate()
+            process.wait(timeout=10)
+    assert launched, "the login never opened the browser"
+    assert namespace["result"].mode == "loopback"  # type: ignore[attr-defined]
+    assert namespace["profile"]["sub"] == "test-user"  # type: ignore[index]

@@ -36,9 +36,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     status = token_fast(args)
     if status is not None:
         return status
-    from ._app import run
-
+    try:
+        from ._app import run
+    except ModuleNotFoundError as exc:
+        if exc.name not in _EXTRA:
+            raise
+        print(
+            f"oauthkit: the command needs the 'cli' extra ({exc.name} is not installed): "
+            "pip install 'oauthkit[cli]'",
+            file=sys.stderr,
+        )
+        return 1
     return run(args)
+
+
+# What the ``cli`` extra brings that the command imports at start.
+_EXTRA = frozenset({"click", "rich", "segno", "platformdirs", "tomli", "httpx", "joserfc"})
 
 
 def __getattr__(name: str) -> object:

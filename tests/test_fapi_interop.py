@@ -4,7 +4,8 @@ on every driver.
 The client is registered dynamically (RFC 7591) as a FAPI 2.0 client would be: confidential
 with ``private_key_jwt`` (an ES256 key of the test's own), DPoP-bound access tokens, ES256 ID
 tokens, and for Message Signing ES256 JWT authorization responses (JARM) and JWT introspection
-responses (RFC 9701). The peer needs no switch: it already supports all of it.
+responses (RFC 9701); or, on the peer's TLS mode (tests/_mtls.py), with ``tls_client_auth`` and
+certificate-bound tokens. The peer needs no switch: it already supports all of it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -21,6 +23,12 @@ from joserfc.jwk import ECKey
 import oauthkit
 from oauthkit import oidc
 from tests._drivers2 import DRIVERS, Driver, headless_authorize, oauthkit_class, open_session
+from tests._mtls import (
+    MtlsPeer,
+    fixture_mtls_peer,  # noqa: F401 - the fixture
+    headless_authorize_tls,
+    open_mtls_session,
+)
 from tests.peers.oidc_provider import OidcProviderPeer
 
 pytestmark = pytest.mark.peer
@@ -183,7 +191,7 @@ def test_a_fapi2_message_signing_login(
         sent = s.recording.to(introspection)[-1]
         assert sent.headers["accept"] == "application/token-introspection+jwt"
         _assertions(s, introspection, peer)
-        with pytest.raises(oauthkit.UsageError, match="FAPI 2.0 Message Signing"):
+        with pytest.raises(oauthkit.UsageError, match=r"FAPI 2\.0 Message Signing"):
             _call(s, "introspect_token", jwt=False)
         refreshed = s.refresh_token(None)
         assert refreshed["token_type"] == "DPoP"
@@ -221,3 +229,56 @@ def test_a_plain_callback_is_refused_under_message_signing(
         with pytest.raises(oauthkit.JARMError):
             s.fetch_token(authorization_response=forged)
         assert s.recording.to(token_endpoint) == []
+
+
+def test_a_fapi2_login_over_mutual_tls(mtls_peer: MtlsPeer, driver: str) -> None:
+    """The other FAPI 2.0 shape: the client certificate authenticates (``tls_client_auth``)
+    and binds the tokens (RFC 8705); PAR, the token, UserInfo and the refresh all go to the
+    ``mtls_endpoint_aliases``."""
+    from cryptography import x509
+
+    peer = mtls_peer.peer
+    subject = x509.load_pem_x509_certificate(Path(mtls_peer.client[0]).read_bytes()).subject
+    metadata = {
+        "client_name": "fapi2-mtls-client",
+        "redirect_uris": [peer.url("/cb")],
+        "grant_types": ["authorization_code", "refresh_token"],
+        "response_types": ["code"],
+        "token_endpoint_auth_method": "tls_client_auth",
+        "tls_client_auth_subject_dn": subject.rfc4514_string(),
+        "tls_client_certificate_bound_access_tokens": True,
+        "id_token_signed_response_alg": "ES256",
+    }
+    with open_mtls_session(
+        "requests", client_id="registrar", issuer=peer.issuer, verify=mtls_peer.ca
+    ) as registrar:
+        client_id = registrar.s.register_client(metadata).client_id
+    with open_mtls_session(
+        driver,
+        client_id=client_id,
+        client_auth=oauthkit.client_auth_for("tls_client_auth", client_id),
+        cert=oauthkit.ClientCertificate(*mtls_peer.client),
+        verify=mtls_peer.ca,
+        issuer=peer.issuer,
+        redirect_uri=peer.url("/cb"),
+        scope=["openid"],
+        pkce="S256",
+        profile="fapi2",
+    ) as s:
+        s.discover()
+        url, _ = _call(s, "push_authorization_request")
+        assert set(_query(url)) == {"client_id", "request_uri"}
+        assert s.recording.to(peer.url("/mtls/request"))  # PAR at the alias
+        callback = headless_authorize_tls(mtls_peer, url)
+        assert _query(callback)["iss"] == peer.issuer
+        token = s.fetch_token(authorization_response=callback)
+        assert _jwt(token["id_token"])[0]["alg"] == "ES256"
+        assert s.recording.to(peer.url("/mtls/token"))
+        assert s.userinfo()["sub"] == "test-user"  # the bound token over the certificate
+        [asked] = s.recording.to(peer.url("/mtls/me"))
+        assert asked.headers["authorization"].startswith("Bearer ")
+        refreshed: dict[str, Any] = s._call(s.s.refresh_token)
+        assert refreshed["access_token"] != token["access_token"]
+        assert len(s.recording.to(peer.url("/mtls/token"))) == 2
+        info = _call(s, "introspect_token")
+        assert "x5t#S256" in info.extra["cnf"]

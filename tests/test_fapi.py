@@ -320,3 +320,17 @@ def test_any_profile_value_is_a_profile_none_or_a_usage_error(value: Any) -> Non
         assert value not in PROFILES
         return
     assert chosen is None or chosen is PROFILES[value]
+
+
+def test_plain_http_beyond_loopback_is_refused(session_class: Callable[..., Any]) -> None:
+    for allowance in (True, ["as.internal"]):
+        with pytest.raises(oauthkit.UsageError, match="plain http is allowed to loopback"):
+            session_class(**_good(allow_insecure_transport=allowance))
+
+
+def test_only_response_type_code() -> None:
+    server = _Server({"access_token": "at", "token_type": "DPoP"})
+    with _client(server) as client:
+        with pytest.raises(oauthkit.UsageError, match="response_type must be code"):
+            client.authorization_url(response_type="code id_token")
+        assert server.to("/par") == []

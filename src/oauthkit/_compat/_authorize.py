@@ -72,6 +72,8 @@ def authorization_request(
         kwargs["response_mode"] = session.response_mode = session._supported_mode(str(mode))
     response_type = "token" if session.kind == "implicit" else "code"
     response_type = str(kwargs.pop("response_type", response_type))
+    if session.profile is not None and response_type != "code":
+        raise session.profile.refusal(f"response_type must be code, not {response_type[:40]!r}")
     core = session.core
     if core.dpop is not None:  # bind the code to the key (RFC 9449 §10)
         kwargs.setdefault("dpop_jkt", core.dpop.thumbprint)

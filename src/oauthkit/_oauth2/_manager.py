@@ -161,7 +161,7 @@ class TokenManager(BackChannelFlows):
         self.client_certificate = client_certificate
         self.profile = profile
         if profile is not None:
-            profile.check_client(self.auth, dpop, client_certificate, placement)
+            profile.check_client(self)
         # Checks each new token before it becomes current (an OpenID Connect session validates
         # its ID token here): given the new token and the one it replaces, it returns the
         # token to keep or raises, and then the current token stays.

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from ._client_auth import ClientAuth
     from ._dpop import DPoPKey
     from ._jar import RequestObjectSigner
-    from ._mtls import ClientCertificate
+    from ._manager import TokenManager
     from ._token import Token
 
 __all__ = ["FAPI2", "FAPI2_MESSAGE_SIGNING", "PROFILES", "Profile", "profile_of"]
@@ -89,22 +89,18 @@ class Profile:
         if getattr(key, "key_type", None) == "RSA" and (bits is None or bits < MIN_RSA_BITS):
             raise self.refusal(f"{what}: RSA keys must have at least {MIN_RSA_BITS} bits")
 
-    def check_client(
-        self,
-        auth: ClientAuth,
-        dpop: DPoPKey | None,
-        certificate: ClientCertificate | None,
-        placement: str,
-    ) -> None:
+    def check_client(self, manager: TokenManager) -> None:
         """Refuse a client configuration the profile forbids (sans-I/O: the token manager's).
 
         Raises:
             UsageError: No DPoP key and no client certificate (tokens would not be
                 sender-constrained); a client authentication other than ``private_key_jwt``
                 or mutual TLS; a DPoP key or client assertion signing with an algorithm or
-                an RSA key the profile refuses; tokens sent outside the header.
+                an RSA key the profile refuses; tokens sent outside the header; plain http
+                allowed beyond loopback (``allow_insecure_transport``).
         """
-        if dpop is None and certificate is None:
+        auth, dpop = manager.auth, manager.dpop
+        if dpop is None and manager.client_certificate is None:
             raise self.refusal(
                 "access tokens must be sender-constrained: give the client a DPoP key "
                 "(dpop=, RFC 9449) or a TLS client certificate (cert=, RFC 8705)"
@@ -120,7 +116,12 @@ class Profile:
         if dpop is not None:
             self.check_alg(dpop.alg, "DPoP proofs")
             self.check_key(getattr(dpop, "_key", None), "DPoP proofs")
-        self.check_placement(placement)
+        self.check_placement(manager.placement)
+        if manager.allow_insecure_transport:
+            raise self.refusal(
+                "requests go over TLS: plain http is allowed to loopback hosts only, so "
+                "allow_insecure_transport must stay False"
+            )
 
     def check_placement(self, placement: str) -> None:
         """Refuse access tokens in a form body or a query (RFC 6750 §2.2, §2.3).

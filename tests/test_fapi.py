@@ -238,6 +238,7 @@ class _Server:
             "authorization_endpoint": f"{self.issuer}/authorize",
             "token_endpoint": f"{self.issuer}/token",
             "pushed_authorization_request_endpoint": f"{self.issuer}/par",
+            "introspection_endpoint": f"{self.issuer}/introspect",
             "jwks_uri": f"{self.issuer}/jwks",
             "response_types_supported": ["code"],
             "subject_types_supported": ["public"],
@@ -301,6 +302,8 @@ def test_message_signing_introspects_only_as_a_jwt() -> None:
     with _client(server, profile="fapi2-message-signing") as client:
         with pytest.raises(oauthkit.UsageError, match="introspection responses are signed JWTs"):
             client.introspect_token(jwt=False)
+        with pytest.raises(oauthkit.UsageError, match="not its introspection_endpoint"):
+            client.introspect_token("https://elsewhere.example/introspect", token="t")
         assert server.to("/introspect") == []
 
 

@@ -39,6 +39,7 @@ __all__ = [
 
 P = ParamSpec("P")
 T = TypeVar("T")
+_INTROSPECTION = "introspection_endpoint"
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,25 +359,28 @@ def introspect_token(
         from ..oidc._introspection import jwt_introspection_flow
         from ._oidc import relying_party_of
 
-        state = session._oauth
-        rp = relying_party_of(state)
-        return Call(
-            jwt_introspection_flow(
+        rp = relying_party_of(session._oauth)
+
+        def signed(where: str | None) -> Flow[Introspection]:
+            return jwt_introspection_flow(
                 rp.provider,
-                state.core,
-                url,
+                session._oauth.core,
+                where,
                 token,
                 token_type_hint=token_type_hint,
                 algorithms=None if profile is None else sorted(profile.algorithms),
                 decryption_keys=rp.decryption_keys,
                 timeout=seconds,
-            ),
-            same,
+            )
+
+        # a profile takes only the discovered endpoint (at() checks a given one)
+        return Call(
+            signed(url) if profile is None else at(session, url, _INTROSPECTION, signed), same
         )
     flow = at(
         session,
         url,
-        "introspection_endpoint",
+        _INTROSPECTION,
         lambda where: session._oauth.core.introspect_flow(
             where, token, token_type_hint=token_type_hint, timeout=seconds
         ),

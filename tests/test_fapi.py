@@ -151,6 +151,13 @@ def test_a_refused_grant(session_class: Callable[..., Any]) -> None:
             session_class(**_good(client=client))
 
 
+def test_no_implicit_token_from_a_fragment(session_class: Callable[..., Any]) -> None:
+    session = session_class(**_good(state="s1"))
+    with pytest.raises(oauthkit.UsageError, match="only the authorization code grant"):
+        session.token_from_fragment("https://client.example/cb#access_token=at&state=s1")
+    assert session.token == {}
+
+
 def test_tokens_only_in_the_header(session_class: Callable[..., Any]) -> None:
     session = session_class(**_good())
     for placement in ("body", "query"):

@@ -378,8 +378,12 @@ class OAuth2SessionState(TokenRequests):
         Raises:
             StateMismatchError: Another ``state`` than the pending one.
             MalformedResponseError: The fragment carries no token.
+            UsageError: A profile (FAPI 2.0) allows the authorization code grant only.
         """
         from .._oauth2._callback import parse_authorization_callback
+
+        if self.profile is not None:
+            raise self.profile.refusal("only the authorization code grant is allowed")
 
         callback = parse_authorization_callback(
             authorization_response,

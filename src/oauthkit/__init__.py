@@ -144,6 +144,9 @@ if TYPE_CHECKING:
     from ._oauth2._pkce import code_challenge as code_challenge
     from ._oauth2._pkce import generate_code_verifier as generate_code_verifier
     from ._oauth2._polling import poll_device_token as poll_device_token
+    from ._oauth2._profile import FAPI2 as FAPI2
+    from ._oauth2._profile import FAPI2_MESSAGE_SIGNING as FAPI2_MESSAGE_SIGNING
+    from ._oauth2._profile import Profile as Profile
     from ._oauth2._registration import ClientRegistration as ClientRegistration
     from ._oauth2._registration import build_client_delete_request as build_client_delete_request
     from ._oauth2._registration import build_client_read_request as build_client_read_request
@@ -167,6 +170,8 @@ from ._exports_table import EXPORTS as _EXPORTS  # noqa: E402
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "FAPI2",
+    "FAPI2_MESSAGE_SIGNING",
     "NO_RETRY",
     "PKCE_METHODS",
     "AccessDeniedError",
@@ -226,6 +231,7 @@ __all__ = [
     "PasswordGrant",
     "PkcePair",
     "PrivateKeyJwt",
+    "Profile",
     "Purpose",
     "RefreshTokenGrant",
     "RequestObjectSigner",

@@ -37,11 +37,11 @@ if TYPE_CHECKING:
 
     from .._oauth2._dpop import DPoPKey
     from .._oauth2._jar import RequestObjectSigner
+    from .._oauth2._profile import Profile
     from ..oidc._relying_party import RelyingParty
 
     class NativeSettings(TypedDict, total=False):
-        """A call's own settings for its HTTP library: requests-oauthlib's ``auth``,
-        ``verify``, ``proxies`` and ``cert``, and the ``sleep`` of a polling call."""
+        """A call's ``auth``, ``verify``, ``proxies``, ``cert``, and a polling ``sleep``."""
 
         auth: Any
         verify: Any
@@ -129,6 +129,7 @@ class SessionAttributes(OpenIDAttributes):
         response_mode: str | None = None,
         par: bool | str = False,
         request_object: RequestObjectSigner | bool | None = None,
+        profile: Profile | str | None = None,
         **kwargs: Any,
     ) -> None:
         certificate = client_certificate(cert)
@@ -158,23 +159,22 @@ class SessionAttributes(OpenIDAttributes):
             response_mode=response_mode,
             par=par,
             request_object=request_object,
+            profile=profile,
         )
         self._client = ClientView(self._oauth)
         if (token_store is None) != (token_key is None):
             raise UsageError("token_store= and token_key= go together")
         if token_key is not None:
-            core = self._oauth.core
-            core.store_key = core.lock_key = token_key
+            self._oauth.core.store_key = self._oauth.core.lock_key = token_key
         self._token_store = token_store
         self._start(token_updater)
 
     def _open_native(
         self, native: dict[str, Any], certificate: ClientCertificate | None, verify: Any
     ) -> None:
-        """Initialise the HTTP library's session or client with its own keywords, presenting
-        ``certificate`` in every TLS handshake and checking servers with ``verify`` (a CA
-        bundle's path, ``True`` for the library's default CAs, or ``False``); each driver
-        says how its library takes them (RFC 8705 §2)."""
+        """Open the HTTP library's session or client with its own keywords, presenting
+        ``certificate`` in TLS handshakes (RFC 8705 §2) and checking servers with ``verify``
+        (a CA bundle's path, ``True``, ``False``) as each driver's library takes them."""
         super().__init__(**native)
 
     def _default_timeout(self) -> float | None:
@@ -214,9 +214,7 @@ class SessionAttributes(OpenIDAttributes):
     def client_id(self) -> None:
         del self._client.client_id
 
-    _code_verifier: Forward[str | None] = Forward(
-        "_oauth.code_verifier", "requests-oauthlib's name for the PKCE verifier it will send."
-    )
+    _code_verifier: Forward[str | None] = Forward("_oauth.code_verifier", "The PKCE verifier.")
     scope: Forward[str | Sequence[str] | None] = Forward("_oauth.scope", "The requested scope.")
     redirect_uri: Forward[str | None] = Forward(
         "_oauth.redirect_uri", "The redirect URI sent with authorization and code requests."
@@ -294,9 +292,9 @@ class SessionAttributes(OpenIDAttributes):
         """The authorization URL and its ``state`` (RFC 6749 §4.1.1).
 
         With ``issuer=``, ``url`` defaults to the discovered ``authorization_endpoint``, a
-        ``nonce`` is added for ``openid``, and ``prompt``, ``max_age``, ``claims`` (a
-        mapping), ``ui_locales``, ``acr_values``, ``login_hint``, ``id_token_hint`` and
-        ``response_mode`` are checked and encoded (OIDC Core §3.1.2.1).
+        ``nonce`` is added for ``openid``, and ``prompt``, ``max_age``, ``claims`` (a mapping),
+        ``ui_locales``, ``acr_values``, ``login_hint``, ``id_token_hint`` and ``response_mode``
+        are checked and encoded (OIDC Core §3.1.2.1).
 
         A session made with ``par=True`` (or whose issuer's metadata requires it) pushes the
         request first (RFC 9126), as :meth:`push_authorization_request` does; the async client
@@ -344,6 +342,8 @@ class SessionAttributes(OpenIDAttributes):
     def token_placement(self, value: str) -> None:
         if value not in PLACEMENTS:
             raise UsageError(f"token_placement must be header, body or query, not {value!r}")
+        if self._oauth.profile is not None:  # FAPI 2.0: the header only
+            self._oauth.profile.check_placement(value)
         self._oauth.core.placement = value
 
 

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "authorization_request",
+    "discovered_endpoint",
     "encryption_keys_flow",
     "encrypts",
     "front_channel_params",
@@ -64,6 +65,8 @@ def authorization_request(
 
     if session.oidc is not None:
         kwargs = session.oidc.authorization_params(kwargs)
+        if session.profile is not None and url is not None:
+            discovered_endpoint(session, url, "authorization_endpoint")
         if url is None:
             url = session.endpoint("authorization_endpoint")
     if url is None:
@@ -75,6 +78,8 @@ def authorization_request(
         kwargs["response_mode"] = session.response_mode = session._supported_mode(str(mode))
     response_type = "token" if session.kind == "implicit" else "code"
     response_type = str(kwargs.pop("response_type", response_type))
+    if session.profile is not None and response_type != "code":
+        raise session.profile.refusal(f"response_type must be code, not {response_type[:40]!r}")
     core = session.core
     if core.dpop is not None:  # bind the code to the key (RFC 9449 §10)
         kwargs.setdefault("dpop_jkt", core.dpop.thumbprint)
@@ -97,6 +102,22 @@ def authorization_request(
     if session.oidc is not None:
         session.oidc.nonce = flow.nonce
     return url, params, state
+
+
+def discovered_endpoint(session: OAuth2SessionState, url: str, name: str) -> str:
+    """``url``, when it is the issuer's ``name`` endpoint: a FAPI 2.0 client takes endpoints
+    only from the metadata of the issuer it discovered.
+
+    Raises:
+        UsageError: Another URL (or the metadata is not loaded).
+    """
+    known = session.endpoint(name)
+    if url != known and session.profile is not None:
+        raise session.profile.refusal(
+            f"endpoints come only from the discovered metadata of the issuer: {url[:80]!r} is "
+            f"not its {name}; leave the URL out"
+        )
+    return url
 
 
 def _signer(session: OAuth2SessionState) -> RequestObjectSigner | None:

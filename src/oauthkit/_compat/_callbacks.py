@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .._errors import StateMismatchError, UsageError
 
 if TYPE_CHECKING:
+    from .._oauth2._profile import Profile
     from ..oidc._relying_party import RelyingParty
 
 __all__ = ["Callback", "CallbackChecks"]
@@ -46,6 +47,7 @@ class CallbackChecks:
 
     issuer: str | None
     oidc: RelyingParty | None
+    profile: Profile | None
     response_mode: str | None
     _warned_state: bool = False
     _state: str | None
@@ -104,8 +106,9 @@ class CallbackChecks:
             authorization_response,
             expected_state=state,
             issuer=self.issuer,
-            # RFC 9207 §2.4: a server that says it sends iss must send it
-            iss_required=bool(metadata and metadata.authorization_response_iss_parameter_supported),
+            # RFC 9207 §2.4: a server that says it sends iss must send it; FAPI 2.0 requires it
+            iss_required=self.profile is not None
+            or bool(metadata and metadata.authorization_response_iss_parameter_supported),
             skip_state_check=state is None,  # requests-oauthlib accepts it; warned above
         )
         used = self._used_state

@@ -39,6 +39,7 @@ __all__ = [
 
 P = ParamSpec("P")
 T = TypeVar("T")
+_INTROSPECTION = "introspection_endpoint"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,13 +98,19 @@ def awaitable_method(
 def at(
     session: SessionAttributes, url: str | None, name: str, make: Callable[[str], Flow[T]]
 ) -> Flow[T]:
-    """``make(url)``; without ``url``, the issuer's ``name`` endpoint, discovered first."""
-    if url is not None:
+    """``make(url)``; without ``url``, the issuer's ``name`` endpoint, discovered first.
+
+    Under a profile (FAPI 2.0) a given ``url`` must be that endpoint.
+    """
+    state = session._oauth
+    if url is not None and state.profile is None:
         return make(url)
+    from ._authorize import discovered_endpoint
     from ._oidc import discovered
 
-    state = session._oauth
-    return discovered(state, lambda: make(state.endpoint(name)))
+    if url is None:
+        return discovered(state, lambda: make(state.endpoint(name)))
+    return discovered(state, lambda: make(discovered_endpoint(state, url, name)))
 
 
 def token_of(session: SessionAttributes) -> Callable[[object], dict[str, Any]]:
@@ -325,44 +332,55 @@ def introspect_token(
     token_type_hint: str | None = None,
     *,
     timeout: Any = None,
-    jwt: bool = False,
+    jwt: bool | None = None,
 ) -> Call[Introspection]:
     """What the server knows about a token (RFC 7662); default: the access token.
 
     ``jwt=True`` asks for a signed JWT answer (RFC 9701) and verifies it with the issuer's
     keys before reading it (decrypted first with the relying party's ``decryption_keys``
     when encrypted): the session needs ``issuer=``, and the client must have registered
-    ``introspection_signed_response_alg``.
+    ``introspection_signed_response_alg``. It is the default, and the only way, under FAPI 2.0
+    Message Signing (``profile="fapi2-message-signing"``), whose algorithms then apply.
 
     Raises:
         TokenEndpointError: The server refused.
         MalformedResponseError: The answer is not an introspection response (or, with
             ``jwt=True``, not a valid JWT introspection response).
-        UsageError: ``jwt=True`` on a session without an issuer.
+        UsageError: ``jwt=True`` on a session without an issuer; ``jwt=False`` under FAPI 2.0
+            Message Signing.
     """
     seconds = session._seconds(timeout)
+    profile = session._oauth.profile
+    if profile is not None and profile.message_signing:
+        if jwt is False:
+            raise profile.refusal("introspection responses are signed JWTs (RFC 9701): jwt=True")
+        jwt = True
     if jwt:
         from ..oidc._introspection import jwt_introspection_flow
         from ._oidc import relying_party_of
 
-        state = session._oauth
-        rp = relying_party_of(state)
-        return Call(
-            jwt_introspection_flow(
+        rp = relying_party_of(session._oauth)
+
+        def signed(where: str | None) -> Flow[Introspection]:
+            return jwt_introspection_flow(
                 rp.provider,
-                state.core,
-                url,
+                session._oauth.core,
+                where,
                 token,
                 token_type_hint=token_type_hint,
+                algorithms=None if profile is None else sorted(profile.algorithms),
                 decryption_keys=rp.decryption_keys,
                 timeout=seconds,
-            ),
-            same,
+            )
+
+        # a profile takes only the discovered endpoint (at() checks a given one)
+        return Call(
+            signed(url) if profile is None else at(session, url, _INTROSPECTION, signed), same
         )
     flow = at(
         session,
         url,
-        "introspection_endpoint",
+        _INTROSPECTION,
         lambda where: session._oauth.core.introspect_flow(
             where, token, token_type_hint=token_type_hint, timeout=seconds
         ),

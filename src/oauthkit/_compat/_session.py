@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from .._oauth2._dpop import DPoPKey
     from .._oauth2._jar import RequestObjectSigner
     from .._oauth2._mtls import ClientCertificate
+    from .._oauth2._profile import Profile
 
 __all__ = ["OAuth2SessionState", "TokenUpdated", "token_as_dict", "wall_clock"]
 
@@ -95,6 +96,16 @@ def token_as_dict(token: Token, now: float) -> dict[str, Any]:
     return data
 
 
+def _restrict(rp: RelyingParty, profile: Profile) -> None:
+    """Narrow the relying party's allow-lists (ID tokens, UserInfo, JARM) to the profile's
+    algorithms (FAPI 2.0: PS256, ES256, EdDSA); given lists must stay within them."""
+    rp.algorithms = profile.check_algorithms(rp.algorithms, "ID tokens")
+    rp.userinfo_algorithms = profile.check_algorithms(rp.userinfo_algorithms, "UserInfo")
+    rp.authorization_algorithms = profile.check_algorithms(
+        rp.authorization_algorithms, "authorization responses (JARM)"
+    )
+
+
 class OAuth2SessionState(TokenRequests):
     """The pure half of an ``OAuth2Session``: arguments in, core flows out.
 
@@ -107,11 +118,13 @@ class OAuth2SessionState(TokenRequests):
     a signed JWT, and a plain one is then refused), ``par`` (push every authorization request,
     RFC 9126: ``True`` for the issuer's endpoint, or its URL) and ``request_object`` (a
     :class:`~oauthkit.RequestObjectSigner`, or ``True`` to sign with the client's own key or
-    secret, RFC 9101).
+    secret, RFC 9101), and ``profile`` (``"fapi2"``, ``"fapi2-message-signing"`` or a
+    :class:`~oauthkit.Profile`: FAPI 2.0's client requirements, see
+    :mod:`oauthkit._oauth2._profile`).
 
     Raises:
         UsageError: ``pkce`` is not ``S256``, ``plain`` or ``None``, or the client object is
-            not one oauthkit maps.
+            not one oauthkit maps; a setting the ``profile`` forbids.
     """
 
     def __init__(
@@ -141,7 +154,22 @@ class OAuth2SessionState(TokenRequests):
         response_mode: str | None = None,
         par: bool | str = False,
         request_object: RequestObjectSigner | bool | None = None,
+        profile: Profile | str | None = None,
     ) -> None:
+        from .._oauth2._profile import profile_of
+
+        self.profile = chosen = profile_of(profile)
+        if chosen is not None:
+            kind = "authorization_code" if client is None else client_kind(client)
+            par, request_object, response_mode, client_auth = chosen.check_session(
+                kind=kind,
+                pkce=pkce,
+                issuer=issuer or getattr(relying_party, "issuer", None),
+                par=par,
+                request_object=request_object,
+                response_mode=response_mode,
+                client_auth=client_auth,
+            )
         if pkce not in ("S256", "plain", None):
             raise UsageError(f"pkce must be 'S256', 'plain' or None, not {pkce!r}")
         self.kind = "authorization_code" if client is None else client_kind(client)
@@ -174,6 +202,7 @@ class OAuth2SessionState(TokenRequests):
             clock=wall_clock if clock is None else clock,
             dpop=dpop,
             client_certificate=client_certificate,
+            profile=chosen,
         )
         self._own_auth = self.core.auth  # another one there was assigned by the caller
         self.client_auth = client_auth
@@ -189,6 +218,8 @@ class OAuth2SessionState(TokenRequests):
             self.oidc.nonce = nonce
         if self.oidc is not None:
             rp = self.oidc
+            if chosen is not None:
+                _restrict(rp, chosen)
             self.core.accept = lambda token, previous: rp.accept_flow(self.core, token, previous)
         self.scope = scope
         self.redirect_uri = redirect_uri
@@ -347,8 +378,12 @@ class OAuth2SessionState(TokenRequests):
         Raises:
             StateMismatchError: Another ``state`` than the pending one.
             MalformedResponseError: The fragment carries no token.
+            UsageError: A profile (FAPI 2.0) allows the authorization code grant only.
         """
         from .._oauth2._callback import parse_authorization_callback
+
+        if self.profile is not None:
+            raise self.profile.refusal("only the authorization code grant is allowed")
 
         callback = parse_authorization_callback(
             authorization_response,

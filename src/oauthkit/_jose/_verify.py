@@ -27,7 +27,11 @@ from .._core._extras import require
 from ._compact import Compact, Rejected
 from ._keys import ALGORITHM_KEY_TYPES, HMAC_ALGORITHMS, KeySet, PublicKey
 
-__all__ = ["MIN_SECRET_BYTES", "UnknownKey", "check_algorithms", "verify_jws"]
+__all__ = ["FAPI2_ALGORITHMS", "MIN_SECRET_BYTES", "UnknownKey", "check_algorithms", "verify_jws"]
+
+FAPI2_ALGORITHMS = frozenset({"PS256", "ES256", "EdDSA"})
+"""The JWS algorithms the FAPI 2.0 Security Profile allows; a refusal under this allow-list
+names the profile (:mod:`oauthkit._oauth2._profile`)."""
 
 
 class UnknownKey(Rejected):
@@ -107,9 +111,8 @@ def verify_jws(
     if alg not in algorithms:
         if alg.lower() == "none":
             raise Rejected("alg", "unsigned tokens (alg none) are never accepted")
-        raise Rejected(
-            "alg", f"alg {alg[:20]!r} is not allowed here (allowed: {sorted(algorithms)})"
-        )
+        why = "the FAPI 2.0 Security Profile's" if algorithms == FAPI2_ALGORITHMS else "allowed"
+        raise Rejected("alg", f"alg {alg[:20]!r} is not allowed here ({why}: {sorted(algorithms)})")
     if "crit" in header:
         raise Rejected(
             "crit", "the header marks an extension critical, which oauthkit does not know"

@@ -10,8 +10,7 @@ with its executor:
 * ``refresh_flow``: an explicit refresh (§6);
 * ``protected_flow``: authorize one of the caller's requests, renewing before use and once
   after ``401`` with ``error="invalid_token"`` (RFC 6750 §3.1);
-* ``device_authorization_flow``, ``device_token_flow``: RFC 8628;
-* ``revoke_flow``, ``introspect_flow``: RFC 7009, RFC 7662.
+* ``device_*_flow`` (RFC 8628), ``revoke_flow`` (RFC 7009), ``introspect_flow`` (RFC 7662).
 
 Token requests are built from the manager's own state, so nothing the caller passed for a
 protected request (query parameters, bodies, redirect settings...) can reach the token endpoint.
@@ -45,6 +44,7 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from ._backchannel import GrantOptions
+    from ._profile import Profile
 
 __all__ = ["LEEWAY_FRACTION", "TokenManager"]
 
@@ -95,6 +95,7 @@ class TokenManager(BackChannelFlows):
             sent with a proof (§7.1). Server nonces are remembered per origin (§8, §9).
         client_certificate: The TLS :class:`~oauthkit.ClientCertificate` the driver presents
             (RFC 8705): endpoints from ``mtls_endpoint_aliases``; tokens bound elsewhere refused.
+        profile: A :class:`~oauthkit.Profile` (FAPI 2.0) whose client requirements hold here.
 
     Raises:
         UsageError: Invalid configuration (see :func:`oauthkit.client_auth_for`).
@@ -126,11 +127,10 @@ class TokenManager(BackChannelFlows):
         store_key: str | None = None,
         dpop: DPoPKey | None = None,
         client_certificate: ClientCertificate | None = None,
+        profile: Profile | None = None,
     ) -> None:
         if renew not in (None, RENEW_REFRESH_TOKEN, RENEW_CLIENT_CREDENTIALS):
-            raise UsageError(
-                f"renew must be 'refresh_token' or 'client_credentials', not {renew!r}"
-            )
+            raise UsageError(f"renew must be refresh_token or client_credentials, not {renew!r}")
         if placement not in PLACEMENTS:
             raise UsageError(f"placement must be header, body or query, not {placement!r}")
         self.client_id = client_id
@@ -159,6 +159,9 @@ class TokenManager(BackChannelFlows):
         self.dpop = dpop
         self.dpop_nonces = DPoPNonces()
         self.client_certificate = client_certificate
+        self.profile = profile
+        if profile is not None:
+            profile.check_client(self)
         # Checks each new token before it becomes current (an OpenID Connect session validates
         # its ID token here): given the new token and the one it replaces, it returns the
         # token to keep or raises, and then the current token stays.
@@ -239,8 +242,8 @@ class TokenManager(BackChannelFlows):
 
     def cannot_renew(self) -> TokenExpiredError:
         """The error for an expired token this manager cannot replace."""
-        reason = "no token endpoint is known" if self.token_endpoint is None else "no refresh token"
-        return TokenExpiredError(f"the access token has expired and cannot be renewed: {reason}")
+        why = "no token endpoint is known" if self.token_endpoint is None else "no refresh token"
+        return TokenExpiredError(f"the access token has expired and cannot be renewed: {why}")
 
     # -- requests -----------------------------------------------------------------------------
 
@@ -308,6 +311,8 @@ class TokenManager(BackChannelFlows):
         placement = self.placement
         if cached is not None and cached[0] is token and cached[1] == placement:
             return cached[2]
+        if self.profile is not None:
+            self.profile.check_placement(placement)
         step = SendProtected(build_bearer_patch(token, placement))
         self._patch = (token, placement, step)
         return step
@@ -317,6 +322,8 @@ class TokenManager(BackChannelFlows):
         another TLS certificate than the client's raises :class:`UnusableTokenError`."""
         if self.client_certificate is not None:
             check_token_binding(token, self.client_certificate)
+        if self.profile is not None:  # a FAPI 2.0 client: the token must be sender-constrained
+            self.profile.check_token(token, self.dpop)
         self._token = token
         return token
 
@@ -374,12 +381,7 @@ class TokenManager(BackChannelFlows):
         """
         token = self._token
         ready = self._ready
-        if (
-            ready is None
-            or ready[0] is not token
-            or ready[1] != self.placement
-            or ready[2] != self.leeway
-        ):
+        if ready is None or ready[0] is not token or ready[1:3] != (self.placement, self.leeway):
             if token is None or (self.dpop is not None and token.token_type.lower() == "dpop"):
                 return None  # a DPoP proof names the method: the flow makes each one
             step = self.protected_step(token, "", url)

@@ -344,3 +344,20 @@ def test_only_response_type_code() -> None:
         with pytest.raises(oauthkit.UsageError, match="response_type must be code"):
             client.authorization_url(response_type="code id_token")
         assert server.to("/par") == []
+
+
+def test_the_oauthlib_environment_variable_does_not_lift_tls(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``OAUTHLIB_INSECURE_TRANSPORT`` lets oauthlib-era code use plain http; a FAPI 2.0
+    client keeps requiring TLS beyond loopback whatever the environment says."""
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
+    plain = oauthkit.TokenManager("c1", "s" * 32)
+    plain.transport.check("http://as.internal/token")  # honoured without a profile
+    manager = oauthkit.TokenManager(
+        "c1", auth=oauthkit.PrivateKeyJwt("c1", KEY), dpop=oauthkit.DPoPKey.generate(),
+        profile=FAPI2,
+    )  # fmt: skip
+    with pytest.raises(oauthkit.InsecureTransportError):
+        manager.transport.check("http://as.internal/token")
+    manager.transport.check("http://127.0.0.1:8080/token")  # loopback stays allowed

@@ -146,7 +146,7 @@ if TYPE_CHECKING:
     from ._oauth2._polling import poll_device_token as poll_device_token
     from ._oauth2._profile import FAPI2 as FAPI2
     from ._oauth2._profile import FAPI2_MESSAGE_SIGNING as FAPI2_MESSAGE_SIGNING
-    from ._oauth2._profile import Profile as Profile
+    from ._oauth2._profile import SecurityProfile as SecurityProfile
     from ._oauth2._registration import ClientRegistration as ClientRegistration
     from ._oauth2._registration import build_client_delete_request as build_client_delete_request
     from ._oauth2._registration import build_client_read_request as build_client_read_request
@@ -231,12 +231,12 @@ __all__ = [
     "PasswordGrant",
     "PkcePair",
     "PrivateKeyJwt",
-    "Profile",
     "Purpose",
     "RefreshTokenGrant",
     "RequestObjectSigner",
     "RequestPatch",
     "RetryPolicy",
+    "SecurityProfile",
     "SendFailed",
     "SendProtected",
     "SendRequest",

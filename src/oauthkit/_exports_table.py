@@ -83,7 +83,7 @@ EXPORTS = {
     "Purpose": "._core._steps",
     "RefreshTokenGrant": "._oauth2._grants",
     "RequestObjectSigner": "._oauth2._jar",
-    "Profile": "._oauth2._profile",
+    "SecurityProfile": "._oauth2._profile",
     "FAPI2": "._oauth2._profile",
     "FAPI2_MESSAGE_SIGNING": "._oauth2._profile",
     "RequestPatch": "._core._patch",

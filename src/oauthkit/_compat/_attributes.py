@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
     from .._oauth2._dpop import DPoPKey
     from .._oauth2._jar import RequestObjectSigner
-    from .._oauth2._profile import Profile
+    from .._oauth2._profile import SecurityProfile
     from ..oidc._relying_party import RelyingParty
 
     class NativeSettings(TypedDict, total=False):
@@ -129,7 +129,7 @@ class SessionAttributes(OpenIDAttributes):
         response_mode: str | None = None,
         par: bool | str = False,
         request_object: RequestObjectSigner | bool | None = None,
-        profile: Profile | str | None = None,
+        profile: SecurityProfile | str | None = None,
         **kwargs: Any,
     ) -> None:
         certificate = client_certificate(cert)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .._errors import StateMismatchError, UsageError
 
 if TYPE_CHECKING:
-    from .._oauth2._profile import Profile
+    from .._oauth2._profile import SecurityProfile
     from ..oidc._relying_party import RelyingParty
 
 __all__ = ["Callback", "CallbackChecks"]
@@ -47,7 +47,7 @@ class CallbackChecks:
 
     issuer: str | None
     oidc: RelyingParty | None
-    profile: Profile | None
+    profile: SecurityProfile | None
     response_mode: str | None
     _warned_state: bool = False
     _state: str | None

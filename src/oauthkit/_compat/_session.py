@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from .._oauth2._dpop import DPoPKey
     from .._oauth2._jar import RequestObjectSigner
     from .._oauth2._mtls import ClientCertificate
-    from .._oauth2._profile import Profile
+    from .._oauth2._profile import SecurityProfile
 
 __all__ = ["OAuth2SessionState", "TokenUpdated", "token_as_dict", "wall_clock"]
 
@@ -96,7 +96,7 @@ def token_as_dict(token: Token, now: float) -> dict[str, Any]:
     return data
 
 
-def _restrict(rp: RelyingParty, profile: Profile) -> None:
+def _restrict(rp: RelyingParty, profile: SecurityProfile) -> None:
     """Narrow the relying party's allow-lists (ID tokens, UserInfo, JARM) to the profile's
     algorithms (FAPI 2.0: PS256, ES256, EdDSA); given lists must stay within them."""
     rp.algorithms = profile.check_algorithms(rp.algorithms, "ID tokens")
@@ -119,7 +119,7 @@ class OAuth2SessionState(TokenRequests):
     RFC 9126: ``True`` for the issuer's endpoint, or its URL) and ``request_object`` (a
     :class:`~oauthkit.RequestObjectSigner`, or ``True`` to sign with the client's own key or
     secret, RFC 9101), and ``profile`` (``"fapi2"``, ``"fapi2-message-signing"`` or a
-    :class:`~oauthkit.Profile`: FAPI 2.0's client requirements, see
+    :class:`~oauthkit.SecurityProfile`: FAPI 2.0's client requirements, see
     :mod:`oauthkit._oauth2._profile`).
 
     Raises:
@@ -154,7 +154,7 @@ class OAuth2SessionState(TokenRequests):
         response_mode: str | None = None,
         par: bool | str = False,
         request_object: RequestObjectSigner | bool | None = None,
-        profile: Profile | str | None = None,
+        profile: SecurityProfile | str | None = None,
     ) -> None:
         from .._oauth2._profile import profile_of
 

@@ -89,15 +89,18 @@ class TransportPolicy:
 
     Args:
         allow_insecure: ``True`` (any host), ``False`` (loopback only) or host names.
+        strict: Ignore ``OAUTHLIB_INSECURE_TRANSPORT`` (a security profile such as FAPI 2.0
+            requires TLS whatever the environment says).
 
     Raises:
         UsageError: ``allow_insecure`` is neither a bool nor an iterable of host names.
     """
 
-    __slots__ = ("_verified", "allow_all", "hosts")
+    __slots__ = ("_verified", "allow_all", "hosts", "strict")
 
-    def __init__(self, allow_insecure: InsecureAllowance = False) -> None:
+    def __init__(self, allow_insecure: InsecureAllowance = False, *, strict: bool = False) -> None:
         self._verified: set[str] = set()  # URLs, and scheme://authority heads, that passed
+        self.strict = strict
         if isinstance(allow_insecure, bool):
             self.allow_all = allow_insecure
             self.hosts: frozenset[str] = frozenset()
@@ -141,7 +144,7 @@ class TransportPolicy:
             if scheme != "http":
                 raise UsageError(f"unsupported URL scheme {scheme!r}: use https")
             if not (self.allow_all or host in self.hosts or is_loopback_host(host)):
-                if os.environ.get("OAUTHLIB_INSECURE_TRANSPORT"):
+                if not self.strict and os.environ.get("OAUTHLIB_INSECURE_TRANSPORT"):
                     return  # code written for oauthlib keeps working; never remembered
                 raise InsecureTransportError(url)
         if len(self._verified) < 1024:

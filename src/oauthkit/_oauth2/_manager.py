@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from ._backchannel import GrantOptions
-    from ._profile import Profile
+    from ._profile import SecurityProfile
 
 __all__ = ["LEEWAY_FRACTION", "TokenManager"]
 
@@ -95,7 +95,7 @@ class TokenManager(BackChannelFlows):
             sent with a proof (§7.1). Server nonces are remembered per origin (§8, §9).
         client_certificate: The TLS :class:`~oauthkit.ClientCertificate` the driver presents
             (RFC 8705): endpoints from ``mtls_endpoint_aliases``; tokens bound elsewhere refused.
-        profile: A :class:`~oauthkit.Profile` (FAPI 2.0) whose client requirements hold here.
+        profile: A :class:`~oauthkit.SecurityProfile` (FAPI 2.0): its client requirements hold.
 
     Raises:
         UsageError: Invalid configuration (see :func:`oauthkit.client_auth_for`).
@@ -127,7 +127,7 @@ class TokenManager(BackChannelFlows):
         store_key: str | None = None,
         dpop: DPoPKey | None = None,
         client_certificate: ClientCertificate | None = None,
-        profile: Profile | None = None,
+        profile: SecurityProfile | None = None,
     ) -> None:
         if renew not in (None, RENEW_REFRESH_TOKEN, RENEW_CLIENT_CREDENTIALS):
             raise UsageError(f"renew must be refresh_token or client_credentials, not {renew!r}")
@@ -162,6 +162,7 @@ class TokenManager(BackChannelFlows):
         self.profile = profile
         if profile is not None:
             profile.check_client(self)
+            self.transport = TransportPolicy(False, strict=True)  # OAUTHLIB_INSECURE_... ignored
         # Checks each new token before it becomes current (an OpenID Connect session validates
         # its ID token here): given the new token and the one it replaces, it returns the
         # token to keep or raises, and then the current token stays.

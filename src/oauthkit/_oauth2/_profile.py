@@ -1,6 +1,6 @@
 """Security profiles: FAPI 2.0 as a switch that turns oauthkit's own checks on.
 
-A :class:`Profile` checks nothing itself that oauthkit does not check elsewhere: it makes
+A :class:`SecurityProfile` checks nothing itself that oauthkit does not check elsewhere: it makes
 optional protections mandatory and narrows allow-lists, and a configuration the profile forbids
 fails at construction with a :class:`~oauthkit.UsageError` naming the requirement. Two profiles:
 
@@ -40,13 +40,13 @@ if TYPE_CHECKING:
     from ._manager import TokenManager
     from ._token import Token
 
-__all__ = ["FAPI2", "FAPI2_MESSAGE_SIGNING", "PROFILES", "Profile", "profile_of"]
+__all__ = ["FAPI2", "FAPI2_MESSAGE_SIGNING", "PROFILES", "SecurityProfile", "profile_of"]
 
 _AUTH_METHODS = frozenset({"private_key_jwt", "tls_client_auth", "self_signed_tls_client_auth"})
 
 
 @dataclass(frozen=True, slots=True)
-class Profile:
+class SecurityProfile:
     """A security profile a client follows (see the module docstring for what each turns on).
 
     Attributes:
@@ -222,9 +222,9 @@ class Profile:
         return tuple(given)
 
 
-FAPI2 = Profile("fapi2", "FAPI 2.0 Security Profile")
+FAPI2 = SecurityProfile("fapi2", "FAPI 2.0 Security Profile")
 """The client requirements of the FAPI 2.0 Security Profile."""
-FAPI2_MESSAGE_SIGNING = Profile(
+FAPI2_MESSAGE_SIGNING = SecurityProfile(
     "fapi2-message-signing", "FAPI 2.0 Message Signing", message_signing=True
 )
 """The Security Profile's requirements and those of FAPI 2.0 Message Signing."""
@@ -232,13 +232,13 @@ PROFILES = {p.name: p for p in (FAPI2, FAPI2_MESSAGE_SIGNING)}
 """The profiles ``profile=`` names."""
 
 
-def profile_of(value: str | Profile | None) -> Profile | None:
-    """The :class:`Profile` that ``profile=`` names (a name, a profile, or ``None``).
+def profile_of(value: str | SecurityProfile | None) -> SecurityProfile | None:
+    """The :class:`SecurityProfile` that ``profile=`` names (a name, a profile, or ``None``).
 
     Raises:
         UsageError: An unknown name.
     """
-    if value is None or isinstance(value, Profile):
+    if value is None or isinstance(value, SecurityProfile):
         return value
     if isinstance(value, str) and value in PROFILES:
         return PROFILES[value]

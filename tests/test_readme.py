@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
@@ -170,3 +171,46 @@ def test_the_native_login_example_signs_in_through_chromium(
     assert launched, "the login never opened the browser"
     assert namespace["result"].mode == "loopback"  # type: ignore[attr-defined]
     assert namespace["profile"]["sub"] == "test-user"  # type: ignore[index]
+
+
+def test_the_fapi2_example_logs_in_at_oidc_provider(oidc_peer: OidcProviderPeer) -> None:
+    """The README's FAPI 2.0 example, run as written against oidc-provider with a client
+    registered there the way a FAPI 2.0 client is (private_key_jwt, DPoP-bound tokens, PAR
+    required, ES256 ID tokens); the 'accounts' API is the peer's UserInfo endpoint."""
+    from joserfc.jwk import ECKey
+
+    from oauthkit.requests import OAuth2Session
+
+    key = dict(ECKey.generate_key("P-256", {"alg": "ES256"}, private=True).as_dict(private=True))
+    with OAuth2Session("registrar", issuer=oidc_peer.issuer) as registrar:
+        registration = registrar.register_client(
+            {
+                "redirect_uris": [oidc_peer.url("/cb")],
+                "grant_types": ["authorization_code", "refresh_token"],
+                "response_types": ["code"],
+                "token_endpoint_auth_method": "private_key_jwt",
+                "token_endpoint_auth_signing_alg": "ES256",
+                "jwks": {"keys": [{k: v for k, v in key.items() if k != "d"}]},
+                "dpop_bound_access_tokens": True,
+                "require_pushed_authorization_requests": True,
+                "id_token_signed_response_alg": "ES256",
+            }
+        )
+    code = (
+        _block('profile="fapi2"')
+        .replace('"my-fapi-client"', repr(registration.client_id))
+        .replace("https://app.example.com/cb", oidc_peer.url("/cb"))
+        .replace("https://bank.example.com/accounts", oidc_peer.discovery["userinfo_endpoint"])
+        .replace("https://bank.example.com", oidc_peer.issuer)
+    )
+    head, tail = code.split("# ... the user signs in and comes back ...\n")
+    namespace: dict[str, object] = {"private_jwk": key}
+    exec(compile(head, "README.md", "exec"), namespace)  # noqa: S102 - the README's own code
+    url = str(namespace["url"])
+    assert set(dict(parse_qsl(urlsplit(url).query))) == {"client_id", "request_uri"}
+    namespace["callback_url"] = headless_authorize(oidc_peer, url)
+    exec(compile(tail, "README.md", "exec"), namespace)  # noqa: S102 - the README's own code
+    assert namespace["token"]["token_type"] == "DPoP"  # type: ignore[index]
+    response = namespace["response"]
+    assert response.status_code == 200, response.text  # type: ignore[attr-defined]
+    assert response.json()["sub"] == "test-user"  # type: ignore[attr-defined]

@@ -48,9 +48,10 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def _register() -> None:
-    from . import _devprovider, _discover, _inspect, _login, _request, _revoke, _token
+    from . import _devprovider, _discover, _inspect, _login, _profiles, _request, _revoke, _token
 
-    for module in (_token, _login, _request, _inspect, _discover, _revoke, _devprovider):
+    modules = (_token, _login, _request, _inspect, _discover, _profiles, _revoke, _devprovider)
+    for module in modules:
         for command in module.COMMANDS:
             cli.add_command(command)
 

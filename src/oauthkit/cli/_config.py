@@ -6,8 +6,9 @@ config directory for ``oauthkit``. Example::
     default_profile = "work"
 
     [store]                    # where tokens live (optional)
-    kind = "sqlite"            # "sqlite" (the default) or "keyring"
+    kind = "sqlite"            # "sqlite" (the default), "keyring", "file" or "redis"
     path = "tokens.db"         # relative to this file; default: the platform's data directory
+    url_env = "TOKENS_REDIS"   # redis: the URL from this variable (or url = "redis://host/0")
 
     [profiles.work]
     issuer = "https://login.example.com"   # discovered (OIDC Discovery, RFC 8414) ...
@@ -34,11 +35,13 @@ import sys
 
 __all__ = [
     "ENDPOINTS",
+    "STORE_KINDS",
     "Config",
     "ConfigError",
     "Profile",
     "config_path",
     "load_config",
+    "read_document",
     "store_key",
     "user_dir",
 ]
@@ -66,6 +69,7 @@ _PROFILE_KEYS = frozenset(
         *ENDPOINTS,
     }
 )
+STORE_KINDS = ("sqlite", "keyring", "file", "redis")
 _SECRET_KEYS = frozenset({"client_secret", "password", "refresh_token", "access_token"})
 
 
@@ -163,7 +167,7 @@ class Profile:
 class Config:
     """The whole file: profiles, the default profile and the token store's settings."""
 
-    __slots__ = ("default_profile", "path", "profiles", "store_kind", "store_path")
+    __slots__ = ("default_profile", "path", "profiles", "store_kind", "store_path", "store_url")
 
     def __init__(self, path: str, data: dict[str, object]) -> None:
         self.path = path
@@ -178,11 +182,13 @@ class Config:
             raise ConfigError(f"{path}: default_profile must be a string")
         self.default_profile = default
         store = data.get("store", {})
-        if not isinstance(store, dict) or not set(store) <= {"kind", "path"}:
-            raise ConfigError(f"{path}: [store] takes kind and path")
+        if not isinstance(store, dict) or not set(store) <= {"kind", "path", "url", "url_env"}:
+            raise ConfigError(f"{path}: [store] takes kind, path, url and url_env")
         kind = store.get("kind", "sqlite")
-        if kind not in ("sqlite", "keyring"):
-            raise ConfigError(f"{path}: store kind must be 'sqlite' or 'keyring', not {kind!r}")
+        if kind not in STORE_KINDS:
+            raise ConfigError(
+                f"{path}: store kind must be one of {', '.join(STORE_KINDS)}, not {kind!r}"
+            )
         self.store_kind: str = kind
         where = store.get("path")
         if where is not None and not isinstance(where, str):
@@ -190,6 +196,7 @@ class Config:
         if where is not None:
             where = os.path.join(os.path.dirname(os.path.abspath(path)), os.path.expanduser(where))
         self.store_path: str | None = where
+        self.store_url = _store_url(path, store) if kind == "redis" else None
         tables = data.get("profiles", {})
         if not isinstance(tables, dict):
             raise ConfigError(f"{path}: profiles must be tables: [profiles.NAME]")
@@ -219,10 +226,11 @@ class Config:
         return found
 
     def token_store_path(self) -> str:
-        """The SQLite store's file (or the keyring store's lock directory)."""
+        """The SQLite store's file, the file store's directory, or the keyring (or Redis)
+        store's lock directory."""
         if self.store_path is not None:
             return self.store_path
-        name = "tokens.db" if self.store_kind == "sqlite" else "locks"
+        name = {"sqlite": "tokens.db", "file": "tokens"}.get(self.store_kind, "locks")
         return os.path.join(user_dir("data"), name)
 
 
@@ -262,25 +270,58 @@ def user_dir(kind: str) -> str:
 def load_config(path: str | None = None) -> Config:
     """Read and check the configuration file; a missing file is an empty configuration."""
     path = path or config_path()
+    return Config(path, read_document(path))
+
+
+def read_document(path: str) -> dict[str, object]:
+    """The configuration file as TOML data, unchecked (``{}`` when it is missing)."""
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - the cli extra installs tomli there
         import tomli as tomllib  # type: ignore[no-redef, import-not-found, unused-ignore]
     try:
         with open(path, "rb") as handle:
-            data = tomllib.load(handle)
+            data: dict[str, object] = tomllib.load(handle)
+            return data
     except FileNotFoundError:
-        data = {}
+        return {}
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from None
-    return Config(path, data)
 
 
 def store_key(profile: str) -> str:
     """The key of a profile's token in the store."""
     return f"profile:{profile}"
+
+
+def _store_url(path: str, store: dict[str, object]) -> str:
+    """The Redis store's URL: ``url_env``'s variable, or ``url`` (without a password)."""
+    variable, url = store.get("url_env"), store.get("url")
+    if (variable is None) == (url is None):
+        raise ConfigError(
+            f"{path}: a redis store takes url or url_env (one of them)",
+            'url = "redis://host:6379/0", or url_env = "VARIABLE" when it holds a password',
+        )
+    if variable is not None:
+        if not isinstance(variable, str) or not variable:
+            raise ConfigError(f"{path}: the store's url_env must name a variable")
+        url = os.environ.get(variable)
+        if not url:
+            raise ConfigError(
+                f"{path}: the environment variable {variable} is not set",
+                f"export {variable}=redis://...",
+            )
+        return url
+    if not isinstance(url, str) or not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(f"{path}: the store url must be a redis://, rediss:// or unix:// URL")
+    if ":" in url.partition("://")[2].partition("@")[0] and "@" in url:
+        raise ConfigError(
+            f"{path}: the store url holds a password, which must not be written in the file",
+            'set url_env = "VARIABLE" and export the URL',
+        )
+    return url
 
 
 def _opt_str(table: dict[str, object], key: str, where: str) -> str | None:

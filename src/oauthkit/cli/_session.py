@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .._errors import UsageError
 from ._config import Config, Profile, store_key
 from ._fast import LEEWAY
 from ._output import EXIT_LOGIN, CliError
@@ -27,12 +26,21 @@ TIMEOUT = 30.0
 
 
 def open_store(config: Config) -> TokenStore:
-    """The configured token store: SQLite by default, the keyring on request."""
+    """The configured token store: SQLite by default; the keyring, a directory of files or
+    Redis on request."""
     path = config.token_store_path()
     if config.store_kind == "keyring":
         from ..stores import KeyringStore
 
         return KeyringStore(path)
+    if config.store_kind == "file":
+        from ..stores import FileStore
+
+        return FileStore(path)
+    if config.store_kind == "redis":
+        from ..stores import RedisStore
+
+        return RedisStore(config.store_url)
     from ..stores import SQLiteStore
 
     return SQLiteStore(path)
@@ -153,11 +161,9 @@ class ProfileSession:
         return CliError(f"not logged in to {name!r}", f"oauthkit login {name}", EXIT_LOGIN)
 
     def forget(self) -> bool:
-        """Delete the stored token; whether there was one."""
-        delete = getattr(self.store, "delete", None)
-        if delete is None:
-            raise UsageError(f"{self.store!r} cannot delete tokens")
-        return bool(delete(self.key))
+        """Delete the stored token (:meth:`~oauthkit.stores.TokenStore.delete`, which every
+        store has); whether there was one."""
+        return self.store.delete(self.key)
 
     def close(self) -> None:
         """Close the HTTP client."""

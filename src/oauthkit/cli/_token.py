@@ -8,8 +8,9 @@ the whole record with its expiry (never a DPoP private key).
 ``client_credentials`` (RFC 6749 §4.4), ``password`` (§4.3), ``device`` (RFC 8628),
 ``token-exchange`` (RFC 8693) and ``jwt-bearer`` (RFC 7523), with the client's authentication
 from flags (``--auth-method``, a secret from ``--client-secret`` or ``$OAUTHKIT_CLIENT_SECRET``,
-a ``--signing-key`` for ``private_key_jwt``). A PROFILE given with ``--grant`` supplies the
-client and endpoints the flags leave out.
+a ``--signing-key`` for ``private_key_jwt``). ``--resource`` may be repeated: each URI is one
+``resource`` parameter (RFC 8707 §2). A PROFILE given with ``--grant`` supplies the client and
+endpoints the flags leave out.
 """
 
 from __future__ import annotations
@@ -21,13 +22,15 @@ from typing import Any
 
 import click
 
+from .._errors import TokenEndpointError
 from ._config import Profile, load_config
 from ._fast import print_token
-from ._output import EXIT_USAGE, CliError
+from ._output import EXIT_REFUSED, EXIT_USAGE, CliError
 from ._session import TIMEOUT, ProfileSession
 
 __all__ = ["COMMANDS", "GRANTS", "token_command"]
 
+_OPTION = {"scopes": "scope", "resources": "resource"}  # parameter name -> option name
 GRANTS = ("client_credentials", "device", "password", "token-exchange", "jwt-bearer")
 
 
@@ -56,7 +59,12 @@ GRANTS = ("client_credentials", "device", "password", "token-exchange", "jwt-bea
     help="private_key_jwt: the client's private key (PEM or JWK file).",
 )
 @click.option("--scope", "scopes", multiple=True, help="A scope (repeat, or space-separated).")
-@click.option("--resource", help="An RFC 8707 resource indicator (JWT access tokens, often).")
+@click.option(
+    "--resource",
+    "resources",
+    multiple=True,
+    help="An RFC 8707 resource indicator (repeat for several: one parameter each).",
+)
 @click.option("--audience", help="token-exchange: the target audience.")
 @click.option("--username", help="password grant: the resource owner's name.")
 @click.option(
@@ -77,7 +85,7 @@ def token_command(profile: str | None, as_json: bool, force_renew: bool, **flags
         used = sorted(k for k, v in flags.items() if v and k not in ("subject_token_type",))
         if used:
             raise CliError(
-                f"--{used[0].replace('_', '-')} is for one-shot grants",
+                f"--{_OPTION.get(used[0], used[0]).replace('_', '-')} is for one-shot grants",
                 "add --grant GRANT, or drop the option to print PROFILE's token",
                 EXIT_USAGE,
             )
@@ -117,7 +125,7 @@ def _one_shot(base: Profile | None, flags: dict[str, Any]) -> dict[str, Any]:
     if not (issuer or token_url):
         raise CliError("a one-shot grant needs --token-url or --issuer", "", EXIT_USAGE)
     scope = " ".join(flags["scopes"]).split() or (base.scope if base else None)
-    resource = flags["resource"] or (base.resource if base else None)
+    resource = list(flags["resources"]) or (base.resource if base else None)
     with OAuth2Client(
         client_id, scope=scope, issuer=issuer, client_auth=auth, timeout=TIMEOUT
     ) as client:
@@ -136,7 +144,14 @@ def _one_shot(base: Profile | None, flags: dict[str, Any]) -> dict[str, Any]:
                 raise CliError("the device grant needs --device-url or --issuer", "", EXIT_USAGE)
             return device_login(client, device_url, token_url)
         extra: dict[str, Any] = {"resource": resource} if resource else {}
-        result: dict[str, Any] = client.fetch_token(token_url, grant=grant, **extra)
+        try:
+            result: dict[str, Any] = client.fetch_token(token_url, grant=grant, **extra)
+        except TokenEndpointError as exc:
+            if exc.error != "invalid_grant":
+                raise
+            # not "log in again" (status 3): a one-shot grant's own input was refused
+            hint = f"the server refused the {flags['grant']} grant (its token or assertion)"
+            raise CliError(str(exc), hint, EXIT_REFUSED) from None
         return result
 
 

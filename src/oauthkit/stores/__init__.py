@@ -12,7 +12,7 @@ expiry possible across them (issue #11).
 Every store encrypts at rest when given an ``encryption_key`` (the ``encrypt`` extra).
 
 Each implements :class:`TokenStore`: ``load(key)``, a compare-and-set ``save(key, token,
-version=...)`` and ``lock(key, timeout=...)``. Names load on first use.
+version=...)``, ``delete(key)`` and ``lock(key, timeout=...)``. Names load on first use.
 """
 
 from .._core._exports import lazy_exports

@@ -1,4 +1,5 @@
-"""What every token store offers: load by key, save only over the version loaded, a lock per key.
+"""What every token store offers: load by key, save only over the version loaded, delete, a lock
+per key.
 
 A store keeps token *records*: the token as a JSON object (what :meth:`oauthkit.Token.to_dict`
 writes) and a version that grows by one with every save. :meth:`TokenStore.save` is a
@@ -74,6 +75,21 @@ class TokenStore(Protocol):
         """
         ...
 
+    def delete(self, key: str) -> bool:
+        """Remove ``key``'s record (a logout); return whether there was one.
+
+        Idempotent: deleting a missing key returns ``False``. The record goes at once for every
+        process (a reader sees it or nothing), and a renewal that loaded it before then cannot
+        bring it back: its compare-and-set save finds no record and raises
+        :class:`~oauthkit.StoreConflictError`. A later save with ``version=None`` starts again
+        at version 1.
+
+        Raises:
+            UsageError: ``key`` is not a usable key.
+            StoreError: The store cannot be written.
+        """
+        ...
+
     def lock(self, key: str, *, timeout: float | None) -> AbstractContextManager[None]:
         """Hold ``key``'s lock, which spans every process using this store.
 
@@ -99,6 +115,10 @@ class AsyncTokenStore(Protocol):
 
     async def save(self, key: str, token: Mapping[str, Any], *, version: int | None) -> int:
         """See :meth:`TokenStore.save`."""
+        ...
+
+    async def delete(self, key: str) -> bool:
+        """See :meth:`TokenStore.delete`."""
         ...
 
     def lock(self, key: str, *, timeout: float | None) -> AbstractAsyncContextManager[None]:

@@ -21,7 +21,7 @@ from typing import Any
 from .._errors import LockTimeoutError, StoreConflictError, StoreError, UsageError
 from ._base import Records, StoredToken, check_key
 
-__all__ = ["FileStore", "file_lock"]
+__all__ = ["FileStore", "file_lock", "write_private_file"]
 
 _POLL = 0.02  # seconds between attempts at a taken lock
 
@@ -78,30 +78,43 @@ class FileStore(Records):
             new = 1 if version is None else version + 1
             text = self._encode(key, token, new)
             try:
-                self._write(path, text.encode("utf-8"))
+                write_private_file(path, text.encode("utf-8"))
             except OSError as exc:
                 raise self._error("cannot write the token file", key, exc) from None
             return new
 
-    def _write(self, path: Path, data: bytes) -> None:
-        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
-            raise
-        directory = os.open(self.directory, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+    def delete(self, key: str) -> bool:
+        """See :meth:`TokenStore.delete`. Under the same short lock as :meth:`save`.
+
+        The file is first renamed out of its name (atomic: a reader finds the record or none),
+        then overwritten with zeros, flushed and unlinked, so that no token stays in the
+        directory, not even in a file another process still has open. (A copy-on-write or
+        flash file system may keep old blocks underneath: open the store with an
+        ``encryption_key`` for tokens that must not outlive a logout anywhere.) The lock files
+        beside it hold no token and stay: another process may hold them.
+        """
+        path = self._path(key)
+        with self._guard, self._flock(path.with_suffix(".write"), key, None):
+            doomed = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.del")
+            try:
+                os.replace(path, doomed)
+            except FileNotFoundError:
+                return False
+            except OSError as exc:
+                raise self._error("cannot delete the token file", key, exc) from None
+            try:
+                self._scrub(doomed)
+            except OSError as exc:
+                raise self._error("cannot delete the token file", key, exc) from None
+            return True
+
+    def _scrub(self, path: Path) -> None:
+        with open(path, "r+b") as handle:
+            handle.write(bytes(os.fstat(handle.fileno()).st_size))
+            handle.flush()
+            os.fsync(handle.fileno())
+        path.unlink()
+        _sync_directory(self.directory)
 
     def lock(self, key: str, *, timeout: float | None) -> contextlib.AbstractContextManager[None]:
         """See :meth:`TokenStore.lock`.
@@ -116,6 +129,40 @@ class FileStore(Records):
         self, path: Path, key: str, timeout: float | None
     ) -> contextlib.AbstractContextManager[None]:
         return file_lock(path, timeout, store=repr(self), key=key)
+
+
+def write_private_file(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` atomically, with mode 0600 (its directory created 0700).
+
+    A temporary file in the same directory, flushed to disk, renamed over ``path``, and the
+    directory flushed: a reader sees the old content or the new, never a torn one, and a crash
+    loses neither. (The CLI writes its configuration file the same way.)
+
+    Raises:
+        OSError: The file cannot be written.
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
+    _sync_directory(path.parent)
+
+
+def _sync_directory(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 @contextlib.contextmanager

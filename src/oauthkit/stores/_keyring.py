@@ -88,11 +88,8 @@ class KeyringStore(Records):
             return new
 
     def delete(self, key: str) -> bool:
-        """Remove ``key``'s record from the keychain (a logout); whether there was one.
-
-        Raises:
-            StoreError: The keychain cannot be written.
-        """
+        """See :meth:`TokenStore.delete`: the keychain entry removed under the lock that
+        :meth:`save` takes."""
         from keyring.errors import KeyringError, PasswordDeleteError
 
         with file_lock(self._lock_path(key, "write"), None, store=repr(self), key=key):

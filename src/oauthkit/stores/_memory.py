@@ -48,6 +48,12 @@ class MemoryStore(Records):
             self._records[key] = self._encode(key, token, new)
             return new
 
+    def delete(self, key: str) -> bool:
+        """See :meth:`TokenStore.delete`."""
+        check_key(key)
+        with self._guard:
+            return self._records.pop(key, None) is not None
+
     @contextmanager
     def lock(self, key: str, *, timeout: float | None) -> Iterator[None]:
         """See :meth:`TokenStore.lock`."""

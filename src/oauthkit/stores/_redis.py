@@ -1,7 +1,7 @@
 """A token store in Redis: every process on every machine that reaches the server shares it.
 
 * **Records** are hashes (``version``, ``record``); a save is one Lua script that compares the
-  version and writes, so the compare-and-set is atomic on the server.
+  version and writes, so the compare-and-set is atomic on the server; a delete is one ``DEL``.
 * **The lock** is ``SET key owner NX PX lease``: a random owner value, released by a script only
   by its owner. While a slow renewal runs, a watchdog thread extends the lease (every third of
   it, again only while still the owner); a holder that dies stops extending, and the lock
@@ -163,6 +163,15 @@ class RedisStore(_Redis):
         except redis.RedisError as exc:
             raise self._error("cannot write", key, exc) from None
 
+    def delete(self, key: str) -> bool:
+        """See :meth:`TokenStore.delete`: one ``DEL``, atomic on the server like a save."""
+        import redis
+
+        try:
+            return bool(self.client.delete(self._keys(key)[0]))
+        except redis.RedisError as exc:
+            raise self._error("cannot delete", key, exc) from None
+
     @contextlib.contextmanager
     def lock(self, key: str, *, timeout: float | None) -> Iterator[None]:
         """See :meth:`TokenStore.lock`.
@@ -259,6 +268,15 @@ class AsyncRedisStore(_Redis):
             return self._saved(await self._save(**call), key, new)
         except redis.RedisError as exc:
             raise self._error("cannot write", key, exc) from None
+
+    async def delete(self, key: str) -> bool:
+        """See :meth:`TokenStore.delete`."""
+        import redis
+
+        try:
+            return bool(await self.client.delete(self._keys(key)[0]))
+        except redis.RedisError as exc:
+            raise self._error("cannot delete", key, exc) from None
 
     @contextlib.asynccontextmanager
     async def lock(self, key: str, *, timeout: float | None) -> AsyncIterator[None]:

@@ -1,6 +1,7 @@
 """A token store in an SQLite database: several processes of one machine share one file.
 
-The database runs in WAL mode with a busy timeout, and every write is one short
+The database runs in WAL mode with a busy timeout and ``secure_delete`` (a replaced or deleted
+token's bytes are overwritten with zeros), and every write is one short
 ``BEGIN IMMEDIATE`` transaction: a save compares the version and writes in the same
 transaction, so the compare-and-set holds across processes. The lock is a row with an owner and
 a lease, taken in such a transaction, rather than a write transaction held open for the length
@@ -95,6 +96,7 @@ class SQLiteStore(Records):
         if db is None:
             db = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA secure_delete=ON")  # a replaced or deleted record is zeroed
             self._local.db = db
         return db
 
@@ -146,18 +148,22 @@ class SQLiteStore(Records):
         return new
 
     def delete(self, key: str) -> bool:
-        """Remove ``key``'s record (a logout); whether there was one.
+        """See :meth:`TokenStore.delete`: one write transaction.
 
-        Raises:
-            StoreError: The database cannot be written.
+        The record's bytes are zeroed in the database (``secure_delete``), and the write-ahead
+        log, which may still hold earlier pages with the token, is checkpointed and truncated
+        (fully only when no other connection is reading at that moment).
         """
         check_key(key)
         try:
             with self._write() as db:
                 deleted = db.execute("DELETE FROM oauthkit_tokens WHERE key = ?", (key,))
-                return deleted.rowcount > 0
+                found = deleted.rowcount > 0
+            if found:
+                db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.Error as exc:
             raise self._error("cannot write", key, exc) from None
+        return found
 
     @contextlib.contextmanager
     def lock(self, key: str, *, timeout: float | None) -> Iterator[None]:

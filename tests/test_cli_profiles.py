@@ -1,7 +1,8 @@
 """``oauthkit profiles add/show/remove``: the configuration file written atomically with mode
 0600, checked before it is written, and secrets kept out of it and off the command line (an
 environment variable's name, or the keyring, read from stdin or from a prompt that does not
-echo, which tmux shows on a real terminal).
+echo, which tmux shows on a real terminal). And the ``[store]`` table's settings (the file and
+Redis stores).
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from oauthkit.cli._config import load_config
+from oauthkit.cli._config import STORE_KINDS, Config, ConfigError, load_config
 from oauthkit.stores import SQLiteStore
 from tests._cli import SRC
 
@@ -288,3 +291,53 @@ def test_the_secret_prompt_does_not_echo_on_a_terminal(tmp_path: Path) -> None:
     assert SECRET not in screen  # typed, never echoed
     assert "Added profile tty" in screen
     assert _keychain(tmp_path, "tty") == SECRET
+
+
+# -- the [store] table's settings -----------------------------------------------------------------
+
+_store_values = st.none() | st.booleans() | st.integers() | st.text(max_size=30)
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "kind": st.sampled_from([*STORE_KINDS, "memory"]) | _store_values,
+            "path": _store_values,
+            "url": st.sampled_from(["redis://h:6379/0", "redis://:pw@h/0", "http://h"])
+            | _store_values,
+            "url_env": st.sampled_from(["HOME", "OAUTHKIT_TEST_UNSET_VARIABLE"]) | _store_values,
+        },
+    )
+)
+def test_any_store_table_gives_a_config_or_a_config_error(store: dict[str, Any]) -> None:
+    table = {k: v for k, v in store.items() if v is not None}
+    try:
+        config = Config("c.toml", {"store": table})
+    except ConfigError as exc:
+        problem = exc
+    else:
+        problem = None
+    if problem is not None:
+        assert "pw@" not in str(problem) + problem.hint  # a URL's password is never repeated
+        return
+    assert config.store_kind in STORE_KINDS
+    if config.store_kind == "redis":
+        assert config.store_url is not None
+
+
+def test_a_redis_store_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text('[store]\nkind = "redis"\nurl_env = "TOKENS_REDIS"\n')
+    with pytest.raises(ConfigError, match="TOKENS_REDIS is not set"):
+        load_config(str(path))
+    monkeypatch.setenv("TOKENS_REDIS", "redis://:pw@cache:6379/0")
+    assert load_config(str(path)).store_url == "redis://:pw@cache:6379/0"
+    path.write_text('[store]\nkind = "redis"\nurl = "redis://:hunter2@cache:6379/0"\n')
+    with pytest.raises(ConfigError) as refused:
+        load_config(str(path))
+    assert "hunter2" not in str(refused.value)
+    assert "url_env" in refused.value.hint

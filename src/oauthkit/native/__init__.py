@@ -24,18 +24,18 @@ TYPE_CHECKING = False  # typing costs milliseconds at import; type checkers read
 if TYPE_CHECKING:
     from .._errors import LoginTimeoutError as LoginTimeoutError
     from ._alogin import alogin as alogin
-    from ._login import MODES as MODES
-    from ._login import LoginResult as LoginResult
-    from ._login import browser_unavailable as browser_unavailable
     from ._login import login as login
+    from ._plan import MODES as MODES
+    from ._plan import LoginResult as LoginResult
+    from ._plan import browser_unavailable as browser_unavailable
 
 # The one export table: public name -> the private module that defines it.
 _EXPORTS = {
-    "MODES": "._login",
-    "LoginResult": "._login",
+    "MODES": "._plan",
+    "LoginResult": "._plan",
     "LoginTimeoutError": ".._errors",
     "alogin": "._alogin",
-    "browser_unavailable": "._login",
+    "browser_unavailable": "._plan",
     "login": "._login",
 }
 

@@ -1,38 +1,25 @@
 """The asyncio (anyio) twin of :func:`oauthkit.native.login`, for ``AsyncOAuth2Client``.
 
-The modes, checks and receiver are :mod:`._login`'s and :mod:`._receiver`'s; only the waits
-differ. The loopback server stays on its own threads; the event loop polls its receiver, so a
-cancelled login stops waiting at once. The browser opener and the paste prompt (blocking calls)
-run on worker threads.
+The checks are :mod:`._plan`'s and the login is :mod:`._flow`'s one flow, the same as
+:func:`~oauthkit.native.login` runs; only its executor differs (:func:`._flow.arun_login`): the
+loopback server stays on its own threads and the event loop polls its receiver, so a cancelled
+login stops waiting at once; the browser opener and the paste prompt (blocking calls) run on
+worker threads.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from .._errors import DeviceFlowExpiredError, LoginTimeoutError
-from .._loopback import LoopbackServer
-from ._login import (
-    _LOOPBACK_HOST,
-    _READ_TIMEOUT,
-    PASTE_PROMPT,
-    LoginResult,
-    Mode,
-    Plan,
-    _free_port,
-    plan_login,
-)
-from ._receiver import RedirectReceiver
+from ._flow import arun_login, login_flow
+from ._plan import LoginResult, Mode, plan_login
 
 if TYPE_CHECKING:
     from .._oauth2._device import DeviceAuthorization
     from ..httpx import AsyncOAuth2Client
 
 __all__ = ["alogin"]
-
-_POLL = 0.05
 
 
 async def alogin(
@@ -62,59 +49,4 @@ async def alogin(
     awaited (default ``anyio.sleep``).
     """
     plan = plan_login(client, dict(locals()), awaitable=True)  # the arguments, as given
-    import anyio.to_thread
-
-    if client._oauth.issuer is not None:
-        plan.metadata(await client.discover())
-    plan.deadline = time.time() + plan.timeout
-    if plan.try_browser():
-        result = await _via_loopback(plan)
-        if result is not None:
-            return result
-    device_endpoint = plan.fallback()
-    if device_endpoint is not None:
-        authorization = await client.fetch_device_authorization(device_endpoint)
-        plan.on_device_code(authorization)
-        try:
-            token = await client.poll_device_token(
-                authorization, plan.token_endpoint, deadline=plan.deadline, sleep=sleep
-            )
-        except DeviceFlowExpiredError as exc:
-            raise plan.timed_out(exc) from exc
-        return LoginResult(token, "device")
-    redirect_uri, url, _ = plan.prepare(plan.port or _free_port())
-    plan.show_url(url)
-    text = await anyio.to_thread.run_sync(plan.read_input, PASTE_PROMPT)
-    token = await client.fetch_token(
-        plan.token_endpoint, authorization_response=plan.pasted(text), **plan.token_params
-    )
-    return LoginResult(token, "paste", redirect_uri)
-
-
-async def _via_loopback(plan: Plan) -> LoginResult | None:
-    import anyio
-    import anyio.to_thread
-
-    receiver = RedirectReceiver(plan.path)
-    with LoopbackServer(receiver, _LOOPBACK_HOST, plan.port, read_timeout=_READ_TIMEOUT) as srv:
-        redirect_uri, url, state = plan.prepare(srv.port)
-        receiver.expect(state, redirect_uri)
-        if await anyio.to_thread.run_sync(plan.opener, url) is False:
-            if plan.mode != "loopback":
-                return None
-            plan.show_url(url)
-        deadline = time.monotonic() + plan.timeout
-        while not receiver.received:
-            if time.monotonic() >= deadline:
-                raise LoginTimeoutError("the browser did not come back to the redirect URI in time")
-            await anyio.sleep(_POLL)
-        callback = receiver.result()
-        try:
-            token = await plan.session.fetch_token(
-                plan.token_endpoint, authorization_response=callback, **plan.token_params
-            )
-        except BaseException as exc:
-            await anyio.to_thread.run_sync(receiver.finish, exc)
-            raise
-        await anyio.to_thread.run_sync(receiver.finish)
-    return LoginResult(token, "loopback", redirect_uri)
+    return await arun_login(login_flow(plan, sleep), client)

@@ -11,6 +11,7 @@ its state, its decisions and the protected path.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
 from .._core._params import ExtraParams, Scope
@@ -21,7 +22,6 @@ from . import _flows
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from .._core._http import HttpResponse
     from ._backchannel import GrantOptions
     from ._ciba import BackchannelAuthentication
     from ._client_auth import ClientAuth
@@ -106,10 +106,7 @@ class BackChannelFlows:
         requested_scope: Scope = None,
     ) -> Flow[Token]:
         """Poll until the user decides (RFC 8628 §3.4, §3.5), then make the token current."""
-        url = endpoint or self.token_endpoint
-        if url is None:
-            raise UsageError("no token endpoint: pass token_endpoint= to the client")
-        scope = self.scope if requested_scope is None else requested_scope
+        url, scope = self._poll_target(endpoint, requested_scope)
         return _flows.device_token(
             _manager(self), authorization, url, deadline=deadline, scope=scope
         )
@@ -161,10 +158,7 @@ class BackChannelFlows:
             software_statement=software_statement,
             allow_insecure_transport=manager.transport,
         )
-
-        def parse(response: HttpResponse) -> ClientRegistration:
-            return r.parse_registration_response(response, endpoint=endpoint)
-
+        parse = partial(r.parse_registration_response, endpoint=endpoint)
         return r.registration_flow(manager, request, parse, timeout)
 
     def read_client_flow(
@@ -178,10 +172,7 @@ class BackChannelFlows:
         request = r.build_client_read_request(
             registration, allow_insecure_transport=manager.transport
         )
-
-        def parse(response: HttpResponse) -> ClientRegistration:
-            return r.parse_registration_response(response, previous=registration)
-
+        parse = partial(r.parse_registration_response, previous=registration)
         return r.registration_flow(manager, request, parse, timeout)
 
     def update_client_flow(
@@ -198,10 +189,7 @@ class BackChannelFlows:
         request = r.build_client_update_request(
             registration, metadata, allow_insecure_transport=manager.transport
         )
-
-        def parse(response: HttpResponse) -> ClientRegistration:
-            return r.parse_registration_response(response, previous=registration)
-
+        parse = partial(r.parse_registration_response, previous=registration)
         return r.registration_flow(manager, request, parse, timeout)
 
     def delete_client_flow(
@@ -242,8 +230,16 @@ class BackChannelFlows:
         """Poll until the user decides (CIBA Core §10.1), then make the token current."""
         from ._ciba import ciba_token
 
+        url, scope = self._poll_target(endpoint, requested_scope)
+        return ciba_token(_manager(self), authentication, url, deadline=deadline, scope=scope)
+
+    def _poll_target(self, endpoint: str | None, requested_scope: Scope) -> tuple[str, Scope]:
+        """The token endpoint a polled grant (device, CIBA) goes to, and the scope it asks.
+
+        Raises:
+            UsageError: No endpoint given and none configured.
+        """
         url = endpoint or self.token_endpoint
         if url is None:
             raise UsageError("no token endpoint: pass token_endpoint= to the client")
-        scope = self.scope if requested_scope is None else requested_scope
-        return ciba_token(_manager(self), authentication, url, deadline=deadline, scope=scope)
+        return url, self.scope if requested_scope is None else requested_scope

@@ -7,7 +7,7 @@ do; the caller's own request is never sent under it.
 * :func:`token_flow` / :func:`refresh`: obtain a token, make it current;
 * single-flight renewal and the protected request are in :mod:`oauthkit._oauth2._protected`;
 * :func:`device_authorization`, :func:`device_token`: RFC 8628;
-* :func:`revoke`, :func:`introspect`: RFC 7009, RFC 7662.
+* revocation and introspection (RFC 7009, RFC 7662) are in :mod:`oauthkit._oauth2._about_token`.
 """
 
 from __future__ import annotations
@@ -29,19 +29,17 @@ from ._token_response import parse_token_response
 if TYPE_CHECKING:
     from ._backchannel import GrantOptions
     from ._device import DeviceAuthorization
-    from ._introspection import Introspection
     from ._manager import TokenManager
 
 __all__ = [
     "adopt_polled",
+    "ask",
     "deadline_for",
     "device_authorization",
     "device_token",
     "fetch",
-    "introspect",
     "purpose_of",
     "refresh",
-    "revoke",
     "send",
     "token_flow",
 ]
@@ -86,6 +84,17 @@ def send(
     from ._dpop_nonces import nonce_retry
 
     return nonce_retry(manager.dpop_nonces, build, once)
+
+
+def ask(
+    manager: TokenManager,
+    build: Callable[[float], HttpRequest],
+    purpose: Purpose,
+    timeout: float | None,
+) -> Flow[HttpResponse]:
+    """:func:`send` a request that carries no one-time credential (the retry policy may send it
+    again), within the operation's timeout (:func:`deadline_for`)."""
+    return send(manager, build, purpose, deadline_for(manager, timeout), one_time=False)
 
 
 def _adopting(manager: TokenManager, token: Token) -> Flow[Token]:
@@ -243,10 +252,7 @@ def device_authorization(
             allow_insecure_transport=manager.transport,
         )
 
-    deadline = deadline_for(manager, timeout)
-    response = yield from send(
-        manager, build, Purpose.DEVICE_AUTHORIZATION, deadline, one_time=False
-    )
+    response = yield from ask(manager, build, Purpose.DEVICE_AUTHORIZATION, timeout)
     return parse_device_authorization_response(response, now=manager.clock())
 
 
@@ -302,94 +308,3 @@ def adopt_polled(manager: TokenManager, token: Token) -> Flow[Token]:
         manager.lock_key, _adopting(manager, token), None, shared=manager.store_key is not None
     )
     return adopted
-
-
-def _forget(manager: TokenManager, revoked: Token | None) -> Flow[None]:
-    if manager.token is revoked:
-        manager.forget()
-    return None
-    yield  # pragma: no cover - a generator, so it can run under Exclusive
-
-
-def revoke(
-    manager: TokenManager,
-    endpoint: str,
-    token: str | None,
-    token_type_hint: str | None,
-    timeout: float | None,
-) -> Flow[None]:
-    """Revoke a token (RFC 7009 §2); with no ``token``, the current grant, then forget it.
-
-    Without ``token`` the current refresh token is revoked (which ends the whole grant at
-    most servers, §2.1), or the access token when there is none; the client then forgets
-    its token.
-
-    Raises:
-        UsageError: No token given and none held.
-        TokenEndpointError: The server refused.
-    """
-    from ._revocation import build_revocation_request, parse_revocation_response
-
-    current = None
-    if token is None:
-        current = manager.token
-        if current is None:
-            raise UsageError("there is no token to revoke")
-        if current.refresh_token:
-            token, token_type_hint = current.refresh_token, token_type_hint or "refresh_token"
-        else:
-            token, token_type_hint = current.access_token, token_type_hint or "access_token"
-    deadline = deadline_for(manager, timeout)
-    about = _about_token(manager, build_revocation_request, endpoint, token, token_type_hint)
-    response = yield from send(manager, about, Purpose.REVOCATION, deadline, one_time=False)
-    parse_revocation_response(response)
-    if current is not None:
-        yield Exclusive(manager.lock_key, _forget(manager, current), deadline.remaining())
-
-
-def introspect(
-    manager: TokenManager,
-    endpoint: str,
-    token: str | None,
-    token_type_hint: str | None,
-    timeout: float | None,
-) -> Flow[Introspection]:
-    """Ask about a token (RFC 7662 §2); with no ``token``, the current access token.
-
-    Raises:
-        UsageError: No token given and none held.
-        TokenEndpointError: The server refused.
-        MalformedResponseError: The answer is not an introspection response.
-    """
-    from ._introspection import build_introspection_request, parse_introspection_response
-
-    if token is None:
-        current = manager.token
-        if current is None:
-            raise UsageError("there is no token to introspect")
-        token, token_type_hint = current.access_token, token_type_hint or "access_token"
-    deadline = deadline_for(manager, timeout)
-    about = _about_token(manager, build_introspection_request, endpoint, token, token_type_hint)
-    response = yield from send(manager, about, Purpose.INTROSPECTION, deadline, one_time=False)
-    return parse_introspection_response(response)
-
-
-def _about_token(
-    manager: TokenManager,
-    builder: Callable[..., HttpRequest],
-    endpoint: str,
-    token: str,
-    token_type_hint: str | None,
-) -> Callable[[float], HttpRequest]:
-    # Revocation and introspection requests share one form (RFC 7662 §2.1).
-    def build(now: float) -> HttpRequest:
-        return builder(
-            endpoint,
-            token,
-            manager.auth,
-            now=now,
-            token_type_hint=token_type_hint,
-            allow_insecure_transport=manager.transport,
-        )
-
-    return build

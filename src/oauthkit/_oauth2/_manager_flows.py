@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 from .._core._params import ExtraParams, Scope
 from .._core._steps import Flow
 from .._errors import UsageError
-from . import _flows
+from . import _about_token, _flows
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -120,7 +120,7 @@ class BackChannelFlows:
         timeout: float | None = None,
     ) -> Flow[None]:
         """Revoke ``token`` (the current refresh token, else access token) (RFC 7009)."""
-        return _flows.revoke(_manager(self), endpoint, token, token_type_hint, timeout)
+        return _about_token.revoke(_manager(self), endpoint, token, token_type_hint, timeout)
 
     def introspect_flow(
         self,
@@ -131,7 +131,7 @@ class BackChannelFlows:
         timeout: float | None = None,
     ) -> Flow[Introspection]:
         """Ask what the server knows about ``token`` (default: the access token) (RFC 7662)."""
-        return _flows.introspect(_manager(self), endpoint, token, token_type_hint, timeout)
+        return _about_token.introspect(_manager(self), endpoint, token, token_type_hint, timeout)
 
     def register_client_flow(
         self,

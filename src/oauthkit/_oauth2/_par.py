@@ -200,7 +200,7 @@ def push(
         InsecureTransportError: ``endpoint`` is plain http to a non-loopback host.
     """
     from ._dpop_nonces import with_proof
-    from ._flows import deadline_for, send
+    from ._flows import ask
 
     manager.transport.check(endpoint)
 
@@ -215,8 +215,5 @@ def push(
             allow_insecure_transport=manager.transport,
         )
 
-    deadline = deadline_for(manager, timeout)
-    response = yield from send(
-        manager, build, Purpose.PUSHED_AUTHORIZATION, deadline, one_time=False
-    )
+    response = yield from ask(manager, build, Purpose.PUSHED_AUTHORIZATION, timeout)
     return parse_par_response(response, now=manager.clock())

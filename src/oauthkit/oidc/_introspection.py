@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from .._core._http import HttpRequest
 from .._core._steps import Flow, Purpose
 from .._errors import UsageError
 from .._jose._keys import ALGORITHM_KEY_TYPES, KeySet
 from .._jose._verify import UnknownKey
+from .._oauth2._about_token import about_token, to_introspect
 from .._oauth2._backchannel import malformed
-from .._oauth2._flows import deadline_for, send
+from .._oauth2._flows import ask
 from .._oauth2._introspection import Introspection, build_introspection_request
 from .._oauth2._jwt_introspection import (
     JWT_INTROSPECTION_MEDIA_TYPE,
@@ -66,29 +66,15 @@ def jwt_introspection_flow(
     url = endpoint or metadata.endpoint("introspection_endpoint")
     if url is None:
         raise UsageError(f"the metadata of {provider.issuer} names no introspection_endpoint")
-    if token is None:
-        current = manager.token
-        if current is None:
-            raise UsageError("there is no token to introspect")
-        token, token_type_hint = current.access_token, token_type_hint or "access_token"
+    token, token_type_hint = to_introspect(manager, token, token_type_hint)
     if algorithms is None:
         offered = metadata.supported.get("introspection_signing_alg_values_supported", ())
         algorithms = tuple(a for a in offered if a in ALGORITHM_KEY_TYPES) or ("RS256",)
-    about = token
-
-    def build(now: float) -> HttpRequest:
-        return build_introspection_request(
-            url,
-            about,
-            manager.auth,
-            now=now,
-            token_type_hint=token_type_hint,
-            headers={"Accept": JWT_INTROSPECTION_MEDIA_TYPE},
-            allow_insecure_transport=manager.transport,
-        )
-
-    deadline = deadline_for(manager, timeout)
-    response = yield from send(manager, build, Purpose.INTROSPECTION, deadline, one_time=False)
+    headers = {"Accept": JWT_INTROSPECTION_MEDIA_TYPE}
+    build = about_token(
+        manager, build_introspection_request, url, token, token_type_hint, headers=headers
+    )
+    response = yield from ask(manager, build, Purpose.INTROSPECTION, timeout)
     allowed = tuple(algorithms)
 
     def check(keys: KeySet | None) -> Introspection:

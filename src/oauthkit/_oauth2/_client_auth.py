@@ -50,6 +50,7 @@ __all__ = [
     "ClientAuth",
     "ClientAuthBase",
     "ClientAuthFactory",
+    "ClientIdInBody",
     "ClientSecretBasic",
     "ClientSecretPost",
     "NoneAuth",
@@ -242,15 +243,15 @@ class ClientSecretPost(ClientAuthBase):
 
 
 @dataclass(frozen=True, slots=True)
-class NoneAuth(ClientAuthBase):
-    """A public client: only ``client_id``, in the body (RFC 6749 §2.1, §3.2.1).
+class ClientIdInBody(ClientAuthBase):
+    """The methods whose request carries only ``client_id``, in the body: a public client
+    (:class:`NoneAuth`), or mutual TLS, where the handshake authenticates (RFC 8705 §2).
 
     Raises:
         UsageError: Empty ``client_id``.
     """
 
     client_id: str
-    method: ClassVar[str] = "none"
 
     def __post_init__(self) -> None:
         check_client_id(self.client_id)
@@ -258,8 +259,19 @@ class NoneAuth(ClientAuthBase):
     def credentials(
         self, form: Pairs, headers: dict[str, str], *, endpoint: str, now: float
     ) -> Credentialed:
-        """Add ``client_id`` to the body."""
+        """Add ``client_id`` to the body (RFC 6749 §2.1, §3.2.1; RFC 8705 §2)."""
         return with_client_id(form, self.client_id), headers
+
+
+@dataclass(frozen=True, slots=True)
+class NoneAuth(ClientIdInBody):
+    """A public client: only ``client_id``, in the body (RFC 6749 §2.1, §3.2.1).
+
+    Raises:
+        UsageError: Empty ``client_id``.
+    """
+
+    method: ClassVar[str] = "none"
 
 
 def _secret_factory(cls: Callable[..., ClientAuth]) -> ClientAuthFactory:

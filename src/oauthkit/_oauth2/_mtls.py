@@ -32,10 +32,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from .._core._extras import require
 from .._errors import UnusableTokenError, UsageError
 from .._jose._compact import Rejected, parse_jws
-from ._client_auth import ClientAuthBase, check_client_id, with_client_id
+from ._client_auth import ClientIdInBody
 
 if TYPE_CHECKING:
-    from ._client_auth import Credentialed, Pairs
     from ._token import Token
 
 __all__ = [
@@ -183,46 +182,31 @@ def check_token_binding(token: Token, certificate: ClientCertificate) -> None:
         )
 
 
-class _MutualTlsAuth(ClientAuthBase):
-    """What both methods send: ``client_id`` in the body; the handshake authenticates."""
-
-    __slots__ = ()
-
-    def credentials(
-        self, form: Pairs, headers: dict[str, str], *, endpoint: str, now: float
-    ) -> Credentialed:
-        """Add ``client_id`` to the body (RFC 8705 §2: the request identifies the client)."""
-        return with_client_id(form, self.client_id), headers
-
-
 @dataclass(frozen=True, slots=True)
-class TlsClientAuth(_MutualTlsAuth):
+class TlsClientAuth(ClientIdInBody):
     """``tls_client_auth`` (RFC 8705 §2.1): a CA-issued certificate, matched by its subject.
 
+    The request carries ``client_id`` in the body (§2: it identifies the client); the TLS
+    handshake authenticates.
+
     Raises:
         UsageError: Empty ``client_id``.
     """
 
-    client_id: str
     method: ClassVar[str] = "tls_client_auth"
-
-    def __post_init__(self) -> None:
-        check_client_id(self.client_id)
 
 
 @dataclass(frozen=True, slots=True)
-class SelfSignedTlsClientAuth(_MutualTlsAuth):
+class SelfSignedTlsClientAuth(ClientIdInBody):
     """``self_signed_tls_client_auth`` (RFC 8705 §2.2): a certificate in the client's JWK Set.
+
+    The request carries ``client_id`` in the body, as for :class:`TlsClientAuth`.
 
     Raises:
         UsageError: Empty ``client_id``.
     """
 
-    client_id: str
     method: ClassVar[str] = "self_signed_tls_client_auth"
-
-    def __post_init__(self) -> None:
-        check_client_id(self.client_id)
 
 
 def mtls_auth_factory(method: str) -> Any:

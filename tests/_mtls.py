@@ -13,7 +13,10 @@ requests adapter on ``https://``, an httpx request event hook).
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
+import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,11 +28,31 @@ import pytest
 import trustme
 from cryptography import x509
 
+import oauthkit
 import oauthkit.httpx as okhttpx
 from tests._drivers2 import AsyncHttpxDriver, Driver, HttpxDriver, RecordingAdapter, Sent, _lower
 from tests.peers.oidc_provider import OidcProviderPeer
 
-__all__ = ["MtlsPeer", "fixture_mtls_peer", "headless_authorize_tls", "open_mtls_session"]
+__all__ = [
+    "CLIENTS",
+    "MtlsPeer",
+    "fixture_mtls_peer",
+    "headless_authorize_tls",
+    "open_mtls_session",
+    "thumbprint",
+    "user_session",
+]
+
+CLIENTS = [
+    pytest.param("mtls-client", "tls_client_auth", "client", id="tls_client_auth"),
+    pytest.param(
+        "selfsigned-mtls-client",
+        "self_signed_tls_client_auth",
+        "self_signed",
+        id="self_signed_tls_client_auth",
+    ),
+]
+"""The peer's two certificate-authenticated clients: ``client_id``, method, certificate name."""
 
 
 @dataclass(frozen=True)
@@ -155,11 +178,42 @@ def open_mtls_session(driver: str, **kw: Any) -> Iterator[Driver]:
 
 def headless_authorize_tls(mtls: MtlsPeer, url: str) -> str:
     """Open the authorization URL as the user (no client certificate: the browser's side)."""
-    import ssl
-
     context = ssl.create_default_context(cafile=mtls.ca)
     with httpx.Client(trust_env=False, follow_redirects=True, timeout=10, verify=context) as http:
         response = http.get(url)
     assert response.status_code == 200, response.text
     assert str(response.url.copy_with(query=None)) == mtls.peer.url("/cb"), response.url
     return str(response.url)
+
+
+def user_session(
+    driver: str,
+    mtls: MtlsPeer,
+    client_id: str,
+    method: str,
+    cert: Any,
+    *,
+    scope: tuple[str, ...] = ("openid",),
+    **kw: Any,
+) -> contextlib.AbstractContextManager[Driver]:
+    """An authorization-code session of ``client_id`` authenticated by ``method`` over
+    ``cert``, with PKCE, discovering the TLS peer; ``kw`` adds arguments (``par=True``)."""
+    return open_mtls_session(
+        driver,
+        client_id=client_id,
+        client_auth=oauthkit.client_auth_for(method, client_id),
+        cert=cert,
+        verify=mtls.ca,
+        issuer=mtls.issuer,
+        redirect_uri=mtls.peer.url("/cb"),
+        scope=list(scope),
+        pkce="S256",
+        **kw,
+    )
+
+
+def thumbprint(certfile: str) -> str:
+    """``x5t#S256`` computed apart from oauthkit: the standard library's PEM reader, SHA-256."""
+    der = ssl.PEM_cert_to_DER_cert(Path(certfile).read_text())
+    digest = hashlib.sha256(der).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()

@@ -11,10 +11,7 @@ URL every request went to and what it carried.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import ssl
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,10 +22,13 @@ import oauthkit
 from oauthkit._oauth2._mtls import bound_thumbprint
 from tests._drivers2 import DRIVERS, Driver, oauthkit_class
 from tests._mtls import (
+    CLIENTS,
     MtlsPeer,
     fixture_mtls_peer,  # noqa: F401 - the fixture
     headless_authorize_tls,
     open_mtls_session,
+    thumbprint,
+    user_session,
 )
 
 pytestmark = pytest.mark.peer
@@ -41,19 +41,13 @@ def driver(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-def _thumbprint(certfile: str) -> str:
-    """``x5t#S256`` computed apart from oauthkit: the standard library's PEM reader, SHA-256."""
-    der = ssl.PEM_cert_to_DER_cert(Path(certfile).read_text())
-    digest = hashlib.sha256(der).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-
-def _service(driver: str, mtls: MtlsPeer, client_id: str, method: str, cert: Any) -> Any:
+def _service(driver: str, mtls: MtlsPeer, client_id: str, method: str, cert_name: str) -> Any:
+    """A client-credentials service of ``client_id`` over the certificate named ``cert_name``."""
     return open_mtls_session(
         driver,
         client=BackendApplicationClient(client_id),
         client_auth=oauthkit.client_auth_for(method, client_id),
-        cert=cert,
+        cert=getattr(mtls, cert_name),
         verify=mtls.ca,
         issuer=mtls.issuer,
     )
@@ -64,23 +58,11 @@ def _introspect(s: Driver) -> oauthkit.Introspection:
     return result
 
 
-CLIENTS = [
-    pytest.param("mtls-client", "tls_client_auth", "client", id="tls_client_auth"),
-    pytest.param(
-        "selfsigned-mtls-client",
-        "self_signed_tls_client_auth",
-        "self_signed",
-        id="self_signed_tls_client_auth",
-    ),
-]
-
-
 @pytest.mark.parametrize(("client_id", "method", "cert_name"), CLIENTS)
 def test_client_credentials_authenticated_by_the_certificate(
     mtls_peer: MtlsPeer, driver: str, client_id: str, method: str, cert_name: str
 ) -> None:
-    cert = getattr(mtls_peer, cert_name)
-    with _service(driver, mtls_peer, client_id, method, cert) as s:
+    with _service(driver, mtls_peer, client_id, method, cert_name) as s:
         token = s.fetch_token()
         assert token["token_type"] == "Bearer"
         sent = s.recording.to(mtls_peer.peer.url("/mtls/token"))  # the alias (RFC 8705 §5)
@@ -95,7 +77,7 @@ def test_client_credentials_authenticated_by_the_certificate(
         assert s.recording.to(mtls_peer.peer.url("/mtls/token/introspection"))
         assert info.active
         assert info.client_id == client_id
-        expected = _thumbprint(cert[0])
+        expected = thumbprint(getattr(mtls_peer, cert_name)[0])
         assert info.extra["cnf"] == {"x5t#S256": expected}
         certificate = s.oauth_client.client_certificate
         assert certificate is not None
@@ -104,9 +86,9 @@ def test_client_credentials_authenticated_by_the_certificate(
 
 
 def test_jwt_access_token_names_the_certificate(mtls_peer: MtlsPeer, driver: str) -> None:
-    with _service(driver, mtls_peer, "mtls-client", "tls_client_auth", mtls_peer.client) as s:
+    with _service(driver, mtls_peer, "mtls-client", "tls_client_auth", "client") as s:
         token = s.fetch_token(resource=API)  # a JWT access token (RFC 9068) for API
-    assert bound_thumbprint(token["access_token"]) == _thumbprint(mtls_peer.client[0])
+    assert bound_thumbprint(token["access_token"]) == thumbprint(mtls_peer.client[0])
 
 
 def _plain_userinfo(mtls: MtlsPeer, access_token: str, cert: tuple[str, str] | None) -> int:
@@ -124,16 +106,9 @@ def _plain_userinfo(mtls: MtlsPeer, access_token: str, cert: tuple[str, str] | N
 
 
 def test_bound_token_works_only_with_the_certificate(mtls_peer: MtlsPeer, driver: str) -> None:
-    with open_mtls_session(
-        driver,
-        client_id="mtls-client",
-        client_auth=oauthkit.client_auth_for("tls_client_auth", "mtls-client"),
-        cert=oauthkit.ClientCertificate(*mtls_peer.client),
-        verify=mtls_peer.ca,
-        issuer=mtls_peer.issuer,
-        redirect_uri=mtls_peer.peer.url("/cb"),
-        scope=["openid", "profile"],
-        pkce="S256",
+    cert = oauthkit.ClientCertificate(*mtls_peer.client)
+    with user_session(
+        driver, mtls_peer, "mtls-client", "tls_client_auth", cert, scope=("openid", "profile")
     ) as s:
         url, _ = s.authorization_url()
         assert url.startswith(mtls_peer.peer.discovery["authorization_endpoint"])  # no alias
@@ -146,7 +121,7 @@ def test_bound_token_works_only_with_the_certificate(mtls_peer: MtlsPeer, driver
         refreshed: dict[str, Any] = s._call(s.s.refresh_token)
         assert len(s.recording.to(mtls_peer.peer.url("/mtls/token"))) == 2
         assert refreshed["access_token"] != token["access_token"]
-        assert _introspect(s).extra["cnf"] == {"x5t#S256": _thumbprint(mtls_peer.client[0])}
+        assert _introspect(s).extra["cnf"] == {"x5t#S256": thumbprint(mtls_peer.client[0])}
         token = refreshed
     access_token = token["access_token"]
     assert _plain_userinfo(mtls_peer, access_token, mtls_peer.client) == 200
@@ -167,8 +142,7 @@ WRONG = [
 def test_wrong_certificate_is_invalid_client(
     mtls_peer: MtlsPeer, driver: str, client_id: str, method: str, cert_name: str
 ) -> None:
-    cert = getattr(mtls_peer, cert_name)
-    with _service(driver, mtls_peer, client_id, method, cert) as s:
+    with _service(driver, mtls_peer, client_id, method, cert_name) as s:
         with pytest.raises(oauthkit.InvalidClientError) as caught:
             s.fetch_token()
         assert oauthkit_class(caught.value) is oauthkit.InvalidClientError
@@ -179,7 +153,7 @@ def test_wrong_certificate_is_invalid_client(
 
 
 def test_discovered_aliases(mtls_peer: MtlsPeer, driver: str) -> None:
-    with _service(driver, mtls_peer, "mtls-client", "tls_client_auth", mtls_peer.client) as s:
+    with _service(driver, mtls_peer, "mtls-client", "tls_client_auth", "client") as s:
         metadata = s.discover()
     aliases = metadata.mtls_endpoint_aliases
     for name in ("token_endpoint", "userinfo_endpoint", "introspection_endpoint"):

@@ -13,11 +13,6 @@ oidc-provider in TLS mode, on every driver.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import ssl
-from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -25,10 +20,12 @@ import pytest
 import oauthkit
 from tests._drivers2 import DRIVERS, Driver
 from tests._mtls import (
+    CLIENTS,
     MtlsPeer,
     fixture_mtls_peer,  # noqa: F401 - the fixture
     headless_authorize_tls,
-    open_mtls_session,
+    thumbprint,
+    user_session,
 )
 
 pytestmark = pytest.mark.peer
@@ -41,30 +38,9 @@ def driver(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-def _thumbprint(certfile: str) -> str:
-    """``x5t#S256`` computed apart from oauthkit: the standard library's PEM reader, SHA-256."""
-    der = ssl.PEM_cert_to_DER_cert(Path(certfile).read_text())
-    digest = hashlib.sha256(der).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-
 def _introspect(s: Driver, token: str) -> oauthkit.Introspection:
     result: oauthkit.Introspection = s._call(s.s.introspect_token, token=token)
     return result
-
-
-def _user_session(driver: str, mtls: MtlsPeer, client_id: str, method: str, cert: Any) -> Any:
-    return open_mtls_session(
-        driver,
-        client_id=client_id,
-        client_auth=oauthkit.client_auth_for(method, client_id),
-        cert=cert,
-        verify=mtls.ca,
-        issuer=mtls.issuer,
-        redirect_uri=mtls.peer.url("/cb"),
-        scope=["openid"],
-        pkce="S256",
-    )
 
 
 def _login(s: Driver, mtls: MtlsPeer) -> str:
@@ -76,17 +52,8 @@ def _login(s: Driver, mtls: MtlsPeer) -> str:
 
 
 def test_par_over_mtls(mtls_peer: MtlsPeer, driver: str) -> None:
-    with open_mtls_session(
-        driver,
-        client_id="mtls-client",
-        client_auth=oauthkit.client_auth_for("tls_client_auth", "mtls-client"),
-        cert=mtls_peer.client,
-        verify=mtls_peer.ca,
-        issuer=mtls_peer.issuer,
-        redirect_uri=mtls_peer.peer.url("/cb"),
-        scope=["openid"],
-        pkce="S256",
-        par=True,
+    with user_session(
+        driver, mtls_peer, "mtls-client", "tls_client_auth", mtls_peer.client, par=True
     ) as s:
         url, state = s._call(s.s.push_authorization_request)
         plain = mtls_peer.peer.discovery["pushed_authorization_request_endpoint"]
@@ -106,45 +73,25 @@ def test_par_over_mtls(mtls_peer: MtlsPeer, driver: str) -> None:
         assert s.id_token_claims is not None
         info = _introspect(s, token["access_token"])
         assert info.active
-        assert info.extra["cnf"] == {"x5t#S256": _thumbprint(mtls_peer.client[0])}
+        assert info.extra["cnf"] == {"x5t#S256": thumbprint(mtls_peer.client[0])}
 
 
 def test_par_over_mtls_with_the_wrong_certificate(mtls_peer: MtlsPeer, driver: str) -> None:
-    with open_mtls_session(
-        driver,
-        client_id="mtls-client",
-        client_auth=oauthkit.client_auth_for("tls_client_auth", "mtls-client"),
-        cert=mtls_peer.other_subject,
-        verify=mtls_peer.ca,
-        issuer=mtls_peer.issuer,
-        redirect_uri=mtls_peer.peer.url("/cb"),
-        scope=["openid"],
-        pkce="S256",
-        par=True,
+    with user_session(
+        driver, mtls_peer, "mtls-client", "tls_client_auth", mtls_peer.other_subject, par=True
     ) as s:
         with pytest.raises(oauthkit.InvalidClientError):
             s._call(s.s.push_authorization_request)
         assert s.recording.to(mtls_peer.peer.url("/mtls/request"))
 
 
-@pytest.mark.parametrize(
-    ("client_id", "method", "cert_name"),
-    [
-        pytest.param("mtls-client", "tls_client_auth", "client", id="tls_client_auth"),
-        pytest.param(
-            "selfsigned-mtls-client",
-            "self_signed_tls_client_auth",
-            "self_signed",
-            id="self_signed_tls_client_auth",
-        ),
-    ],
-)
+@pytest.mark.parametrize(("client_id", "method", "cert_name"), CLIENTS)
 def test_token_exchange_of_a_certificate_bound_token(
     mtls_peer: MtlsPeer, driver: str, client_id: str, method: str, cert_name: str
 ) -> None:
     cert = getattr(mtls_peer, cert_name)
-    expected = {"x5t#S256": _thumbprint(cert[0])}
-    with _user_session(driver, mtls_peer, client_id, method, cert) as s:
+    expected = {"x5t#S256": thumbprint(cert[0])}
+    with user_session(driver, mtls_peer, client_id, method, cert) as s:
         subject = _login(s, mtls_peer)
         assert _introspect(s, subject).extra["cnf"] == expected  # the subject token is bound
         exchanged = s.fetch_token(grant=oauthkit.TokenExchangeGrant(subject_token=subject))
@@ -164,9 +111,9 @@ def test_token_exchange_over_another_certificate_is_refused(
     mtls_peer: MtlsPeer, driver: str
 ) -> None:
     """A bound subject token is useless to a client holding another certificate."""
-    with _user_session(driver, mtls_peer, "mtls-client", "tls_client_auth", mtls_peer.client) as s:
+    with user_session(driver, mtls_peer, "mtls-client", "tls_client_auth", mtls_peer.client) as s:
         subject = _login(s, mtls_peer)
-    with _user_session(
+    with user_session(
         driver,
         mtls_peer,
         "selfsigned-mtls-client",

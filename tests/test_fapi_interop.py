@@ -10,12 +10,9 @@ certificate-bound tokens. The peer needs no switch: it already supports all of i
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from joserfc.jwk import ECKey
@@ -29,6 +26,7 @@ from tests._mtls import (
     headless_authorize_tls,
     open_mtls_session,
 )
+from tests._peek import jwt_parts, query
 from tests.peers.oidc_provider import OidcProviderPeer
 
 pytestmark = pytest.mark.peer
@@ -53,18 +51,6 @@ def client_key() -> dict[str, Any]:
 
 def _public(key: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in key.items() if k != "d"}
-
-
-def _jwt(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    header, payload = (
-        json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
-        for part in token.split(".")[:2]
-    )
-    return header, payload
-
-
-def _query(url: str) -> dict[str, str]:
-    return dict(parse_qsl(urlsplit(url).query))
 
 
 def _call(s: Driver, name: str, *args: Any, **kw: Any) -> Any:
@@ -112,7 +98,7 @@ def _assertions(s: Driver, endpoint: str, peer: OidcProviderPeer) -> None:
     """The client authenticated at ``endpoint`` with an ES256 assertion addressed to the issuer."""
     for sent in s.recording.to(endpoint):
         assert sent.form["client_assertion_type"].endswith("jwt-bearer")
-        header, claims = _jwt(sent.form["client_assertion"])
+        header, claims = jwt_parts(sent.form["client_assertion"])
         assert header["alg"] == "ES256"
         assert claims["aud"] == peer.issuer
         assert "client_secret" not in sent.form
@@ -127,16 +113,16 @@ def test_a_fapi2_login_pushes_binds_refreshes(
     with _session(peer, driver, client_id, client_key, profile="fapi2") as s:
         s.discover()
         url, state = _call(s, "push_authorization_request")
-        assert set(_query(url)) == {"client_id", "request_uri"}  # nothing else in the browser
+        assert set(query(url)) == {"client_id", "request_uri"}  # nothing else in the browser
         [pushed] = s.recording.to(par)
         assert pushed.form["code_challenge_method"] == "S256"
         assert pushed.form["state"] == state
         assert pushed.form["dpop_jkt"] == s.s.oauth_client.dpop.thumbprint
         callback = headless_authorize(peer, url)
-        assert _query(callback)["iss"] == peer.issuer  # RFC 9207, required by the profile
+        assert query(callback)["iss"] == peer.issuer  # RFC 9207, required by the profile
         token = s.fetch_token(authorization_response=callback)
         assert token["token_type"] == "DPoP"
-        assert _jwt(token["id_token"])[0]["alg"] == "ES256"
+        assert jwt_parts(token["id_token"])[0]["alg"] == "ES256"
         assert s.s.id_token_claims["sub"] == "test-user"
         info = s.userinfo()  # the bound token, with a DPoP proof, in the header
         assert info["sub"] == "test-user"
@@ -166,11 +152,11 @@ def test_a_fapi2_message_signing_login(
     with _session(peer, driver, client_id, client_key, profile="fapi2-message-signing") as s:
         s.discover()
         url, state = _call(s, "push_authorization_request")
-        assert set(_query(url)) == {"client_id", "request_uri"}
+        assert set(query(url)) == {"client_id", "request_uri"}
         [pushed] = s.recording.to(par)
         assert {"client_id", "request"} <= set(pushed.form)
         assert "state" not in pushed.form  # every parameter inside the signed request object
-        header, claims = _jwt(pushed.form["request"])
+        header, claims = jwt_parts(pushed.form["request"])
         assert header["alg"] == "ES256"
         assert header["typ"] == "oauth-authz-req+jwt"
         assert claims["aud"] == peer.issuer
@@ -178,8 +164,8 @@ def test_a_fapi2_message_signing_login(
         assert claims["response_mode"] == "jwt"
         assert claims["nbf"] <= claims["iat"] < claims["exp"] <= claims["nbf"] + 3600
         callback = headless_authorize(peer, url)
-        assert set(_query(callback)) == {"response"}  # JARM: code, state and iss signed
-        response_header, response = _jwt(_query(callback)["response"])
+        assert set(query(callback)) == {"response"}  # JARM: code, state and iss signed
+        response_header, response = jwt_parts(query(callback)["response"])
         assert response_header["alg"] == "ES256"
         assert response["iss"] == peer.issuer
         token = s.fetch_token(authorization_response=callback)
@@ -267,12 +253,12 @@ def test_a_fapi2_login_over_mutual_tls(mtls_peer: MtlsPeer, driver: str) -> None
     ) as s:
         s.discover()
         url, _ = _call(s, "push_authorization_request")
-        assert set(_query(url)) == {"client_id", "request_uri"}
+        assert set(query(url)) == {"client_id", "request_uri"}
         assert s.recording.to(peer.url("/mtls/request"))  # PAR at the alias
         callback = headless_authorize_tls(mtls_peer, url)
-        assert _query(callback)["iss"] == peer.issuer
+        assert query(callback)["iss"] == peer.issuer
         token = s.fetch_token(authorization_response=callback)
-        assert _jwt(token["id_token"])[0]["alg"] == "ES256"
+        assert jwt_parts(token["id_token"])[0]["alg"] == "ES256"
         assert s.recording.to(peer.url("/mtls/token"))
         assert s.userinfo()["sub"] == "test-user"  # the bound token over the certificate
         [asked] = s.recording.to(peer.url("/mtls/me"))

@@ -16,13 +16,13 @@ import base64
 import json
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
 
 import oauthkit
 from tests._drivers2 import DRIVERS, Driver, Sent, headless_authorize, open_session
+from tests._peek import jwt_parts, query
 from tests.peers.oidc_provider import OidcProviderPeer
 
 pytestmark = pytest.mark.peer
@@ -34,18 +34,6 @@ DETAILS = [{"type": "account_information", "actions": ["read"], "locations": [AP
 @pytest.fixture(params=DRIVERS)
 def driver(request: pytest.FixtureRequest) -> str:
     return str(request.param)
-
-
-def _jwt(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    header, payload = (
-        json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
-        for part in token.split(".")[:2]
-    )
-    return header, payload
-
-
-def _query(url: str) -> dict[str, str]:
-    return dict(parse_qsl(urlsplit(url).query))
 
 
 def _push(s: Driver, **kw: Any) -> tuple[str, str]:
@@ -88,18 +76,18 @@ def test_par_login_from_code_to_token(oidc_peer: OidcProviderPeer, driver: str) 
     with _session(oidc_peer, driver, "public-client", pkce="S256", par=True) as s:
         s.discover()
         url, state = _push(s)
-        assert _query(url) == {
+        assert query(url) == {
             "client_id": "public-client",
-            "request_uri": _query(url)["request_uri"],
+            "request_uri": query(url)["request_uri"],
         }
-        assert _query(url)["request_uri"].startswith("urn:ietf:params:oauth:request_uri:")
+        assert query(url)["request_uri"].startswith("urn:ietf:params:oauth:request_uri:")
         pushed = _pushed(s, oidc_peer).form
         assert pushed["state"] == state  # state, PKCE and nonce went by the back channel
         assert pushed["code_challenge_method"] == "S256"
         assert pushed["nonce"] == s.s.nonce
         assert pushed["client_id"] == "public-client"
         callback = headless_authorize(oidc_peer, url)
-        assert _query(callback)["state"] == state
+        assert query(callback)["state"] == state
         forged = callback.replace(f"state={state}", "state=forged")
         with pytest.raises(oauthkit.StateMismatchError):  # checked as without PAR
             s.fetch_token(authorization_response=forged, include_client_id=True)
@@ -123,7 +111,7 @@ def test_a_session_with_par_pushes_from_authorization_url(
             url, _ = _push(s)
         else:
             url, _ = s.authorization_url()
-        assert set(_query(url)) == {"client_id", "request_uri"}
+        assert set(query(url)) == {"client_id", "request_uri"}
         pushed = _pushed(s, oidc_peer)
         assert pushed.headers["authorization"].startswith("Basic ")  # as at the token endpoint
         assert _login(s, oidc_peer, url)["id_token"]
@@ -142,7 +130,7 @@ def test_par_required_by_the_metadata(
             url, _ = _push(s)
         else:
             url, _ = s.authorization_url()  # pushed without being asked to
-        assert set(_query(url)) == {"client_id", "request_uri"}
+        assert set(query(url)) == {"client_id", "request_uri"}
         assert _login(s, peer, url, include_client_id=True)["access_token"]
     # the peer does refuse a request in the URL: the push was needed
     plain, _ = oauthkit.build_authorization_url(
@@ -170,13 +158,13 @@ def test_par_with_dpop_binds_the_code_and_retries_for_a_nonce(
         url, _ = _push(s)
         refused, accepted = s.recording.to(endpoint)  # use_dpop_nonce, then once more (§8)
         for sent in (refused, accepted):
-            header, claims = _jwt(sent.headers["dpop"])
+            header, claims = jwt_parts(sent.headers["dpop"])
             assert header["typ"] == "dpop+jwt"
             assert claims["htu"] == endpoint
             assert claims["htm"] == "POST"
             assert sent.form["dpop_jkt"] == key.thumbprint  # RFC 9449 §10.1
-        assert "nonce" not in _jwt(refused.headers["dpop"])[1]
-        assert _jwt(accepted.headers["dpop"])[1]["nonce"]
+        assert "nonce" not in jwt_parts(refused.headers["dpop"])[1]
+        assert jwt_parts(accepted.headers["dpop"])[1]["nonce"]
         token = _login(s, peer, url, include_client_id=True)
         assert token["token_type"] == "DPoP"
 
@@ -186,9 +174,9 @@ def test_jar_by_value(oidc_peer: OidcProviderPeer, driver: str) -> None:
     with _session(oidc_peer, driver, "pkjwt-client", client_auth=auth, request_object=True) as s:
         s.discover()
         url, state = s.authorization_url()
-        query = _query(url)
-        assert set(query) == {"client_id", "request"}
-        header, claims = _jwt(query["request"])
+        sent = query(url)
+        assert set(sent) == {"client_id", "request"}
+        header, claims = jwt_parts(sent["request"])
         assert header["typ"] == "oauth-authz-req+jwt"
         assert header["alg"] == "ES256"
         assert header["kid"] == "pkjwt-es256"
@@ -211,7 +199,7 @@ def test_jar_through_par_with_the_client_secret(oidc_peer: OidcProviderPeer, dri
         url, state = _push(s)
         pushed = _pushed(s, oidc_peer).form
         assert set(pushed) == {"client_id", "request"}  # RFC 9126 §3: everything signed
-        header, claims = _jwt(pushed["request"])
+        header, claims = jwt_parts(pushed["request"])
         assert header == {"alg": "HS256", "typ": "oauth-authz-req+jwt"}
         assert claims["state"] == state
         assert _login(s, oidc_peer, url)["id_token"]
@@ -242,12 +230,12 @@ def test_a_resource_indicator_sets_the_access_token_audience(
         assert _pushed(s, oidc_peer).form["resource"] == API
         token = _login(s, oidc_peer, url, resource=API)
         assert s.recording.to(token_endpoint)[-1].form["resource"] == API
-        header, claims = _jwt(token["access_token"])
+        header, claims = jwt_parts(token["access_token"])
         assert header["typ"] == "at+jwt"
         assert claims["aud"] == API
         refreshed = s.refresh_token(token_endpoint, resource=API)  # RFC 8707 §2.2
         assert s.recording.to(token_endpoint)[-1].form["resource"] == API
-        assert _jwt(refreshed["access_token"])[1]["aud"] == API
+        assert jwt_parts(refreshed["access_token"])[1]["aud"] == API
 
 
 def test_the_peer_refuses_a_tampered_request_object(oidc_peer: OidcProviderPeer) -> None:
@@ -257,8 +245,8 @@ def test_the_peer_refuses_a_tampered_request_object(oidc_peer: OidcProviderPeer)
     ) as s:
         s.discover()
         url, _ = s.authorization_url()
-    head, payload, _signature = _query(url)["request"].split(".")
-    claims = _jwt(f"{head}.{payload}")[1]
+    head, payload, _signature = query(url)["request"].split(".")
+    claims = jwt_parts(f"{head}.{payload}")[1]
     claims["redirect_uri"] = "https://attacker.example/cb"
     forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
     tampered = url.replace(payload, forged)
@@ -285,7 +273,7 @@ def test_par_to_a_given_endpoint_without_an_issuer(
             url, state = _push(s, url=authorize)
         else:
             url, state = s.authorization_url(authorize)
-        assert set(_query(url)) == {"client_id", "request_uri"}
+        assert set(query(url)) == {"client_id", "request_uri"}
         assert s.recording.to(endpoint)[0].form["state"] == state
         token = s.fetch_token(
             oidc_peer.discovery["token_endpoint"],
@@ -306,12 +294,12 @@ def test_a_signed_request_pushed_and_a_signed_response(
     ) as s:
         s.discover()
         url, state = _push(s, response_mode="query.jwt")
-        header, claims = _jwt(_pushed(s, oidc_peer).form["request"])
+        header, claims = jwt_parts(_pushed(s, oidc_peer).form["request"])
         assert header["alg"] == "ES256"
         assert claims["response_mode"] == "query.jwt"
         callback = headless_authorize(oidc_peer, url)
-        assert set(_query(callback)) == {"response"}  # code and state signed by the peer
-        assert _jwt(_query(callback)["response"])[1]["state"] == state
+        assert set(query(callback)) == {"response"}  # code and state signed by the peer
+        assert jwt_parts(query(callback)["response"])[1]["state"] == state
         token = s.fetch_token(authorization_response=callback)
         assert token["id_token"]
         assert s.id_token_claims is not None

@@ -10,6 +10,7 @@ and hands it to ``fetch_token``, which verifies the JWT with the peer's keys bef
 from __future__ import annotations
 
 import json
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -38,6 +39,19 @@ def _session(driver: str, peer: OidcProviderPeer, client: dict[str, object], **k
     )
 
 
+def _authorize(browser: Browser, s: Any, **params: object) -> tuple[str, str, str | dict[str, Any]]:
+    """Discover, then let the browser follow the authorization URL built with ``params``:
+    the URL, its ``state`` and what the redirect delivered."""
+    s.discover()
+    url, state = s.authorization_url(**params)
+    return url, state, deliver(browser, url)
+
+
+def _exchange(s: Any, client: dict[str, Any], delivered: str | dict[str, Any]) -> Any:
+    """``fetch_token`` with what the redirect delivered, as the registered client."""
+    return s.fetch_token(authorization_response=delivered, client_secret=client["client_secret"])
+
+
 def _where(mode: str, delivered: str | dict[str, object]) -> dict[str, list[str]]:
     """The parameters as delivered: the query, the fragment, or the form."""
     if mode == "form_post.jwt":
@@ -55,15 +69,11 @@ def test_each_jwt_response_mode_is_verified_then_exchanged(
 ) -> None:
     client = register(oidc_peer)
     with Browser(oidc_peer) as browser, _session(driver, oidc_peer, client) as s:
-        s.discover()
-        url, state = s.authorization_url(response_mode=mode)
+        url, state, delivered = _authorize(browser, s, response_mode=mode)
         assert parse_qs(urlsplit(url).query)["response_mode"] == [mode]
-        delivered = deliver(browser, url)
         params = _where(mode, delivered)
         assert list(params) == ["response"]  # nothing unsigned: code and state are inside
-        token = s.fetch_token(
-            authorization_response=delivered, client_secret=client["client_secret"]
-        )
+        token = _exchange(s, client, delivered)
         assert token["access_token"]
         assert s.id_token_claims.subject == "test-user"
     # what was verified: a JWT signed by the peer for this client, carrying the code and state
@@ -81,13 +91,8 @@ def test_hs256_response_is_verified_with_the_client_secret(
 ) -> None:
     client = register(oidc_peer, authorization_signed_response_alg="HS256")
     with Browser(oidc_peer) as browser, _session(driver, oidc_peer, client) as s:
-        s.discover()
-        url, _ = s.authorization_url(response_mode="query.jwt")
-        delivered = deliver(browser, url)
-        token = s.fetch_token(
-            authorization_response=delivered, client_secret=client["client_secret"]
-        )
-        assert token["access_token"]
+        _, _, delivered = _authorize(browser, s, response_mode="query.jwt")
+        assert _exchange(s, client, delivered)["access_token"]
 
 
 @pytest.mark.parametrize("driver", DRIVERS)
@@ -103,15 +108,10 @@ def test_encrypted_response_is_decrypted_with_the_client_keys(
     )
     rp = oidc.RelyingParty(oidc_peer.issuer, client["client_id"], decryption_keys=key)
     with Browser(oidc_peer) as browser, _session(driver, oidc_peer, client, relying_party=rp) as s:
-        s.discover()
-        url, _ = s.authorization_url(response_mode="form_post.jwt")
-        delivered = deliver(browser, url)
+        _, _, delivered = _authorize(browser, s, response_mode="form_post.jwt")
         assert isinstance(delivered, dict)
         assert delivered["response"].count(".") == 4  # a JWE
-        token = s.fetch_token(
-            authorization_response=delivered, client_secret=client["client_secret"]
-        )
-        assert token["access_token"]
+        assert _exchange(s, client, delivered)["access_token"]
 
 
 @pytest.mark.parametrize("driver", DRIVERS)
@@ -122,13 +122,11 @@ def test_an_error_inside_the_jwt_raises_the_oauth_error(
 
     client = register(oidc_peer)
     with Browser(oidc_peer) as browser, _session(driver, oidc_peer, client) as s:
-        s.discover()
         # prompt=none with no session at the provider: login_required, as a JWT response
-        url, _ = s.authorization_url(response_mode="query.jwt", prompt="none")
-        delivered = deliver(browser, url)
+        _, _, delivered = _authorize(browser, s, response_mode="query.jwt", prompt="none")
         assert list(_where("query.jwt", delivered)) == ["response"]
         with pytest.raises(AuthorizationError) as caught:
-            s.fetch_token(authorization_response=delivered, client_secret=client["client_secret"])
+            _exchange(s, client, delivered)
         assert caught.value.error == "login_required"
         assert s.token == {}
 
@@ -148,7 +146,7 @@ def test_a_plain_response_is_refused_when_a_jwt_one_was_asked_for(
         assert isinstance(plain, str)
         assert "code=" in plain
         with pytest.raises(oidc.JARMFormatError) as caught:
-            s.fetch_token(authorization_response=plain, client_secret=client["client_secret"])
+            _exchange(s, client, plain)
         assert caught.value.check == "response"
         assert s.recording.to(token_endpoint) == []  # the code was never sent
 
@@ -168,10 +166,7 @@ def test_the_callback_session_of_a_web_app_expects_the_mode_it_is_given(
         with _session(
             driver, oidc_peer, client, response_mode="fragment.jwt", state=state, nonce=nonce
         ) as second:
-            token = second.fetch_token(
-                authorization_response=delivered, client_secret=client["client_secret"]
-            )
-            assert token["id_token"]
+            assert _exchange(second, client, delivered)["id_token"]
 
 
 @pytest.mark.parametrize("driver", DRIVERS)

@@ -10,6 +10,7 @@ import contextlib
 import logging
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
@@ -28,11 +29,26 @@ from oauthkit.requests import OAuth2Session
 STATE = "s" * 32
 
 
-def _running(receiver: RedirectReceiver) -> LoopbackServer:
+@contextlib.contextmanager
+def _receiving() -> Iterator[tuple[RedirectReceiver, LoopbackServer]]:
+    """A receiver of ``/callback`` expecting ``STATE``, on a running loopback server."""
+    receiver = RedirectReceiver("/callback")
     server = LoopbackServer(receiver, read_timeout=2)
     server.start()
-    receiver.expect(STATE, server.base_url + "/callback")
-    return server
+    try:
+        receiver.expect(STATE, server.base_url + "/callback")
+        yield receiver, server
+    finally:
+        server.stop()
+
+
+def _browse(server: LoopbackServer, target: str) -> tuple[threading.Thread, list[httpx.Response]]:
+    """A browser following the redirect on a thread (its request waits for the outcome): the
+    thread, and the list its answer is added to."""
+    answers: list[httpx.Response] = []
+    browser = threading.Thread(target=lambda: answers.append(_get(server, target)))
+    browser.start()
+    return browser, answers
 
 
 def _get(server: LoopbackServer, target: str) -> httpx.Response:
@@ -41,22 +57,14 @@ def _get(server: LoopbackServer, target: str) -> httpx.Response:
 
 
 def test_a_reload_after_success_shows_the_page_again_and_is_not_handed_over_twice() -> None:
-    receiver = RedirectReceiver("/callback")
-    server = _running(receiver)
-    try:
-        answers: list[httpx.Response] = []
-        browser = threading.Thread(
-            target=lambda: answers.append(_get(server, f"/callback?code=c1&state={STATE}"))
-        )
-        browser.start()
+    with _receiving() as (receiver, server):
+        browser, answers = _browse(server, f"/callback?code=c1&state={STATE}")
         url = receiver.wait(deadline=time.monotonic() + 10)
         assert url == f"{server.base_url}/callback?code=c1&state={STATE}"
         receiver.finish()  # the exchange worked
         browser.join(10)
         reload = _get(server, f"/callback?code=c1&state={STATE}")
         other = _get(server, f"/callback?code=c2&state={STATE}")
-    finally:
-        server.stop()
     [first] = answers
     for page in (first, reload, other):
         assert page.status_code == 200
@@ -68,19 +76,11 @@ def test_a_reload_after_success_shows_the_page_again_and_is_not_handed_over_twic
 
 
 def test_a_failed_exchange_is_shown_to_the_browser() -> None:
-    receiver = RedirectReceiver("/callback")
-    server = _running(receiver)
-    try:
-        answers: list[httpx.Response] = []
-        browser = threading.Thread(
-            target=lambda: answers.append(_get(server, f"/callback?code=c&state={STATE}"))
-        )
-        browser.start()
+    with _receiving() as (receiver, server):
+        browser, answers = _browse(server, f"/callback?code=c&state={STATE}")
         receiver.wait(deadline=time.monotonic() + 10)
         receiver.finish(oauthkit.InvalidGrantError("code reused", 400, error="invalid_grant"))
         browser.join(10)
-    finally:
-        server.stop()
     [page] = answers
     assert page.status_code == 400
     assert "Sign-in failed" in page.text
@@ -88,39 +88,29 @@ def test_a_failed_exchange_is_shown_to_the_browser() -> None:
 
 
 def test_after_a_forged_callback_the_real_one_gets_the_error_page_too() -> None:
-    receiver = RedirectReceiver("/callback")
-    server = _running(receiver)
-    try:
+    with _receiving() as (receiver, server):
         forged = _get(server, "/callback?code=c&state=forged")
         real = _get(server, f"/callback?code=c&state={STATE}")
         with pytest.raises(oauthkit.StateMismatchError):
             receiver.wait(deadline=time.monotonic() + 10)
-    finally:
-        server.stop()
     assert forged.status_code == real.status_code == 400
     assert real.text == forged.text
 
 
 def test_server_text_on_the_error_page_is_escaped() -> None:
-    receiver = RedirectReceiver("/callback")
-    server = _running(receiver)
     query = urlencode(
         {"error": "access_denied", "error_description": "<script>alert(1)</script>", "state": STATE}
     )
-    try:
+    with _receiving() as (receiver, server):
         page = _get(server, f"/callback?{query}")
         with pytest.raises(oauthkit.AuthorizationError):
             receiver.wait(deadline=time.monotonic() + 10)
-    finally:
-        server.stop()
     assert "<script>" not in page.text
     assert "&lt;script&gt;" in page.text
 
 
 def test_only_a_get_of_the_callback_path_is_taken() -> None:
-    receiver = RedirectReceiver("/callback")
-    server = _running(receiver)
-    try:
+    with _receiving() as (receiver, server):
         with httpx.Client(trust_env=False, timeout=10) as http:
             posted = http.post(server.base_url + f"/callback?code=c&state={STATE}")
             favicon = http.get(server.base_url + "/favicon.ico")
@@ -128,8 +118,6 @@ def test_only_a_get_of_the_callback_path_is_taken() -> None:
         assert not receiver.received
         with pytest.raises(LoginTimeoutError):
             receiver.wait(deadline=0)
-    finally:
-        server.stop()
     assert (posted.status_code, posted.headers["allow"]) == (405, "GET")
     assert favicon.status_code == nested.status_code == 404
 
@@ -209,14 +197,12 @@ def test_nothing_pasted_is_a_callback_error() -> None:
 
 
 def test_the_request_log_keeps_the_code_out(caplog: pytest.LogCaptureFixture) -> None:
-    receiver = RedirectReceiver("/callback")
-    server = _running(receiver)
-    try:
-        with caplog.at_level(logging.DEBUG, logger="oauthkit.loopback"):
-            _get(server, f"/callback?code=the-code-itself&state={STATE}x")
-            _get(server, "/elsewhere?code=the-code-itself")
-    finally:
-        server.stop()
+    with (
+        _receiving() as (_, server),
+        caplog.at_level(logging.DEBUG, logger="oauthkit.loopback"),
+    ):
+        _get(server, f"/callback?code=the-code-itself&state={STATE}x")
+        _get(server, "/elsewhere?code=the-code-itself")
     assert any("/callback?..." in record.getMessage() for record in caplog.records)
     assert "the-code-itself" not in caplog.text
 

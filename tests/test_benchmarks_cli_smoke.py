@@ -6,26 +6,14 @@ benchmark itself checks that ``oauthkit token`` printed the stored token).
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests._bench import BENCHMARKS, run_benchmark
 
 
 def test_the_cli_benchmark_runs(tmp_path: Path) -> None:
     out = tmp_path / "cli.json"
-    result = subprocess.run(  # noqa: S603 - fixed argv, no shell
-        [sys.executable, "bench_cli.py", "--quick", "--json", str(out)],
-        cwd=ROOT / "benchmarks",
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    data = json.loads(out.read_text())
+    stdout, data = run_benchmark("bench_cli.py", out, "--quick", cwd=BENCHMARKS, quiet=False)
     assert set(data["median_ms"]) == {
         "python -c pass",
         "oauthkit token",
@@ -34,4 +22,4 @@ def test_the_cli_benchmark_runs(tmp_path: Path) -> None:
         "oauthkit --version (click loaded)",
     }
     assert data["ratio_to_python"]["python -c pass"] == 1.0
-    assert "oauthkit token:" in result.stdout
+    assert "oauthkit token:" in stdout

@@ -7,15 +7,12 @@ oauthkit and joserfc verify, which the script checks before timing).
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests._bench import run_benchmark
+
 ROWS = (
     "floor: cryptography ECDSA P-256 sign",
     "oauthkit build_dpop_proof",
@@ -26,17 +23,7 @@ ROWS = (
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, Any]]:
     out = tmp_path_factory.mktemp("bench") / "dpop.json"
-    done = subprocess.run(  # noqa: S603 - our own interpreter and script, fixed arguments
-        [sys.executable, str(ROOT / "benchmarks" / "bench_dpop.py"), "--quick", "--json", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stderr == "", done.stderr[-3000:]  # no stray warnings, logs or tracebacks
-    return done.stdout, json.loads(out.read_text())
+    return run_benchmark("bench_dpop.py", out, "--quick")
 
 
 def test_prints_every_row_and_the_bar(quick_run: tuple[str, dict[str, Any]]) -> None:

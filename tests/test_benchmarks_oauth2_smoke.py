@@ -8,17 +8,13 @@ on, is tested directly.
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS = ROOT / "benchmarks"
+from tests._bench import BENCHMARKS, run_benchmark
 
 AUTHORIZATION_ROWS = (
     "floor: secrets + sha256 + urlencode",
@@ -58,17 +54,7 @@ STATS_KEYS = {"samples", "median_us", "p90_us", "min_us"}
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, Any]]:
     out = tmp_path_factory.mktemp("bench") / "oauth2.json"
-    done = subprocess.run(  # noqa: S603 - our own interpreter and script, fixed arguments
-        [sys.executable, str(BENCHMARKS / "bench_oauth2.py"), "--quick", "--json", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stderr == "", done.stderr[-3000:]  # no stray warnings, logs or tracebacks
-    return done.stdout, json.loads(out.read_text())
+    return run_benchmark("bench_oauth2.py", out, "--quick", timeout=600)
 
 
 def _section(stdout: str, heading: str, next_heading: str | None) -> list[str]:

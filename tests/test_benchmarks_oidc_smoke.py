@@ -9,8 +9,6 @@ directly here.
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -19,8 +17,7 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS = ROOT / "benchmarks"
+from tests._bench import BENCHMARKS, run_benchmark
 
 VALIDATION_ROWS = (
     "floor: cryptography RSA verify",
@@ -42,17 +39,7 @@ STATS_KEYS = {"samples", "median_us", "p90_us", "min_us"}
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, Any]]:
     out = tmp_path_factory.mktemp("bench") / "oidc.json"
-    done = subprocess.run(  # noqa: S603 - our own interpreter and script, fixed arguments
-        [sys.executable, str(BENCHMARKS / "bench_oidc.py"), "--quick", "--json", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stderr == "", done.stderr[-3000:]  # no stray warnings, logs or tracebacks
-    return done.stdout, json.loads(out.read_text())
+    return run_benchmark("bench_oidc.py", out, "--quick", timeout=600)
 
 
 def _section(stdout: str, heading: str, next_heading: str | None) -> list[str]:

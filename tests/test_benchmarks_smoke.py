@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import http.client
 import importlib.util
-import json
-import subprocess
 import sys
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS = ROOT / "benchmarks"
+from tests._bench import BENCHMARKS, run_benchmark
 
 SCENARIOS = {
     "hmac_get": "HMAC-SHA1 GET, 3 query params",
@@ -57,17 +53,7 @@ harness = _load_harness()
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, Any]]:
     out = tmp_path_factory.mktemp("bench") / "oauth1.json"
-    done = subprocess.run(  # noqa: S603 - our own interpreter and script, fixed arguments
-        [sys.executable, str(BENCHMARKS / "bench_oauth1.py"), "--quick", "--json", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stderr == "", done.stderr[-3000:]  # no stray warnings or tracebacks
-    return done.stdout, json.loads(out.read_text())
+    return run_benchmark("bench_oauth1.py", out, "--quick", timeout=600)
 
 
 def _lines_after(stdout: str, heading: str) -> list[str]:

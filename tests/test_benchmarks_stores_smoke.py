@@ -5,27 +5,15 @@ No timing is asserted: the quick mode only proves that every row can be measured
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests._bench import BENCHMARKS, run_benchmark
 
 
 def test_the_store_benchmark_runs(tmp_path: Path) -> None:
     out = tmp_path / "stores.json"
-    result = subprocess.run(  # noqa: S603 - fixed argv, no shell
-        [sys.executable, "bench_stores.py", "--quick", "--json", str(out)],
-        cwd=ROOT / "benchmarks",
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    data = json.loads(out.read_text())
+    stdout, data = run_benchmark("bench_stores.py", out, "--quick", cwd=BENCHMARKS, quiet=False)
     stores = {"MemoryStore", "FileStore", "SQLiteStore", "RedisStore"}
     assert set(data["fresh_request_overhead_us"]) == stores
     assert set(data["renewal_overhead_us"]) == stores
-    assert "2. A request that renews its token first" in result.stdout
+    assert "2. A request that renews its token first" in stdout

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import secrets
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -27,6 +28,7 @@ from tests.peers.oidc_provider import OidcProviderPeer, client_secret
 pytestmark = pytest.mark.peer
 
 TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
+JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
 
 @pytest.fixture(params=DRIVERS)
@@ -346,3 +348,36 @@ def test_token_exchange_with_dpop(peer: OidcProviderPeer, driver: str) -> None:
     assert info["active"] is True
     assert info["cnf"] == {"jkt": key.thumbprint}
     assert info["sub"] == "test-user"
+
+
+def test_jwt_bearer_with_dpop(peer: OidcProviderPeer, driver: str) -> None:
+    """RFC 7523 §2.1 with a DPoP key (RFC 9449 §5): the assertion grant's request carries a
+    proof and the token the peer's JWT bearer grant issues is bound to the key."""
+    from joserfc import jwt
+    from joserfc.jwk import ECKey
+
+    signer = ECKey.generate_key("P-256", parameters={"kid": "assertion-key"}, private=True)
+    registered = _register(
+        peer,
+        driver,
+        grant_types=["authorization_code", JWT_BEARER],
+        jwks={"keys": [signer.as_dict(private=False)]},
+    )
+    now = int(time.time())
+    claims = {"iss": registered.client_id, "sub": "alice", "aud": peer.issuer}
+    claims |= {"iat": now, "exp": now + 300, "jti": secrets.token_hex(16)}
+    assertion = jwt.encode({"alg": "ES256", "kid": "assertion-key"}, claims, signer)
+    key = oauthkit.DPoPKey.generate()
+    token_endpoint = peer.discovery["token_endpoint"]
+    with open_session(
+        driver, client_id=registered.client_id, client_auth=_client_auth(registered), dpop=key
+    ) as s:
+        token = s.fetch_token(token_endpoint, grant=oauthkit.JwtBearerGrant(assertion=assertion))
+        assert token["token_type"] == "DPoP"
+        [sent] = s.recording.to(token_endpoint)
+        assert sent.form["grant_type"] == JWT_BEARER
+        assert _claims(sent.headers["dpop"])["htu"] == token_endpoint
+    info = introspect(peer, token["access_token"])
+    assert info["active"] is True
+    assert info["cnf"] == {"jkt": key.thumbprint}
+    assert info["sub"] == "alice"

@@ -53,6 +53,7 @@ LAYERS: list[tuple[str, ...]] = [
     (
         "oauthkit._locks",
         "oauthkit._loopback",
+        "oauthkit._ciba_receiver",
         "oauthkit.stores",
         "oauthkit._blocking",
         "oauthkit.requests",

@@ -95,7 +95,11 @@ if TYPE_CHECKING:
     from ._oauth2._challenges import is_token_rejected as is_token_rejected
     from ._oauth2._challenges import parse_www_authenticate as parse_www_authenticate
     from ._oauth2._ciba import BackchannelAuthentication as BackchannelAuthentication
+    from ._ciba_receiver import CibaPingReceiver as CibaPingReceiver
     from ._oauth2._ciba import CibaGrant as CibaGrant
+    from ._oauth2._ciba_ping import PingNotificationError as PingNotificationError
+    from ._oauth2._ciba_ping import new_client_notification_token as new_client_notification_token
+    from ._oauth2._ciba_ping import parse_ping_notification as parse_ping_notification
     from ._oauth2._ciba import (
         build_backchannel_authentication_request as build_backchannel_authentication_request,
     )
@@ -184,6 +188,7 @@ __all__ = [
     "CallbackError",
     "Challenge",
     "CibaGrant",
+    "CibaPingReceiver",
     "ClientAuth",
     "ClientCertificate",
     "ClientCredentialsGrant",
@@ -229,6 +234,7 @@ __all__ = [
     "NoneAuth",
     "OAuthError",
     "PasswordGrant",
+    "PingNotificationError",
     "PkcePair",
     "PrivateKeyJwt",
     "Purpose",
@@ -287,12 +293,14 @@ __all__ = [
     "is_loopback_host",
     "is_token_rejected",
     "metadata_url",
+    "new_client_notification_token",
     "parse_authorization_callback",
     "parse_backchannel_authentication_response",
     "parse_client_delete_response",
     "parse_device_authorization_response",
     "parse_error_body",
     "parse_introspection_response",
+    "parse_ping_notification",
     "parse_registration_response",
     "parse_revocation_response",
     "parse_server_metadata",

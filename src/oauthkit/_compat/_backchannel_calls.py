@@ -129,10 +129,12 @@ def backchannel_authenticate(
 
     ``params``: ``login_hint``, ``id_token_hint`` or ``login_hint_token`` (exactly one),
     ``binding_message``, ``requested_expiry``, ``acr_values``, ``user_code``, ``scope``
-    (default: the session's; must include ``openid``), and ``extra``.
+    (default: the session's; must include ``openid``), ``extra``, and in ping mode (§10.2)
+    ``client_notification_token`` (a fresh :func:`oauthkit.new_client_notification_token`).
 
     Returns:
-        The :class:`~oauthkit.BackchannelAuthentication` to poll with.
+        The :class:`~oauthkit.BackchannelAuthentication` to poll with (in ping mode holding
+        the ``client_notification_token`` its ping must carry).
 
     Raises:
         UsageError: No ``openid`` scope, or not exactly one hint.
@@ -161,12 +163,16 @@ def poll_backchannel_token(
     *,
     deadline: float | None = None,
     sleep: Callable[[float], Any] | None = None,
+    pinged: bool = False,
 ) -> Call[dict[str, Any]]:
-    """Wait for the user to approve a CIBA request (CIBA Core §10.1, poll mode).
+    """Wait for the user to approve a CIBA request (CIBA Core §10.1, poll mode), or fetch
+    its token once the provider pinged (``pinged=True``, ping mode, §10.2).
 
     With an issuer, the ID token is validated before the token is kept. DPoP-bound when the
     session has a DPoP key. ``sleep`` replaces the wait between polls, as for
-    ``poll_device_token``.
+    ``poll_device_token``. After a ping the token request is made at once; should the
+    provider still answer ``authorization_pending`` (or the ping never came and ``pinged`` is
+    false), it is polled for until the request expires.
 
     Returns:
         The token dictionary.
@@ -183,7 +189,11 @@ def poll_backchannel_token(
         token_url or core.token_endpoint,
         "token_endpoint",
         lambda where: core.ciba_token_flow(
-            authentication, where, deadline=deadline, requested_scope=session._oauth.scope
+            authentication,
+            where,
+            deadline=deadline,
+            requested_scope=session._oauth.scope,
+            pinged=pinged,
         ),
     )
     return Call(flow, token_of(session), {"sleep": sleep})

@@ -14,15 +14,20 @@
    :class:`~oauthkit.DeviceFlowExpiredError`. The token passes the manager's ``accept`` check
    (an OpenID Connect session validates the ID token) before it becomes current.
 
-Ping and push modes (§10.2, §10.3) need an endpoint of the client's that the provider calls;
-they are not implemented.
+Ping mode (§10.2): the request carries a ``client_notification_token``
+(:func:`~oauthkit._oauth2._ciba_ping.new_client_notification_token`), kept on the
+:class:`BackchannelAuthentication`; the provider's ping is checked by
+:func:`~oauthkit._oauth2._ciba_ping.parse_ping_notification`, and :func:`ciba_token` with
+``pinged=True`` makes its first token request at once instead of after an interval (and
+polls on, should the provider still say ``authorization_pending``). Push mode (§10.3) is not
+implemented: FAPI-CIBA forbids it.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -66,6 +71,8 @@ class BackchannelAuthentication:
         expires_at: When it expires, seconds since the epoch.
         interval: Minimum seconds between polls (5 when the provider names none).
         extra: Every other member of the answer.
+        client_notification_token: In ping mode, the bearer token the provider's ping must
+            carry (§10.2); a credential, kept out of ``repr``.
 
     Raises:
         UsageError: A field of the wrong type.
@@ -75,10 +82,12 @@ class BackchannelAuthentication:
     expires_at: float
     interval: float = DEFAULT_INTERVAL
     extra: Mapping[str, Any] = field(default_factory=dict, hash=False, repr=False)
+    client_notification_token: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.auth_req_id, str) or not self.auth_req_id:
             raise UsageError("BackchannelAuthentication.auth_req_id must be a non-empty string")
+        _text(self.client_notification_token, "client_notification_token")
         for name in ("expires_at", "interval"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float):
@@ -130,6 +139,7 @@ def build_backchannel_authentication_request(
     requested_expiry: int | None = None,
     acr_values: str | Sequence[str] | None = None,
     user_code: str | None = None,
+    client_notification_token: str | None = None,
     **options: Unpack[FormOptions],
 ) -> HttpRequest:
     """Build a CIBA authentication request (CIBA Core §7.1).
@@ -145,6 +155,8 @@ def build_backchannel_authentication_request(
         requested_expiry: Seconds the client asks the request to stay valid.
         acr_values: Authentication context classes wanted, in order of preference.
         user_code: A secret the user knows, when the provider asks for one.
+        client_notification_token: Ping mode's bearer token for the provider's ping (§7.1,
+            §10.2); a fresh one from :func:`oauthkit.new_client_notification_token`.
         **options: ``now`` (required), ``extra``, ``headers`` and ``allow_insecure_transport``,
             as for every back-channel form.
 
@@ -162,6 +174,7 @@ def build_backchannel_authentication_request(
         requested_expiry=requested_expiry,
         acr_values=acr_values,
         user_code=user_code,
+        client_notification_token=client_notification_token,
     )
     return build_form_request(endpoint, params, auth, **options)
 
@@ -176,6 +189,7 @@ def backchannel_params(
     requested_expiry: int | None = None,
     acr_values: str | Sequence[str] | None = None,
     user_code: str | None = None,
+    client_notification_token: str | None = None,
 ) -> list[tuple[str, str]]:
     """The parameters of a CIBA request (§7.1), checked; see
     :func:`build_backchannel_authentication_request`.
@@ -214,9 +228,12 @@ def backchannel_params(
         if not acr:
             raise UsageError("acr_values must name at least one class")
         params.append(("acr_values", acr))
-    code = _text(user_code, "user_code")
-    if code is not None:
-        params.append(("user_code", code))
+    for name, value in (
+        ("user_code", user_code),
+        ("client_notification_token", client_notification_token),
+    ):
+        if _text(value, name) is not None:
+            params.append((name, str(value)))
     return params
 
 
@@ -301,8 +318,10 @@ def backchannel_authentication(
             allow_insecure_transport=manager.transport,
         )
 
+    token = dict(form).get("client_notification_token")
     return _acknowledged(
         manager,
+        token,
         send(
             manager,
             build,
@@ -314,10 +333,11 @@ def backchannel_authentication(
 
 
 def _acknowledged(
-    manager: TokenManager, sending: Flow[HttpResponse]
+    manager: TokenManager, token: str | None, sending: Flow[HttpResponse]
 ) -> Flow[BackchannelAuthentication]:
     response = yield from sending
-    return parse_backchannel_authentication_response(response, now=manager.clock())
+    answer = parse_backchannel_authentication_response(response, now=manager.clock())
+    return answer if token is None else replace(answer, client_notification_token=token)
 
 
 def ciba_token(
@@ -327,8 +347,12 @@ def ciba_token(
     *,
     deadline: float | None,
     scope: Scope,
+    pinged: bool = False,
 ) -> Flow[Token]:
     """Poll for the token of a CIBA request (CIBA Core §10.1, §11), then make it current.
+
+    ``pinged``: the provider's ping came (ping mode, §10.2), so the first token request is
+    made at once; should it still be ``authorization_pending``, polling goes on.
 
     Raises:
         UsageError: ``authentication`` is not a :class:`BackchannelAuthentication`.
@@ -353,5 +377,6 @@ def ciba_token(
         purpose=Purpose.CIBA_POLL,
         what="CIBA request (auth_req_id)",
         flow_name="CIBA request",
+        wait_first=not pinged,
     )
     return (yield from adopt_polled(manager, token))

@@ -226,12 +226,16 @@ class BackChannelFlows:
         *,
         deadline: float | None = None,
         requested_scope: Scope = None,
+        pinged: bool = False,
     ) -> Flow[Token]:
-        """Poll until the user decides (CIBA Core §10.1), then make the token current."""
+        """Poll until the user decides (CIBA Core §10.1), then make the token current; at
+        once when the provider's ping came (``pinged``, ping mode, §10.2)."""
         from ._ciba import ciba_token
 
         url, scope = self._poll_target(endpoint, requested_scope)
-        return ciba_token(_manager(self), authentication, url, deadline=deadline, scope=scope)
+        return ciba_token(
+            _manager(self), authentication, url, deadline=deadline, scope=scope, pinged=pinged
+        )
 
     def _poll_target(self, endpoint: str | None, requested_scope: Scope) -> tuple[str, Scope]:
         """The token endpoint a polled grant (device, CIBA) goes to, and the scope it asks.

@@ -162,6 +162,7 @@ def poll_with(
     purpose: Purpose = Purpose.DEVICE_POLL,
     what: str = "device code",
     flow_name: str = "device flow",
+    wait_first: bool = True,
 ) -> Flow[Token]:
     """Poll with requests from ``build`` until a token, a refusal or ``limit``.
 
@@ -169,16 +170,21 @@ def poll_with(
     learnt the nonce a ``use_dpop_nonce`` refusal carried, RFC 9449 §8) the poll is simply
     made again at the next interval. ``purpose``, ``what`` and ``flow_name`` name the flow:
     a device flow's polls, or CIBA's, whose ``authorization_pending``, ``slow_down``,
-    ``expired_token`` and ``access_denied`` mean the same (CIBA Core §11).
+    ``expired_token`` and ``access_denied`` mean the same (CIBA Core §11). Without
+    ``wait_first`` the first request is made at once (a CIBA ping said the user decided,
+    CIBA Core §10.2); every later one after the interval.
     """
     interval = effective_interval(authorization.interval)
+    wait = interval if wait_first else 0.0
     while True:
         # Waiting past the deadline only to be told expired_token wastes the user's time.
-        if clock() + interval >= limit:
+        if clock() + wait >= limit:
             raise DeviceFlowExpiredError(
                 f"the {what} expires before the next poll; start a new {flow_name}"
             )
-        yield Sleep(interval)
+        if wait:
+            yield Sleep(wait)
+        wait = interval
         if clock() >= limit:
             raise DeviceFlowExpiredError(f"the {what} expired; start a new {flow_name}")
         response = yield from exchange(
@@ -197,6 +203,7 @@ def poll_with(
             continue
         except SlowDownError:
             interval += SLOW_DOWN_INCREMENT
+            wait = interval
 
 
 def manager_poll(
@@ -210,6 +217,7 @@ def manager_poll(
     purpose: Purpose,
     what: str,
     flow_name: str,
+    wait_first: bool = True,
 ) -> Flow[Token]:
     """Poll with the token requests of ``manager`` (its client authentication, its transport
     policy, a DPoP proof each when it has a key, with the nonce a ``use_dpop_nonce`` refusal
@@ -247,4 +255,5 @@ def manager_poll(
         purpose=purpose,
         what=what,
         flow_name=flow_name,
+        wait_first=wait_first,
     )

@@ -19,6 +19,7 @@ from ._core._exports import lazy_exports
 # Type checkers treat any name TYPE_CHECKING as true.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from ._ciba_receiver import CibaPingReceiver as CibaPingReceiver
     from ._core._exchange import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT
     from ._core._exchange import NO_RETRY as NO_RETRY
     from ._core._exchange import RetryPolicy as RetryPolicy
@@ -95,17 +96,16 @@ if TYPE_CHECKING:
     from ._oauth2._challenges import is_token_rejected as is_token_rejected
     from ._oauth2._challenges import parse_www_authenticate as parse_www_authenticate
     from ._oauth2._ciba import BackchannelAuthentication as BackchannelAuthentication
-    from ._ciba_receiver import CibaPingReceiver as CibaPingReceiver
     from ._oauth2._ciba import CibaGrant as CibaGrant
-    from ._oauth2._ciba_ping import PingNotificationError as PingNotificationError
-    from ._oauth2._ciba_ping import new_client_notification_token as new_client_notification_token
-    from ._oauth2._ciba_ping import parse_ping_notification as parse_ping_notification
     from ._oauth2._ciba import (
         build_backchannel_authentication_request as build_backchannel_authentication_request,
     )
     from ._oauth2._ciba import (
         parse_backchannel_authentication_response as parse_backchannel_authentication_response,
     )
+    from ._oauth2._ciba_ping import PingNotificationError as PingNotificationError
+    from ._oauth2._ciba_ping import new_client_notification_token as new_client_notification_token
+    from ._oauth2._ciba_ping import parse_ping_notification as parse_ping_notification
     from ._oauth2._client_assertion import ClientSecretJwt as ClientSecretJwt
     from ._oauth2._client_assertion import PrivateKeyJwt as PrivateKeyJwt
     from ._oauth2._client_auth import ClientAuth as ClientAuth

@@ -143,9 +143,7 @@ class CibaPingReceiver:
         wanted = authentication.auth_req_id.encode()
         return any(hmac.compare_digest(name.encode(), wanted) for name in named)
 
-    def wait(
-        self, authentication: BackchannelAuthentication, timeout: float | None = None
-    ) -> bool:
+    def wait(self, authentication: BackchannelAuthentication, timeout: float | None = None) -> bool:
         """Wait for the ping of ``authentication``; whether it came.
 
         Args:

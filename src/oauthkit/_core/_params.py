@@ -35,6 +35,7 @@ __all__ = [
     "resource_params",
     "scope_tokens",
     "strings",
+    "text_params",
 ]
 
 # RFC 6749 §3.2: parameters are sent once, except those their RFC defines as repeatable.
@@ -45,6 +46,18 @@ _NOT_EXTRA = frozenset({"grant_type", "client_secret", "client_assertion", "clie
 Scope = str | Sequence[str] | None
 ExtraParams = Mapping[str, object] | Sequence[tuple[str, object]] | None
 AuthorizationDetails = str | Sequence[Mapping[str, Any]] | None
+
+
+def text_params(*pairs: tuple[str, object]) -> list[tuple[str, str]]:
+    """The ``(name, value)`` pairs whose value is not ``None``, each a non-empty string.
+
+    Raises:
+        UsageError: A value that is empty or not a string (named).
+    """
+    for name, value in pairs:
+        if value is not None and (not isinstance(value, str) or not value):
+            raise UsageError(f"{name} must be a non-empty string")
+    return [(name, value) for name, value in pairs if isinstance(value, str)]
 
 
 def strings(value: str | Iterable[str] | None, name: str = "value") -> list[str]:

@@ -28,19 +28,26 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._core._http import HttpRequest, HttpResponse
-from .._core._params import Scope, encode_scope, extra_params, scope_tokens
+from .._core._params import (
+    Scope,
+    encode_scope,
+    extra_params,
+    scope_tokens,
+    text_params,
+)
 from .._core._steps import Flow, Purpose
 from .._errors import UsageError
 from ._backchannel import build_form_request, malformed, read_answer
 from ._client_auth import ClientAuth
-from ._device import DEFAULT_INTERVAL
+from ._device import DEFAULT_INTERVAL, check_timing
 
 if TYPE_CHECKING:
-    from typing_extensions import Unpack
+    from typing import TypedDict
+
+    from typing_extensions import Required, Unpack
 
     from ._backchannel import FormOptions
     from ._manager import TokenManager
@@ -59,6 +66,18 @@ __all__ = [
 
 CIBA_GRANT_TYPE = "urn:openid:params:grant-type:ciba"
 _HINTS = ("login_hint", "id_token_hint", "login_hint_token")
+_FORM_OPTIONS = ("now", "extra", "headers", "allow_insecure_transport")
+_PARAMS = frozenset(
+    {
+        "scope",
+        *_HINTS,
+        "binding_message",
+        "requested_expiry",
+        "acr_values",
+        "user_code",
+        "client_notification_token",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,14 +106,8 @@ class BackchannelAuthentication:
     def __post_init__(self) -> None:
         if not isinstance(self.auth_req_id, str) or not self.auth_req_id:
             raise UsageError("BackchannelAuthentication.auth_req_id must be a non-empty string")
-        _text(self.client_notification_token, "client_notification_token")
-        for name in ("expires_at", "interval"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise UsageError(f"BackchannelAuthentication.{name} must be a number")
-            if not math.isfinite(value) or value < 0:
-                raise UsageError(f"BackchannelAuthentication.{name} must be finite, not negative")
-        object.__setattr__(self, "extra", MappingProxyType(dict(self.extra)))
+        text_params(("client_notification_token", self.client_notification_token))
+        check_timing(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,122 +132,95 @@ class CibaGrant:
         return [("grant_type", self.grant_type), ("auth_req_id", self.auth_req_id)]
 
 
-def _text(value: object, name: str) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value:
-        raise UsageError(f"{name} must be a non-empty string")
-    return value
+if TYPE_CHECKING:
+
+    class BackchannelParams(TypedDict, total=False):
+        """The parameters of a CIBA request (§7.1); see
+        :func:`build_backchannel_authentication_request`."""
+
+        scope: Required[Scope]
+        login_hint: str | None
+        id_token_hint: str | None
+        login_hint_token: str | None
+        binding_message: str | None
+        requested_expiry: int | None
+        acr_values: str | Sequence[str] | None
+        user_code: str | None
+        client_notification_token: str | None
+
+    class BackchannelRequest(BackchannelParams, FormOptions, total=False):
+        """:class:`BackchannelParams` and the options of every back-channel form."""
 
 
 def build_backchannel_authentication_request(
-    endpoint: str,
-    auth: ClientAuth,
-    *,
-    scope: Scope,
-    login_hint: str | None = None,
-    id_token_hint: str | None = None,
-    login_hint_token: str | None = None,
-    binding_message: str | None = None,
-    requested_expiry: int | None = None,
-    acr_values: str | Sequence[str] | None = None,
-    user_code: str | None = None,
-    client_notification_token: str | None = None,
-    **options: Unpack[FormOptions],
+    endpoint: str, auth: ClientAuth, **options: Unpack[BackchannelRequest]
 ) -> HttpRequest:
     """Build a CIBA authentication request (CIBA Core §7.1).
 
     Args:
         endpoint: The ``backchannel_authentication_endpoint``.
         auth: How the client authenticates (CIBA clients are confidential, §7.1).
-        scope: The scope; must include ``openid``.
-        login_hint: Who to authenticate, as the provider knows them.
-        id_token_hint: An ID token the provider issued about them.
-        login_hint_token: A token that identifies them.
-        binding_message: A short text shown on both devices, to tie them together.
-        requested_expiry: Seconds the client asks the request to stay valid.
-        acr_values: Authentication context classes wanted, in order of preference.
-        user_code: A secret the user knows, when the provider asks for one.
-        client_notification_token: Ping mode's bearer token for the provider's ping (§7.1,
-            §10.2); a fresh one from :func:`oauthkit.new_client_notification_token`.
         **options: ``now`` (required), ``extra``, ``headers`` and ``allow_insecure_transport``,
-            as for every back-channel form.
+            as for every back-channel form; and the request's parameters:
+
+            * ``scope`` (required): must include ``openid``;
+            * exactly one of ``login_hint`` (who to authenticate, as the provider knows
+              them), ``id_token_hint`` (an ID token the provider issued about them) and
+              ``login_hint_token`` (a token that identifies them);
+            * ``binding_message``: a short text shown on both devices, to tie them together;
+            * ``requested_expiry``: seconds the client asks the request to stay valid;
+            * ``acr_values``: authentication context classes wanted, in order of preference;
+            * ``user_code``: a secret the user knows, when the provider asks for one;
+            * ``client_notification_token``: ping mode's bearer token for the provider's
+              ping (§7.1, §10.2), a fresh :func:`oauthkit.new_client_notification_token`.
 
     Raises:
         UsageError: No ``openid`` in ``scope``; not exactly one hint; an empty value, or a
             ``requested_expiry`` that is not a positive int.
         InsecureTransportError: ``endpoint`` is plain http to a non-loopback host.
     """
-    params = backchannel_params(
-        scope=scope,
-        login_hint=login_hint,
-        id_token_hint=id_token_hint,
-        login_hint_token=login_hint_token,
-        binding_message=binding_message,
-        requested_expiry=requested_expiry,
-        acr_values=acr_values,
-        user_code=user_code,
-        client_notification_token=client_notification_token,
-    )
-    return build_form_request(endpoint, params, auth, **options)
+    given: dict[str, Any] = dict(options)
+    form = {name: given.pop(name) for name in _FORM_OPTIONS if name in given}
+    return build_form_request(endpoint, backchannel_params(**given), auth, **form)
 
 
-def backchannel_params(
-    *,
-    scope: Scope,
-    login_hint: str | None = None,
-    id_token_hint: str | None = None,
-    login_hint_token: str | None = None,
-    binding_message: str | None = None,
-    requested_expiry: int | None = None,
-    acr_values: str | Sequence[str] | None = None,
-    user_code: str | None = None,
-    client_notification_token: str | None = None,
-) -> list[tuple[str, str]]:
+def backchannel_params(**params: Unpack[BackchannelParams]) -> list[tuple[str, str]]:
     """The parameters of a CIBA request (§7.1), checked; see
     :func:`build_backchannel_authentication_request`.
 
     Raises:
-        UsageError: As for :func:`build_backchannel_authentication_request`.
+        UsageError: As for :func:`build_backchannel_authentication_request`; also an
+            unknown parameter.
     """
-    tokens = scope_tokens(scope) or ()
+    unknown = sorted(set(params) - _PARAMS)
+    if unknown:
+        raise UsageError(f"unknown CIBA request parameter(s): {', '.join(unknown)}")
+    tokens = scope_tokens(params.get("scope")) or ()
     if "openid" not in tokens:
         raise UsageError("a CIBA request's scope must include openid (CIBA Core §7.1)")
-    values = {
-        "login_hint": _text(login_hint, "login_hint"),
-        "id_token_hint": _text(id_token_hint, "id_token_hint"),
-        "login_hint_token": _text(login_hint_token, "login_hint_token"),
-    }
-    hints = [(name, value) for name, value in values.items() if value is not None]
+    hints = text_params(*((name, params.get(name)) for name in _HINTS))
     if len(hints) != 1:
         raise UsageError(
             "a CIBA request names its user with exactly one of login_hint, id_token_hint and "
             "login_hint_token (CIBA Core §7.1)"
         )
-    params = [("scope", encode_scope(tokens) or ""), *hints]
-    message = _text(binding_message, "binding_message")
-    if message is not None:
-        params.append(("binding_message", message))
-    if requested_expiry is not None:
-        if (
-            isinstance(requested_expiry, bool)
-            or not isinstance(requested_expiry, int)
-            or requested_expiry <= 0
-        ):
+    out = [("scope", encode_scope(tokens) or ""), *hints]
+    out += text_params(("binding_message", params.get("binding_message")))
+    expiry = params.get("requested_expiry")
+    if expiry is not None:
+        if isinstance(expiry, bool) or not isinstance(expiry, int) or expiry <= 0:
             raise UsageError("requested_expiry must be a positive number of seconds (an int)")
-        params.append(("requested_expiry", str(requested_expiry)))
+        out.append(("requested_expiry", str(expiry)))
+    acr_values = params.get("acr_values")
     if acr_values is not None:
         acr = encode_scope(acr_values)  # the same shape: space-separated tokens
         if not acr:
             raise UsageError("acr_values must name at least one class")
-        params.append(("acr_values", acr))
-    for name, value in (
-        ("user_code", user_code),
-        ("client_notification_token", client_notification_token),
-    ):
-        if _text(value, name) is not None:
-            params.append((name, str(value)))
-    return params
+        out.append(("acr_values", acr))
+    return out + text_params(
+        ("user_code", params.get("user_code")),
+        ("client_notification_token", params.get("client_notification_token")),
+    )
 
 
 def _seconds(value: object, name: str, response: HttpResponse) -> float:
@@ -367,16 +353,14 @@ def ciba_token(
 
     if not isinstance(authentication, BackchannelAuthentication):
         raise UsageError("authentication must be a BackchannelAuthentication")
+    grant = CibaGrant(authentication.auth_req_id)
     token = yield from manager_poll(
         manager,
         authentication,
-        CibaGrant(authentication.auth_req_id),
+        grant,
         endpoint,
         deadline=deadline,
         scope=scope,
-        purpose=Purpose.CIBA_POLL,
-        what="CIBA request (auth_req_id)",
-        flow_name="CIBA request",
         wait_first=not pinged,
     )
     return (yield from adopt_polled(manager, token))

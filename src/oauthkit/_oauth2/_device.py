@@ -27,12 +27,14 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from ._backchannel import FormOptions
+    from ._ciba import BackchannelAuthentication
 
 __all__ = [
     "DEFAULT_INTERVAL",
     "SLOW_DOWN_INCREMENT",
     "DeviceAuthorization",
     "build_device_authorization_request",
+    "check_timing",
     "parse_device_authorization_response",
 ]
 
@@ -81,13 +83,24 @@ class DeviceAuthorization:
             value = getattr(self, name)
             if not isinstance(value, str) or not value:
                 raise UsageError(f"DeviceAuthorization.{name} must be a non-empty string")
-        for name in ("expires_at", "interval"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise UsageError(f"DeviceAuthorization.{name} must be a number")
-            if not math.isfinite(value) or value < 0:
-                raise UsageError(f"DeviceAuthorization.{name} must be finite and not negative")
-        object.__setattr__(self, "extra", MappingProxyType(dict(self.extra)))
+        check_timing(self)
+
+
+def check_timing(pending: DeviceAuthorization | BackchannelAuthentication) -> None:
+    """Check the ``expires_at`` and ``interval`` of a device authorization or a CIBA request,
+    and freeze its ``extra``: the shared tail of their ``__post_init__``.
+
+    Raises:
+        UsageError: Not a number, not finite, or negative.
+    """
+    owner = type(pending).__name__
+    for name in ("expires_at", "interval"):
+        value = getattr(pending, name)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise UsageError(f"{owner}.{name} must be a number")
+        if not math.isfinite(value) or value < 0:
+            raise UsageError(f"{owner}.{name} must be finite and not negative")
+    object.__setattr__(pending, "extra", MappingProxyType(dict(pending.extra)))
 
 
 def build_device_authorization_request(

@@ -285,16 +285,9 @@ def device_token(
             allow_insecure_transport=manager.transport,
         )
     else:
+        grant = DeviceCodeGrant(authorization.device_code)
         token = yield from manager_poll(
-            manager,
-            authorization,
-            DeviceCodeGrant(authorization.device_code),
-            endpoint,
-            deadline=deadline,
-            scope=scope,
-            purpose=Purpose.DEVICE_POLL,
-            what="device code",
-            flow_name="device flow",
+            manager, authorization, grant, endpoint, deadline=deadline, scope=scope
         )
     return (yield from adopt_polled(manager, token))
 

@@ -48,6 +48,11 @@ MIN_INTERVAL = 1.0
 """The shortest wait between two polls, whatever the server says."""
 
 _NO_RETRY = RetryPolicy(attempts=1)
+# What a poll waits on and what to start again when it expires, in DeviceFlowExpiredError.
+_NAMES = {
+    Purpose.DEVICE_POLL: ("device code", "device flow"),
+    Purpose.CIBA_POLL: ("CIBA request (auth_req_id)", "CIBA request"),
+}
 
 
 def effective_interval(interval: float) -> float:
@@ -160,20 +165,19 @@ def poll_with(
     answered: Callable[[HttpResponse], bool] | None = None,
     *,
     purpose: Purpose = Purpose.DEVICE_POLL,
-    what: str = "device code",
-    flow_name: str = "device flow",
     wait_first: bool = True,
 ) -> Flow[Token]:
     """Poll with requests from ``build`` until a token, a refusal or ``limit``.
 
     ``answered`` sees every response first; when it returns ``True`` (a DPoP client that
     learnt the nonce a ``use_dpop_nonce`` refusal carried, RFC 9449 §8) the poll is simply
-    made again at the next interval. ``purpose``, ``what`` and ``flow_name`` name the flow:
-    a device flow's polls, or CIBA's, whose ``authorization_pending``, ``slow_down``,
+    made again at the next interval. ``purpose`` names the flow: a device flow's polls
+    (``DEVICE_POLL``), or CIBA's (``CIBA_POLL``), whose ``authorization_pending``, ``slow_down``,
     ``expired_token`` and ``access_denied`` mean the same (CIBA Core §11). Without
     ``wait_first`` the first request is made at once (a CIBA ping said the user decided,
     CIBA Core §10.2); every later one after the interval.
     """
+    what, flow_name = _NAMES.get(purpose, _NAMES[Purpose.DEVICE_POLL])
     interval = effective_interval(authorization.interval)
     wait = interval if wait_first else 0.0
     while True:
@@ -214,14 +218,12 @@ def manager_poll(
     *,
     deadline: float | None,
     scope: Scope,
-    purpose: Purpose,
-    what: str,
-    flow_name: str,
     wait_first: bool = True,
 ) -> Flow[Token]:
     """Poll with the token requests of ``manager`` (its client authentication, its transport
     policy, a DPoP proof each when it has a key, with the nonce a ``use_dpop_nonce`` refusal
     taught, RFC 9449 §8) until ``pending`` is decided or expires (or ``deadline`` passes).
+    The polls have the ``purpose`` of ``grant``; ``wait_first`` as for :func:`poll_with`.
 
     Raises:
         InsecureTransportError: Raised at once for a plain-http token endpoint.
@@ -230,6 +232,7 @@ def manager_poll(
         :func:`poll_device_token`.
     """
     from ._dpop_nonces import is_nonce_error
+    from ._flows import purpose_of
 
     manager.transport.check(endpoint)
     limit = pending.expires_at if deadline is None else min(deadline, pending.expires_at)
@@ -252,8 +255,6 @@ def manager_poll(
         scope,
         manager.retry,
         answered,
-        purpose=purpose,
-        what=what,
-        flow_name=flow_name,
+        purpose=purpose_of(grant),
         wait_first=wait_first,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .._core._http import HttpRequest, HttpResponse
+from .._core._params import text_params
 from .._errors import UsageError
 from ._backchannel import build_form_request, refusal
 from ._client_auth import ClientAuth
@@ -29,14 +30,9 @@ def token_params(token: object, token_type_hint: object) -> list[tuple[str, str]
     Raises:
         UsageError: An empty token or hint.
     """
-    if not isinstance(token, str) or not token:
+    if token is None:
         raise UsageError("token must be a non-empty string")
-    params = [("token", token)]
-    if token_type_hint is not None:
-        if not isinstance(token_type_hint, str) or not token_type_hint:
-            raise UsageError("token_type_hint must be a non-empty string, such as 'access_token'")
-        params.append(("token_type_hint", token_type_hint))
-    return params
+    return text_params(("token", token), ("token_type_hint", token_type_hint))
 
 
 def build_revocation_request(

@@ -234,4 +234,23 @@ USERINFO_CLAIMS: dict[str, Any] = {
     "email": "u@example.com",
     "name": "Ü. Ser",
 }
-TEMPLATES = (ID_CLAIMS, LOGOUT_CLAIMS, USERINFO_CLAIMS)
+JARM_CLAIMS: dict[str, Any] = {
+    "iss": ISSUER,
+    "aud": CLIENT_ID,
+    "exp": OIDC_NOW + 600,
+    "code": CODE,
+    "state": "st-8a1f",
+}
+INTROSPECTION_CLAIMS: dict[str, Any] = {
+    "iss": ISSUER,
+    "aud": CLIENT_ID,
+    "iat": OIDC_NOW,
+    "token_introspection": {
+        "active": True,
+        "scope": "a b",
+        "client_id": CLIENT_ID,
+        "sub": SUBJECT,
+        "exp": OIDC_NOW + 600,
+    },
+}
+TEMPLATES = (ID_CLAIMS, LOGOUT_CLAIMS, USERINFO_CLAIMS, JARM_CLAIMS, INTROSPECTION_CLAIMS)

@@ -55,6 +55,8 @@ from _model import (
     STORED,
     Target,
 )
+from _targets_backchannel import BACKCHANNEL_TARGETS
+from _targets_jwt import JWT_TARGETS
 from _targets_oidc import OIDC_TARGETS
 from oauthkit import (
     AuthorizationError,
@@ -317,5 +319,7 @@ TARGETS = [
         [b'{"a": {"b": [1, {"c": -0.0}]}}', b"\xef\xbb\xbf{}"],
     ),
     *OIDC_TARGETS,  # OpenID Connect (issue #9): ID and logout tokens, UserInfo, keys, metadata
+    *BACKCHANNEL_TARGETS,  # issue #10: registration, CIBA acknowledgements and pings
+    *JWT_TARGETS,  # issue #10: JARM, JWT introspection, request-object encryption keys
 ]
 BY_NAME = {target.name: target for target in TARGETS}

@@ -199,6 +199,7 @@ ALGS = ("RS256", "ES256", "EdDSA", "HS256", "none", "None", "NONE", "PS256", "ES
 ALGS += ("HS512", "Ed25519", "Ed448", "ES384", "dir", "RSA-OAEP", "", "rs256", "HS256 ")
 KIDS = ("rsa-1", "ec-1", "ed-1", "RSA-1", "rsa-1 ", "", "../../etc/passwd", "x" * 300)
 TYPS = ("JWT", "jwt", "application/jwt", "logout+jwt", "at+jwt", "JOSE", "", "secevent+jwt")
+TYPS += ("token-introspection+jwt", "application/token-introspection+jwt")
 # JWS and JWE header members: what oauthkit reads, what it must refuse, what joserfc parses.
 JOSE_NAMES = ("alg", "kid", "typ", "cty", "crit", "jku", "jwk", "x5u", "x5c", "x5t", "b64")
 JOSE_NAMES += ("enc", "zip", "epk", "apu", "apv", "iv", "tag", "p2s", "p2c", "x")

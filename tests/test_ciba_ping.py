@@ -88,6 +88,24 @@ def test_a_missing_or_wrong_bearer_is_401(sent: dict[str, str]) -> None:
     assert isinstance(info.value, oauthkit.CallbackError)
 
 
+def test_lone_surrogates_are_refused_not_raised() -> None:
+    # fuzz/campaign.py, target ciba_ping: a bearer token or an auth_req_id holding a lone
+    # surrogate (a JSON "\\udcfe" escape) made the constant-time comparison raise
+    # UnicodeEncodeError.
+    with pytest.raises(PingNotificationError) as info:
+        parse_ping_notification(
+            {"Authorization": "bearer \udcfe"}, b"}", client_notification_token=TOKEN
+        )
+    assert info.value.status_code == 401
+    body = b'{"auth_req_id": "\\udcfe"}'
+    with pytest.raises(PingNotificationError) as info:
+        parse_ping_notification(
+            headers(), body, client_notification_token=TOKEN, auth_req_id=AUTH_REQ_ID
+        )
+    assert info.value.status_code == 400
+    assert parse_ping_notification(headers(), body, client_notification_token=TOKEN) == "\udcfe"
+
+
 def test_the_bearer_is_checked_before_the_body() -> None:
     with pytest.raises(PingNotificationError) as info:
         parse_ping_notification(

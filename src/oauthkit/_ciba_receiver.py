@@ -22,7 +22,6 @@ needs an https endpoint it can reach.
 from __future__ import annotations
 
 import asyncio
-import hmac
 import threading
 import time
 from collections.abc import Callable
@@ -36,6 +35,7 @@ from ._oauth2._ciba_ping import (
     PingNotificationError,
     new_client_notification_token,
     parse_ping_notification,
+    same_text,
 )
 
 __all__ = ["CibaPingReceiver"]
@@ -140,8 +140,7 @@ class CibaPingReceiver:
     def _arrived(self, authentication: BackchannelAuthentication) -> bool:
         token = authentication.client_notification_token
         named = self._pinged.get(token or "", set())
-        wanted = authentication.auth_req_id.encode()
-        return any(hmac.compare_digest(name.encode(), wanted) for name in named)
+        return any(same_text(name, authentication.auth_req_id) for name in named)
 
     def wait(self, authentication: BackchannelAuthentication, timeout: float | None = None) -> bool:
         """Wait for the ping of ``authentication``; whether it came.
@@ -157,7 +156,7 @@ class CibaPingReceiver:
             raise UsageError("authentication must be a BackchannelAuthentication")
         token = authentication.client_notification_token
         with self._changed:
-            if token is None or not any(hmac.compare_digest(token, t) for t in self._tokens):
+            if token is None or not any(same_text(token, t) for t in self._tokens):
                 raise UsageError(
                     "the request was not made with a client_notification_token of this receiver"
                 )

@@ -28,7 +28,12 @@ from .._core._json import JsonError, read_json_object
 from .._core._random import random_urlsafe
 from .._errors import CallbackError, UsageError
 
-__all__ = ["PingNotificationError", "new_client_notification_token", "parse_ping_notification"]
+__all__ = [
+    "PingNotificationError",
+    "new_client_notification_token",
+    "parse_ping_notification",
+    "same_text",
+]
 
 _MAX_BODY = 1 << 16  # a ping is one short member; more is not a ping
 
@@ -54,6 +59,17 @@ def new_client_notification_token() -> str:
     §2.1), so the provider can send it back in an ``Authorization`` header.
     """
     return random_urlsafe(32)
+
+
+def same_text(sent: str, expected: str) -> bool:
+    """Whether two secrets are equal, in constant time (``hmac.compare_digest``).
+
+    Compared as UTF-8 with ``surrogatepass``: outside text may hold a lone surrogate (a JSON
+    ``"\\udcfe"`` escape), which never matches and must not raise.
+    """
+    return hmac.compare_digest(
+        sent.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
+    )
 
 
 def _bearer(headers: Mapping[str, str]) -> str:
@@ -100,7 +116,7 @@ def parse_ping_notification(
     if not isinstance(headers, Mapping):
         raise UsageError("headers must be a mapping of header names to values")
     sent = _bearer(headers)
-    if not hmac.compare_digest(sent.encode(), client_notification_token.encode()):
+    if not same_text(sent, client_notification_token):
         raise PingNotificationError("the ping's bearer token is not this client's", 401)
     if body is None or not isinstance(body, bytes | str) or len(body) > _MAX_BODY:
         raise PingNotificationError("the ping has no JSON body")
@@ -111,6 +127,6 @@ def parse_ping_notification(
     named = data.get("auth_req_id")
     if not isinstance(named, str) or not named:
         raise PingNotificationError("the ping's body has no auth_req_id")
-    if auth_req_id is not None and not hmac.compare_digest(named.encode(), auth_req_id.encode()):
+    if auth_req_id is not None and not same_text(named, auth_req_id):
         raise PingNotificationError("the ping names another auth_req_id")
     return named

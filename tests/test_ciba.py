@@ -349,3 +349,13 @@ def test_the_manager_request_follows_its_transport_policy_and_sends_extra() -> N
     assert step.request.url == plain
     form = dict(parse_qsl((step.request.body or b"").decode()))
     assert form == {"scope": "openid", "login_hint": "alice", "request_context": "kiosk-7"}
+
+
+@pytest.mark.parametrize("name", ["expires_in", "interval"])
+def test_a_duration_too_large_for_a_float_is_malformed_not_an_overflow(name: str) -> None:
+    # fuzz/campaign.py, target ciba_authentication: a 400-digit number is valid JSON and
+    # float() of it raised OverflowError.
+    data = {"auth_req_id": AUTH_REQ_ID, "expires_in": 60, name: 10**400}
+    body = json.dumps(data).encode()
+    with pytest.raises(MalformedResponseError, match=name):
+        parse_backchannel_authentication_response(HttpResponse(200, JSON, body), now=NOW)

@@ -354,6 +354,9 @@ def test_regression_json_nesting_is_bounded_whatever_the_stack() -> None:
 
 FUZZ_DIR = Path(__file__).resolve().parent.parent / "fuzz"
 OIDC_TARGETS = ["id_token", "logout_token", "userinfo", "jwks", "server_metadata"]
+# issue #10's parsers
+OIDC_TARGETS += ["registration", "ciba_authentication", "ciba_ping", "jarm", "jwt_introspection"]
+OIDC_TARGETS += ["jar_encryption"]
 
 
 def _campaign(monkeypatch: pytest.MonkeyPatch, name: str, count: int) -> Any:

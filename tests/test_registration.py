@@ -359,3 +359,13 @@ def test_any_json_object_gives_a_registration_or_a_server_error(body: str, statu
     assert result.client_id == "c-1"
     assert result.registration_client_uri is not None
     assert_hidden(repr(result))
+
+
+def test_a_time_too_large_for_a_float_is_malformed_not_an_overflow() -> None:
+    # fuzz/campaign.py, target registration: a 400-digit client_id_issued_at (valid JSON)
+    # made math.isfinite() raise OverflowError.
+    body = b'{"client_id": "c-1", "client_id_issued_at": 1' + b"0" * 400 + b"}"
+    with pytest.raises(MalformedResponseError, match="client_id_issued_at"):
+        parse_registration_response(HttpResponse(201, JSON, body))
+    with pytest.raises(UsageError):
+        ClientRegistration.from_dict({"client_id": "a", "client_secret_expires_at": 10**400})

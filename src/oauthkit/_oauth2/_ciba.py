@@ -226,7 +226,12 @@ def backchannel_params(**params: Unpack[BackchannelParams]) -> list[tuple[str, s
 def _seconds(value: object, name: str, response: HttpResponse) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise malformed(f"CIBA response member {name!r} is not a number", response)
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int of 400 digits is JSON, and no float
+        raise malformed(
+            f"CIBA response member {name!r} is not a valid duration", response
+        ) from None
     if not math.isfinite(number) or number < 0:
         raise malformed(f"CIBA response member {name!r} is not a valid duration", response)
     return number

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hmac
 import json
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -121,12 +120,16 @@ class ClientRegistration:
         return _read(dict(data), None, UsageError)
 
 
+_MAX_TIME = 100_000_000_000  # the year 5138: anything beyond is not a time
+
+
 def _time(value: object, name: str, fail: Callable[[str], OAuthError]) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise fail(f"registration member {name!r} is not a number")
-    if not math.isfinite(value) or value < 0:
+    # A range, not math.isfinite(): an int of 400 digits is JSON and no float (and NaN fails)
+    if not 0 <= value <= _MAX_TIME:
         raise fail(f"registration member {name!r} is not a valid time")
     return int(value)
 

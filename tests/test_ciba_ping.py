@@ -229,6 +229,14 @@ def test_the_request_carries_the_notification_token_and_keeps_it_hidden() -> Non
         )
 
 
+def test_an_unknown_request_parameter_is_a_usage_error() -> None:
+    manager = TokenManager("rp", auth=AUTH, token_endpoint=TOKEN_URL, scope="openid")
+    with pytest.raises(UsageError, match="client_notification_tokn"):
+        manager.backchannel_authentication_flow(
+            ENDPOINT, login_hint="alice", client_notification_tokn=TOKEN
+        )
+
+
 def test_the_manager_keeps_the_token_on_the_acknowledgement() -> None:
     manager = TokenManager("rp", auth=AUTH, token_endpoint=TOKEN_URL, scope="openid")
     flow = manager.backchannel_authentication_flow(

@@ -27,7 +27,7 @@ from urllib.parse import quote
 
 from joserfc import jwk
 
-from _checks import NOW, _require, response_of
+from _checks import NOW, _require
 from _jwt import (
     DIR_JWK,
     EC_KEY,
@@ -41,7 +41,7 @@ from _jwt import (
     verified_alg,
 )
 from _model import JSONISH, JWT, SIGNED_RESPONSE, Target
-from _oidc_tokens import _jws
+from _oidc_tokens import _jws, _userinfo_response
 from _vocabulary import CLIENT_ID, ISSUER, OIDC_NOW
 from oauthkit import CallbackError, Introspection, ServerResponseError, UsageError
 from oauthkit._jose._compact import Rejected
@@ -162,8 +162,7 @@ def _introspection_response(value: Any) -> Any:
     status, content_type, body = value
     if content_type.lower().startswith(("application/jwt", "jwt")):
         content_type = JWT_INTROSPECTION_MEDIA_TYPE
-    data = body if isinstance(body, bytes) else render(body).encode("utf-8", "surrogatepass")
-    return response_of((status, content_type, data))
+    return _userinfo_response((status, content_type, body))  # a body, or a JWT to render
 
 
 def run_jwt_introspection(value: Any) -> Any:

@@ -48,8 +48,11 @@ def _answer(status: int, error: str | None = None) -> HttpResponse:
     return HttpResponse(status, dict(_JSON) if error else {}, body)
 
 
-class CibaPingReceiver:
+class CibaPingReceiver(LoopbackServer):
     """Takes CIBA pings at ``path`` on a loopback server, for the tokens it handed out.
+
+    A :class:`~oauthkit._loopback.LoopbackServer` that answers with itself: ``start()``,
+    ``stop()`` or a ``with`` block run it.
 
     Args:
         path: The notification endpoint's path.
@@ -71,15 +74,15 @@ class CibaPingReceiver:
     ) -> None:
         if not isinstance(path, str) or not path.startswith("/"):
             raise UsageError("path must start with '/'")
+        super().__init__(self, host, port, label="CIBA ping receiver")
         self.path = path
         self._clock = clock
-        self._server = LoopbackServer(self, host, port, label="CIBA ping receiver")
         self._changed = threading.Condition()
         self._tokens: list[str] = []
         self._pinged: dict[str, set[str]] = {}  # token -> auth_req_ids its pings named
 
     def __repr__(self) -> str:
-        state = self._server.base_url if self._server.running else "stopped"
+        state = self.base_url if self.running else "stopped"
         return f"CibaPingReceiver({self.path!r}, {state})"
 
     @property
@@ -89,22 +92,7 @@ class CibaPingReceiver:
         Raises:
             UsageError: The receiver is not running.
         """
-        return self._server.base_url + self.path
-
-    def start(self) -> None:
-        """Start the loopback server."""
-        self._server.start()
-
-    def stop(self) -> None:
-        """Stop the loopback server."""
-        self._server.stop()
-
-    def __enter__(self) -> CibaPingReceiver:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        return self.base_url + self.path
 
     def new_token(self) -> str:
         """A fresh ``client_notification_token`` whose pings this receiver accepts (§7.1)."""

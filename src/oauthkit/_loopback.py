@@ -34,11 +34,14 @@ import threading
 from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._core._http import HttpRequest, HttpResponse
 from ._core._transport import is_loopback_host
 from ._errors import UsageError
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = ["DEFAULT_READ_TIMEOUT", "Handler", "LoopbackServer"]
 
@@ -249,7 +252,7 @@ class LoopbackServer:
         if self._thread is not None:
             self._thread.join()
 
-    def __enter__(self) -> LoopbackServer:
+    def __enter__(self) -> Self:
         self.start()
         return self
 

@@ -290,7 +290,7 @@ def backchannel_authentication(
         TokenEndpointError, MalformedResponseError: See
             :func:`parse_backchannel_authentication_response`.
     """
-    from ._flows import deadline_for, send
+    from ._flows import ask
 
     scope = params.pop("scope", None)
     extra = params.pop("extra", None)
@@ -310,17 +310,8 @@ def backchannel_authentication(
         )
 
     token = dict(form).get("client_notification_token")
-    return _acknowledged(
-        manager,
-        token,
-        send(
-            manager,
-            build,
-            Purpose.BACKCHANNEL_AUTHENTICATION,
-            deadline_for(manager, timeout),
-            one_time=False,
-        ),
-    )
+    sending = ask(manager, build, Purpose.BACKCHANNEL_AUTHENTICATION, timeout)
+    return _acknowledged(manager, token, sending)
 
 
 def _acknowledged(

@@ -108,6 +108,10 @@ def test_a_valid_response_is_read_into_an_introspection() -> None:
         (signed(payload(iat=None)), "iat"),
         (signed(payload(iat="now")), "iat"),
         (signed(payload(iat=NOW + 3600)), "future"),
+        # fuzz/campaign.py, target jwt_introspection: a 400-digit iat (valid JSON) made
+        # math.isfinite() raise OverflowError
+        (signed(payload(iat=10**400)), "iat"),
+        (signed(payload(iat=-(10**400))), "iat"),
         (signed(payload(token_introspection=None)), "token_introspection"),
         (signed(payload(token_introspection="active")), "token_introspection"),
         (signed(payload(token_introspection={"active": "yes"})), "active"),

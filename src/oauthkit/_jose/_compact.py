@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 from .._core._json import JsonError, read_json_object, scan_object, too_deep
 
 __all__ = [
+    "MAX_TIME",
     "MAX_TOKEN_SIZE",
     "Compact",
     "Rejected",
@@ -36,6 +37,10 @@ __all__ = [
     "peek_alg",
 ]
 
+MAX_TIME = 100_000_000_000
+"""The largest time read from a JWT or a JSON answer (the year 5138): anything beyond is not a
+time. A bound compared as is, so that a 400-digit integer (valid JSON, and no float) is
+refused rather than overflowing ``math.isfinite``."""
 MAX_TOKEN_SIZE = 64 * 1024
 """The longest compact token read, in characters (ID tokens are a kilobyte or two)."""
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._errors import IssuerMismatchError, JARMError, UsageError
-from .._jose._compact import Rejected, is_jwe, parse_jws
+from .._jose._compact import MAX_TIME, Rejected, is_jwe, parse_jws
 from .._jose._decrypt import decrypt
 from .._jose._keys import KeySet, import_jwks
 from .._jose._verify import check_algorithms, verify_jws
@@ -63,7 +63,6 @@ _RESPONSE_PARAMETERS = frozenset(
 )  # fmt: skip
 # The JWT's own claims, not parameters of the response (JARM §2.1; RFC 7519 §4.1).
 _JWT_CLAIMS = frozenset({"aud", "exp", "iat", "nbf", "jti"})
-_MAX_TIME = 100_000_000_000  # the year 5138: anything beyond is not a time
 
 
 class JARMFormatError(JARMError):
@@ -196,7 +195,7 @@ def check_jarm_response(
     if expect.client_id not in named:
         raise Rejected("aud", f"aud does not name this client ({expect.client_id!r})")
     exp = claims.get("exp")
-    if isinstance(exp, bool) or not isinstance(exp, (int, float)) or not abs(exp) <= _MAX_TIME:
+    if isinstance(exp, bool) or not isinstance(exp, (int, float)) or not abs(exp) <= MAX_TIME:
         raise Rejected("exp", "the exp claim is missing or not a time")
     if now > exp + expect.leeway:
         raise Rejected("exp", f"it expired {now - exp:.0f} s ago")

@@ -20,13 +20,12 @@ then reads the ``token_introspection`` claim as an RFC 7662 answer into the same
 from __future__ import annotations
 
 import hmac
-import math
 from collections.abc import Collection
 from typing import Any
 
 from .._core._http import HttpResponse
 from .._errors import UsageError
-from .._jose._compact import Rejected, is_jwe, parse_jws
+from .._jose._compact import MAX_TIME, Rejected, is_jwe, parse_jws
 from .._jose._decrypt import decrypt
 from .._jose._keys import KeySet
 from .._jose._verify import UnknownKey, check_algorithms, verify_jws
@@ -118,7 +117,7 @@ def parse_jwt_introspection_response(
         ):
             raise Rejected("aud", "the response is not addressed to this client")
         iat = claims.get("iat")
-        if isinstance(iat, bool) or not isinstance(iat, int | float) or not math.isfinite(iat):
+        if isinstance(iat, bool) or not isinstance(iat, int | float) or not abs(iat) <= MAX_TIME:
             raise Rejected("iat", "the response has no valid iat")
         if iat > now + leeway:
             raise Rejected("iat", "the response was issued in the future")

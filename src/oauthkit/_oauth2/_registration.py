@@ -29,6 +29,7 @@ from .._core._http import HttpRequest, HttpResponse, same_origin
 from .._core._steps import Flow, Purpose
 from .._core._transport import InsecureAllowance, TransportPolicy
 from .._errors import OAuthError, UsageError
+from .._jose._compact import MAX_TIME
 from ._backchannel import malformed, read_answer, refusal, transport_policy
 from ._bearer import sendable
 
@@ -120,16 +121,12 @@ class ClientRegistration:
         return _read(dict(data), None, UsageError)
 
 
-_MAX_TIME = 100_000_000_000  # the year 5138: anything beyond is not a time
-
-
 def _time(value: object, name: str, fail: Callable[[str], OAuthError]) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise fail(f"registration member {name!r} is not a number")
-    # A range, not math.isfinite(): an int of 400 digits is JSON and no float (and NaN fails)
-    if not 0 <= value <= _MAX_TIME:
+    if not 0 <= value <= MAX_TIME:
         raise fail(f"registration member {name!r} is not a valid time")
     return int(value)
 

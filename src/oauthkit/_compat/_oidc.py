@@ -35,6 +35,7 @@ __all__ = [
     "discover",
     "discovered",
     "relying_party_of",
+    "renewal_check",
     "userinfo",
     "validate_logout_token",
 ]
@@ -58,6 +59,10 @@ def discovered(state: OAuth2SessionState, then: Callable[[], Flow[T]]) -> Flow[T
 
     The metadata's ``token_endpoint`` becomes the session's ``auto_refresh_url`` when it has
     none, so tokens from a discovered endpoint renew there.
+
+    Raises:
+        UsageError: Under a profile (FAPI 2.0), an ``auto_refresh_url`` that is not the
+            discovered token endpoint (its mTLS alias with a client certificate).
     """
     yield from _load(state)
     return (yield from then())
@@ -65,14 +70,30 @@ def discovered(state: OAuth2SessionState, then: Callable[[], Flow[T]]) -> Flow[T
 
 def _load(state: OAuth2SessionState) -> Flow[ServerMetadata]:
     from ..oidc._provider import metadata_flow
-    from ._authorize import encryption_keys_flow
+    from ._authorize import discovered_endpoint, encryption_keys_flow
 
     metadata = yield from metadata_flow(relying_party_of(state).provider, state.core)
-    if state.core.token_endpoint is None:
-        mtls = state.core.client_certificate is not None
-        state.core.token_endpoint = metadata.endpoint("token_endpoint", mtls=mtls)
+    core = state.core
+    if core.token_endpoint is None:
+        core.token_endpoint = metadata.endpoint(
+            "token_endpoint", mtls=core.client_certificate is not None
+        )
+    elif state.profile is not None:  # renewals too go only to the discovered endpoint
+        discovered_endpoint(state, core.token_endpoint, "token_endpoint")
     yield from encryption_keys_flow(state)  # the keys a request object is encrypted to
     return metadata
+
+
+def renewal_check(state: OAuth2SessionState) -> Callable[[], Flow[None]]:
+    """The token manager's ``before_renewal`` under a profile (FAPI 2.0): discover the issuer's
+    metadata if not yet loaded, and refuse to renew at an ``auto_refresh_url`` (set when the
+    session was made, or assigned later) that is not its token endpoint.
+    """
+
+    def check() -> Flow[None]:
+        yield from _load(state)
+
+    return check
 
 
 def _same(value: T) -> T:

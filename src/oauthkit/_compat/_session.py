@@ -96,9 +96,12 @@ def token_as_dict(token: Token, now: float) -> dict[str, Any]:
     return data
 
 
-def _restrict(rp: RelyingParty, profile: SecurityProfile) -> None:
+def _restrict(state: OAuth2SessionState, rp: RelyingParty, profile: SecurityProfile) -> None:
     """Narrow the relying party's allow-lists (ID tokens, UserInfo, JARM) to the profile's
-    algorithms (FAPI 2.0: PS256, ES256, EdDSA); given lists must stay within them."""
+    algorithms; renew only at the discovered token endpoint (:func:`._oidc.renewal_check`)."""
+    from . import _oidc
+
+    state.core.before_renewal = _oidc.renewal_check(state)
     rp.algorithms = profile.check_algorithms(rp.algorithms, "ID tokens")
     rp.userinfo_algorithms = profile.check_algorithms(rp.userinfo_algorithms, "UserInfo")
     rp.authorization_algorithms = profile.check_algorithms(
@@ -219,7 +222,7 @@ class OAuth2SessionState(TokenRequests):
         if self.oidc is not None:
             rp = self.oidc
             if chosen is not None:
-                _restrict(rp, chosen)
+                _restrict(self, rp, chosen)
             self.core.accept = lambda token, previous: rp.accept_flow(self.core, token, previous)
         self.scope = scope
         self.redirect_uri = redirect_uri

@@ -164,9 +164,9 @@ class TokenManager(BackChannelFlows):
             profile.check_client(self)
             self.transport = TransportPolicy(False, strict=True)  # OAUTHLIB_INSECURE_... ignored
         # Checks each new token before it becomes current (an OpenID Connect session validates
-        # its ID token here): given the new token and the one it replaces, it returns the
-        # token to keep or raises, and then the current token stays.
+        # its ID token here): given it and the one it replaces, returns the token kept, or raises
         self.accept: Callable[[Token, Token | None], Flow[Token]] | None = None
+        self.before_renewal: Callable[[], Flow[None]] | None = None  # may refuse: see _protected
         self._token: Token | None = None
         self._patch: tuple[Token, str, SendProtected] | None = None
         # (token, placement, leeway, step, renew_at) of the last ready_step

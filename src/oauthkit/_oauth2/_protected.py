@@ -78,6 +78,8 @@ def _renewal(
         and (current is not stale or not force)
     ):
         return current, False  # someone renewed it, or it is not due
+    if manager.before_renewal is not None:  # a FAPI 2.0 session checks the token endpoint here
+        yield from manager.before_renewal()
     grant = renewal_grant(manager, current)
     purpose = purpose_of(grant)
     if purpose is not Purpose.REFRESH:

@@ -174,3 +174,32 @@ def test_with_a_certificate_the_mtls_alias_is_the_one(
     state.call("get", f"{server.issuer}/api")
     [renewal] = server.to("/token")
     assert renewal.url.host == alias[8:]
+
+
+def test_the_sans_io_hook_runs_before_the_renewal_request() -> None:
+    """``TokenManager.before_renewal`` (what a profiled session sets) runs once renewal is
+    decided and before the request is built: raising stops it, nothing is sent."""
+    from oauthkit._core._steps import Flow, SendRequest
+
+    manager = oauthkit.TokenManager(
+        "c1", "s" * 32, token_endpoint="https://as.example/token", token=_expired()
+    )
+    calls: list[str] = []
+
+    def refuse() -> Flow[None]:
+        calls.append("refuse")
+        raise oauthkit.UsageError("not the discovered token endpoint")
+        yield  # a flow
+
+    def allow() -> Flow[None]:
+        calls.append("allow")
+        return
+        yield  # a flow
+
+    manager.before_renewal = refuse
+    with pytest.raises(oauthkit.UsageError, match="not the discovered"):
+        next(manager.renew_flow(manager.token))
+    manager.before_renewal = allow
+    step = next(manager.renew_flow(manager.token))
+    assert isinstance(step, SendRequest)
+    assert calls == ["refuse", "allow"]

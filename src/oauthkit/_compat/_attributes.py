@@ -222,7 +222,8 @@ class SessionAttributes(OpenIDAttributes):
     auto_refresh_url: Forward[str | None] = Forward(
         "_oauth.core.token_endpoint",
         "Where expired tokens are refreshed (``None``: only a fetched client-credentials token "
-        "is renewed, at the URL it was fetched from).",
+        "is renewed, at the URL it was fetched from); under a profile (FAPI 2.0), only the "
+        "discovered token endpoint (its mTLS alias with a certificate).",
     )
     auto_refresh_kwargs: Forward[dict[str, Any]] = Forward(
         "_oauth.auto_refresh_kwargs",

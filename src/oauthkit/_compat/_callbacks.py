@@ -66,11 +66,11 @@ class CallbackChecks:
         from .._oauth2._jarm import is_jarm_mode, jarm_error, read_jarm_response
 
         params = callback_params(authorization_response)  # read once, for both checks
-        if self.oidc is None and not is_jarm_mode(self.response_mode):
-            # requests-oauthlib's reading, unchanged, when the callback has a code or an error:
-            # a redirect URI may carry its own query (RFC 6749 §3.1.2), "response" included.
-            if "code" in params or "error" in params:
-                return None
+        # requests-oauthlib's reading, unchanged, when the callback has a code or an error: a
+        # redirect URI may carry its own query (RFC 6749 §3.1.2), "response" included.
+        plain = "code" in params or "error" in params
+        if plain and self.oidc is None and not is_jarm_mode(self.response_mode):
+            return None
         token = read_jarm_response(params)
         if token is None and is_jarm_mode(self.response_mode):
             raise jarm_error(

@@ -15,6 +15,12 @@ from __future__ import annotations
 
 from ._core._exports import lazy_exports
 
+# The one export table (public name -> the private module that defines it under that name)
+# and the renamed names, in their own module to leave room here; the TYPE_CHECKING imports
+# and __all__ below are checked against them by a test.
+from ._exports_table import DEPRECATED as _DEPRECATED
+from ._exports_table import EXPORTS as _EXPORTS
+
 # Not typing.TYPE_CHECKING: importing typing alone would triple the cost of this module.
 # Type checkers treat any name TYPE_CHECKING as true.
 TYPE_CHECKING = False
@@ -165,12 +171,6 @@ if TYPE_CHECKING:
     from ._oauth2._token_response import parse_token_response as parse_token_response
 
 __version__ = "0.1.0"
-
-# The one export table (public name -> the private module that defines it under that name)
-# and the renamed names, in their own module to leave room here; the TYPE_CHECKING imports
-# above and __all__ below are checked against them by a test.
-from ._exports_table import DEPRECATED as _DEPRECATED  # noqa: E402
-from ._exports_table import EXPORTS as _EXPORTS  # noqa: E402
 
 __all__ = [
     "DEFAULT_TIMEOUT",

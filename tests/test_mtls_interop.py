@@ -110,6 +110,7 @@ def test_bound_token_works_only_with_the_certificate(mtls_peer: MtlsPeer, driver
     with user_session(
         driver, mtls_peer, "mtls-client", "tls_client_auth", cert, scope=("openid", "profile")
     ) as s:
+        s.discover()  # the async client needs the metadata first, as documented
         url, _ = s.authorization_url()
         assert url.startswith(mtls_peer.peer.discovery["authorization_endpoint"])  # no alias
         token = s.fetch_token(authorization_response=headless_authorize_tls(mtls_peer, url))

@@ -45,6 +45,7 @@ def _introspect(s: Driver, token: str) -> oauthkit.Introspection:
 
 def _login(s: Driver, mtls: MtlsPeer) -> str:
     """A user's certificate-bound access token (the peer exchanges only user tokens)."""
+    s.discover()  # the async client needs the metadata first, as documented
     url, _ = s.authorization_url()
     token = s.fetch_token(authorization_response=headless_authorize_tls(mtls, url))
     access_token: str = token["access_token"]
